@@ -1,0 +1,80 @@
+"""Create/upgrade the schema with Alembic and refuse databases at unknown revisions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from db.errors import SchemaVersionError, StorageError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except DatabaseError as exc:
+        raise StorageError(f"{engine.url.render_as_string(hide_password=True)} is not a usable database: {_first_line(exc)}") from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str:
+    """Create or upgrade to `revision`; returns the revision reached."""
+    rev = current_revision(engine)
+    if rev is not None and rev not in known_revisions():
+        raise SchemaVersionError(_unknown_revision_message(engine, rev))
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except OperationalError as exc:
+        raise StorageError(f"could not migrate {_url(engine)}: {_first_line(exc)}") from None
+    return current_revision(engine) or ""
+
+
+def ensure_current(engine: Engine) -> None:
+    """Every command but `init` calls this before touching data."""
+    rev = current_revision(engine)
+    head = head_revision()
+    if rev == head:
+        return
+    if rev is None:
+        if inspect(engine).get_table_names():
+            raise SchemaVersionError(f"{_url(engine)} holds tables but no workbench schema revision; not touching it")
+        raise SchemaVersionError(f"{_url(engine)} is not initialised: run `workbench init` first")
+    if rev not in known_revisions():
+        raise SchemaVersionError(_unknown_revision_message(engine, rev))
+    raise SchemaVersionError(f"{_url(engine)} is at schema revision {rev}, this program needs {head}: run `workbench init` to upgrade")
+
+
+def _unknown_revision_message(engine: Engine, rev: str) -> str:
+    return f"{_url(engine)} is at unknown schema revision {rev} (newer than this program?); upgrade the workbench"
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _first_line(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__

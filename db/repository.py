@@ -1,0 +1,258 @@
+"""Queries for documents, statements, targets, predictions, annotators and status.
+
+Every function takes a Session and leaves commit/rollback to the caller's unit of work
+(`db.engine.transaction`), so a command can make one file or one import atomic.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, func, select, true
+from sqlalchemy.orm import Session
+
+from db.errors import StorageError
+from db.schema import (
+    LABELS_BY_TASK,
+    Annotator,
+    Decision,
+    Document,
+    Prediction,
+    Setting,
+    Statement,
+    Target,
+)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- documents -----------------------------------------------------------------------------
+
+def add_document(session: Session, source: str, text: str, title: str | None = None,
+                 meta: dict[str, Any] | None = None) -> tuple[Document, bool]:
+    """Insert a document unless one with the same text exists; returns (document, created)."""
+    digest = text_sha256(text)
+    existing = session.scalar(select(Document).where(Document.sha256 == digest))
+    if existing is not None:
+        return existing, False
+    doc = Document(source=source, title=title, text=text, sha256=digest, meta=meta or {})
+    session.add(doc)
+    session.flush()
+    return doc, True
+
+
+def documents_for_extraction(session: Session, redo: bool = False) -> list[Document]:
+    query = select(Document).order_by(Document.id)
+    if not redo:
+        query = query.where(~exists().where(Statement.document_id == Document.id))
+    return list(session.scalars(query))
+
+
+def document_by_source(session: Session, source: str) -> Document | None:
+    return session.scalars(select(Document).where(Document.source == source).order_by(Document.id)).first()
+
+
+# -- statements ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatementFields:
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    speaker_role: str | None
+    speaker_type: str
+    kind: str
+    cue: str | None
+
+
+def replace_statements(session: Session, document: Document, found: Sequence[StatementFields],
+                       extractor_version: str) -> tuple[int, int]:
+    """Store the extractor's statements for a document; returns (added, removed).
+
+    A statement someone already labelled or that has predictions keeps its row (history
+    points at it); its fields are refreshed when the extractor finds the same span again.
+    """
+    for item in found:
+        if document.text[item.start:item.end] != item.text:
+            raise StorageError(f"statement offsets {item.start}:{item.end} do not slice document {document.source!r}")
+    old = {(s.start, s.end): s for s in session.scalars(select(Statement).where(Statement.document_id == document.id))}
+    added = 0
+    for item in found:
+        row = old.pop((item.start, item.end), None)
+        if row is None:
+            row = Statement(document_id=document.id, start=item.start, end=item.end)
+            session.add(row)
+            added += 1
+        row.text, row.speaker, row.speaker_role = item.text, item.speaker, item.speaker_role
+        row.speaker_type, row.kind, row.cue = item.speaker_type, item.kind, item.cue
+        row.extractor_version = extractor_version
+    removed = 0
+    for row in old.values():
+        referenced = session.scalar(select(
+            exists().where(Decision.statement_id == row.id) | exists().where(Prediction.statement_id == row.id)))
+        if not referenced:
+            session.delete(row)
+            removed += 1
+    session.flush()
+    return added, removed
+
+
+def statement_by_span(session: Session, source: str, start: int, end: int) -> Statement | None:
+    return session.scalars(
+        select(Statement).join(Document).where(Document.source == source, Statement.start == start,
+                                               Statement.end == end).order_by(Statement.id)
+    ).first()
+
+
+def iter_statements(session: Session, batch: int = 1000) -> Iterable[tuple[Statement, Document]]:
+    query = (select(Statement, Document).join(Document).order_by(Document.id, Statement.start, Statement.id)
+             .execution_options(yield_per=batch))
+    for stmt, doc in session.execute(query):
+        yield stmt, doc
+
+
+# -- targets -------------------------------------------------------------------------------
+
+def add_target(session: Session, text: str, description: str | None = None) -> Target:
+    text = " ".join(text.split())
+    if not text:
+        raise StorageError("a target needs some text")
+    if session.scalar(select(Target).where(Target.text == text)) is not None:
+        raise StorageError(f"target already exists: {text!r}")
+    target = Target(text=text, description=description)
+    session.add(target)
+    session.flush()
+    return target
+
+
+def ensure_target(session: Session, text: str, description: str | None = None) -> Target:
+    found = session.scalar(select(Target).where(Target.text == " ".join(text.split())))
+    return found if found is not None else add_target(session, text, description)
+
+
+def list_targets(session: Session) -> list[Target]:
+    return list(session.scalars(select(Target).order_by(Target.id)))
+
+
+def find_target(session: Session, text_or_id: str | int) -> Target:
+    """A target by id ("3") or exact text; a clear error otherwise."""
+    target = None
+    if isinstance(text_or_id, int) or str(text_or_id).isdigit():
+        target = session.get(Target, int(text_or_id))
+    if target is None:
+        target = session.scalar(select(Target).where(Target.text == " ".join(str(text_or_id).split())))
+    if target is None:
+        raise StorageError(f"no such target: {text_or_id!r} (see `workbench targets list`)")
+    return target
+
+
+# -- predictions ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PredictionItem:
+    statement_id: int
+    target_id: int | None
+    text: str
+    target: str | None
+
+
+def items_missing_predictions(session: Session, task: str, model_name: str, model_version: str) -> list[PredictionItem]:
+    """(statement, target) pairs this model version has not predicted yet."""
+    done = (select(Prediction.id).where(
+        Prediction.statement_id == Statement.id, Prediction.task == task,
+        Prediction.model_name == model_name, Prediction.model_version == model_version))
+    if task == "sentiment":
+        rows = session.execute(
+            select(Statement.id, Statement.text).where(~exists(done.where(Prediction.target_id.is_(None))))
+            .order_by(Statement.id))
+        return [PredictionItem(sid, None, text, None) for sid, text in rows]
+    rows = session.execute(
+        select(Statement.id, Statement.text, Target.id, Target.text)
+        .join(Target, true())  # every statement × every target
+        .where(~exists(done.where(Prediction.target_id == Target.id)))
+        .order_by(Statement.id, Target.id))
+    return [PredictionItem(sid, tid, text, ttext) for sid, text, tid, ttext in rows]
+
+
+def add_predictions(session: Session, task: str, model_name: str, model_version: str,
+                    rows: Iterable[tuple[PredictionItem, str, dict[str, float]]]) -> int:
+    allowed = LABELS_BY_TASK[task]
+    payload = []
+    for item, label, probs in rows:
+        if label not in allowed:
+            raise StorageError(f"unknown {task} label from model {model_name}: {label!r}")
+        payload.append(dict(statement_id=item.statement_id, target_id=item.target_id, task=task, label=label,
+                            probabilities={k: float(v) for k, v in probs.items()},
+                            model_name=model_name, model_version=model_version))
+    if payload:
+        session.execute(Prediction.__table__.insert(), payload)
+    return len(payload)
+
+
+def latest_prediction(session: Session, statement_id: int, task: str, target_id: int | None,
+                      model_version: str | None = None) -> Prediction | None:
+    """The newest prediction for an item (optionally of one model version)."""
+    query = select(Prediction).where(Prediction.statement_id == statement_id, Prediction.task == task)
+    query = query.where(Prediction.target_id.is_(None) if target_id is None else Prediction.target_id == target_id)
+    if model_version is not None:
+        query = query.where(Prediction.model_version == model_version)
+    return session.scalars(query.order_by(Prediction.id.desc()).limit(1)).first()
+
+
+# -- annotators and settings --------------------------------------------------------------
+
+def get_or_create_annotator(session: Session, name: str) -> Annotator:
+    name = name.strip()
+    if not name:
+        raise StorageError("an annotator needs a name")
+    found = session.scalar(select(Annotator).where(Annotator.name == name))
+    if found is None:
+        found = Annotator(name=name)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row is not None else default
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
+# -- status --------------------------------------------------------------------------------
+
+def counts(session: Session) -> dict[str, Any]:
+    def n(model) -> int:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+    per_annotator = session.execute(
+        select(Annotator.name, func.count(Decision.id)).join(Decision, Decision.annotator_id == Annotator.id)
+        .where(Decision.action == "label").group_by(Annotator.name).order_by(Annotator.name)).all()
+    per_model = session.execute(
+        select(Prediction.task, Prediction.model_name, Prediction.model_version, func.count(Prediction.id))
+        .group_by(Prediction.task, Prediction.model_name, Prediction.model_version)
+        .order_by(Prediction.task, Prediction.model_name, Prediction.model_version)).all()
+    return {
+        "documents": n(Document),
+        "statements": n(Statement),
+        "targets": n(Target),
+        "predictions": n(Prediction),
+        "annotators": n(Annotator),
+        "decisions": n(Decision),
+        "decisions_per_annotator": {name: count for name, count in per_annotator},
+        "predictions_per_model": [
+            {"task": t, "model": m, "version": v, "count": c} for t, m, v, c in per_model],
+    }

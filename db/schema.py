@@ -1,0 +1,171 @@
+"""The typed ORM schema.
+
+Decisions and adjudications are append-only event logs: an undo or an edit is a new row
+that points at the row it supersedes. "Current label" is always a query over the log.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    CheckConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SPEAKER_TYPES = ("official", "expert", "other")
+STATEMENT_KINDS = ("direct", "indirect")
+TASKS = ("stance", "sentiment")
+STANCE_LABELS = ("favor", "against", "neutral")
+SENTIMENT_LABELS = ("positive", "negative", "neutral")
+LABELS_BY_TASK = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
+DECISION_ACTIONS = ("label", "skip", "flag", "undo")
+REASON_CODES = ("sarcasm", "hedge", "reported_speech", "needs_context", "wrong_speaker", "not_a_statement")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(512), index=True)
+    title: Mapped[str | None] = mapped_column(String(1024))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    statements: Mapped[list[Statement]] = relationship(back_populates="document")
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+    __table_args__ = (
+        UniqueConstraint("document_id", "start", "end", name="uq_statement_span"),
+        CheckConstraint("start >= 0 AND \"end\" > start", name="ck_statement_offsets"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(String(512))
+    speaker_role: Mapped[str | None] = mapped_column(String(1024))
+    speaker_type: Mapped[str] = mapped_column(String(16), default="other")
+    kind: Mapped[str] = mapped_column(String(16), default="direct")
+    cue: Mapped[str | None] = mapped_column(String(128))
+    extractor_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="statements")
+
+
+class Target(Base):
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(1024), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Prediction(Base):
+    __tablename__ = "predictions"
+    __table_args__ = (
+        Index("ix_prediction_item", "statement_id", "task", "target_id"),
+        Index("ix_prediction_model", "model_name", "model_version", "task"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    # NULL for sentiment, which is predicted for the statement itself.
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    task: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(16))
+    probabilities: Mapped[dict[str, Any]] = mapped_column()
+    model_name: Mapped[str] = mapped_column(String(128))
+    model_version: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Annotator(Base):
+    __tablename__ = "annotators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Decision(Base):
+    """One annotator event on an item (statement, target). Never updated or deleted."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        Index("ix_decision_annotator_item", "annotator_id", "statement_id", "target_id"),
+        Index("ix_decision_item", "statement_id", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"))
+    action: Mapped[str] = mapped_column(String(16), default="label")
+    stance: Mapped[str | None] = mapped_column(String(16))
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+    stance_prediction_id: Mapped[int | None] = mapped_column(ForeignKey("predictions.id"))
+    sentiment_prediction_id: Mapped[int | None] = mapped_column(ForeignKey("predictions.id"))
+    accepted_as_is: Mapped[bool | None] = mapped_column(Boolean)
+    suggestions_shown: Mapped[bool] = mapped_column(Boolean, default=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    reason_codes: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    order_mode: Mapped[str | None] = mapped_column(String(16))
+    # For an undo: the event it withdraws.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
+    source: Mapped[str] = mapped_column(String(32), default="ui")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Adjudication(Base):
+    """A gold label chosen by an adjudicator; undo is a new row superseding the old one."""
+
+    __tablename__ = "adjudications"
+    __table_args__ = (Index("ix_adjudication_item", "statement_id", "target_id", "task"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    task: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(String(16))
+    adjudicator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"))
+    action: Mapped[str] = mapped_column(String(16), default="set")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("adjudications.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Setting(Base):
+    """Project-wide settings stored with the data (annotation guidelines, blind fraction...)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""CLI subcommands, grouped by area; each module exposes register(group)."""

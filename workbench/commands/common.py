@@ -1,0 +1,35 @@
+"""Options and helpers every command shares."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+db_option = click.option(
+    "--db", "db_url", envvar="WORKBENCH_DB", default=None, metavar="URL",
+    help="Database URL (default: sqlite:///workbench.db; env WORKBENCH_DB).")
+
+
+def open_db(db_url: str | None, *, require_current: bool = True):
+    """An engine on the chosen database; refuses uninitialised or unknown-revision schemas."""
+    from db.engine import make_engine
+    from db.migrate import ensure_current
+
+    engine = make_engine(db_url)
+    if require_current:
+        ensure_current(engine)
+    return engine
+
+
+@contextmanager
+def progress_bar(total: int, description: str) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (stdout stays clean for data); yields advance(n)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, disable=total == 0 or not console.is_terminal) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)

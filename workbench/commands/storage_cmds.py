@@ -1,0 +1,81 @@
+"""init, ingest, status."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from workbench.commands.common import db_option, open_db, progress_bar
+
+
+@click.command()
+@db_option
+def init(db_url: str | None) -> None:
+    """Create the database, or upgrade it to the current schema."""
+    from db.migrate import upgrade
+
+    engine = open_db(db_url, require_current=False)
+    revision = upgrade(engine)
+    click.echo(f"database ready at schema revision {revision}: {engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+def ingest(paths: tuple[str, ...], db_url: str | None) -> None:
+    """Ingest article files and folders (.txt .md .html .jsonl), one transaction per file."""
+    from db.engine import transaction
+    from db.repository import add_document
+    from workbench.ingest import IngestError, discover, iter_inputs
+
+    engine = open_db(db_url)
+    files, failures = discover(list(paths))
+    added = duplicates = 0
+    with progress_bar(len(files), "ingesting") as advance:
+        for _path, result in iter_inputs(files):
+            advance(1)
+            if isinstance(result, IngestError):
+                failures.append(result)
+                continue
+            with transaction(engine) as session:
+                for item in result:
+                    _doc, created = add_document(session, item.source, item.text, item.title, item.meta)
+                    added += created
+                    duplicates += not created
+    for failure in failures:
+        click.echo(f"error: {failure}", err=True)
+    click.echo(f"ingested {added} document(s), {duplicates} duplicate(s) skipped, {len(failures)} file(s) failed")
+    if failures:
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@db_option
+def status(as_json: bool, db_url: str | None) -> None:
+    """Counts of documents, statements, targets, predictions and decisions per annotator."""
+    from db.engine import readonly, transaction
+    from db.repository import counts
+
+    engine = open_db(db_url)
+    with transaction(readonly(engine)) as session:
+        summary = counts(session)
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="workbench status", show_header=False)
+    for key in ("documents", "statements", "targets", "predictions", "annotators", "decisions"):
+        table.add_row(key, str(summary[key]))
+    for name, n in summary["decisions_per_annotator"].items():
+        table.add_row(f"  labels by {name}", str(n))
+    for row in summary["predictions_per_model"]:
+        table.add_row(f"  {row['task']} by {row['model']} {row['version']}", str(row["count"]))
+    Console().print(table)
+
+
+def register(group: click.Group) -> None:
+    for command in (init, ingest, status):
+        group.add_command(command)

@@ -1,0 +1,148 @@
+"""Read article files into documents: .txt, .md, .html/.htm and .jsonl (one article a line).
+
+A file is all-or-nothing: any problem in it raises IngestError naming the file and the
+reason, and nothing from that file is stored.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # documented in README: larger files are refused
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
+
+
+class IngestError(Exception):
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = str(path), reason
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    source: str
+    text: str
+    title: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def discover(paths: list[str | os.PathLike]) -> tuple[list[Path], list[IngestError]]:
+    """Files to ingest (folders recursively, by suffix) and errors for paths that are unusable."""
+    files: list[Path] = []
+    errors: list[IngestError] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                files.append(path)
+            else:
+                errors.append(IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; "
+                                                f"expected one of {', '.join(sorted(SUFFIXES))}"))
+        else:
+            errors.append(IngestError(path, "no such file or folder"))
+    return files, errors
+
+
+def read_documents(path: Path) -> list[DocumentInput]:
+    raw = _read_bytes(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _jsonl_documents(path, _decode(path, raw))
+    text = _decode(path, raw)
+    if suffix in (".html", ".htm"):
+        return [_html_document(path, text)]
+    if not text.strip():
+        raise IngestError(path, "empty file (no text)")
+    return [DocumentInput(source=path.name, text=text, title=_first_line_title(text, markdown=suffix == ".md"),
+                          meta={"path": str(path)})]
+
+
+def _read_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise IngestError(path, f"file too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise IngestError(path, "empty file (no text)")
+    return raw
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if b"\x00" in raw[:8192]:
+        raise IngestError(path, "binary file (contains NUL bytes), not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                "convert it to UTF-8 first") from None
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > 0.05 * min(len(text), 8192):
+        raise IngestError(path, "binary file (mostly control characters), not text")
+    return text
+
+
+def _first_line_title(text: str, markdown: bool) -> str | None:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            if markdown:
+                line = line.lstrip("#").strip()
+            return line[:1024]
+    return None
+
+
+def _html_document(path: Path, html: str) -> DocumentInput:
+    import trafilatura  # lazy: pulls in lxml and friends
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    if not text or not text.strip():
+        raise IngestError(path, "no main text found in the HTML")
+    metadata = trafilatura.extract_metadata(html)
+    title = metadata.title if metadata is not None and metadata.title else _first_line_title(text, False)
+    meta: dict[str, Any] = {"path": str(path)}
+    if metadata is not None:
+        meta.update({k: v for k, v in (("url", metadata.url), ("published", metadata.date),
+                                       ("author", metadata.author)) if v})
+    return DocumentInput(source=path.name, text=text, title=title, meta=meta)
+
+
+def _jsonl_documents(path: Path, text: str) -> list[DocumentInput]:
+    docs = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise IngestError(path, f"line {lineno}: malformed JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(record, dict):
+            raise IngestError(path, f"line {lineno}: expected a JSON object, got {type(record).__name__}")
+        body = record.get("text")
+        if not isinstance(body, str) or not body.strip():
+            raise IngestError(path, f"line {lineno}: field 'text' is required and must be a non-empty string")
+        for key in ("id", "title", "url", "published"):
+            if key in record and record[key] is not None and not isinstance(record[key], (str, int)):
+                raise IngestError(path, f"line {lineno}: field {key!r} must be a string")
+        source = str(record["id"]) if record.get("id") is not None else f"{path.name}#{lineno}"
+        meta = {k: record[k] for k in ("url", "published") if record.get(k) is not None}
+        meta["path"] = str(path)
+        docs.append(DocumentInput(source=source, text=body, title=record.get("title"), meta=meta))
+    if not docs:
+        raise IngestError(path, "empty file (no JSON lines)")
+    return docs
+
+
+def iter_inputs(files: list[Path]) -> Iterator[tuple[Path, list[DocumentInput] | IngestError]]:
+    for path in files:
+        try:
+            yield path, read_documents(path)
+        except IngestError as exc:
+            yield path, exc
+        except OSError as exc:
+            yield path, IngestError(path, exc.strerror or str(exc))
