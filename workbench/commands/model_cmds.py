@@ -1,4 +1,4 @@
-"""targets (model commands join later)."""
+"""targets, prelabel, evaluate."""
 from __future__ import annotations
 
 import click
@@ -41,5 +41,76 @@ def targets_list(db_url: str | None) -> None:
             click.echo(f"{target.id}\t{target.text}{suffix}")
 
 
+@click.command()
+@click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1, 4096))
+@db_option
+def prelabel(batch_size: int, db_url: str | None) -> None:
+    """Predict sentiment for every statement and stance toward every target (active model versions)."""
+    from workbench.commands.common import progress_bar
+    from workbench.modelstore import models_dir_for
+    from workbench.prelabel import load_classifiers, pending, prelabel as run_prelabel
+
+    engine = open_db(db_url)
+    classifiers = load_classifiers(models_dir_for(engine))
+    total = sum(len(items) for items in pending(engine, classifiers).values())
+    with progress_bar(total, "pre-labelling") as advance:
+        written = run_prelabel(engine, classifiers, batch_size=batch_size, on_progress=advance)
+    versions = ", ".join(f"{task}: {clf.name} {clf.version}" for task, clf in classifiers.items())
+    click.echo(f"pre-labelled {written.get('sentiment', 0)} sentiment and {written.get('stance', 0)} stance "
+               f"item(s) with {versions}")
+
+
+@click.command()
+@click.option("--task", type=click.Choice(["stance", "sentiment"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval"]), required=True)
+@click.argument("path", type=click.Path())
+@click.option("--split", default=None, help="semeval: which split (e.g. val, train).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
+@click.option("--model", "model_path", default=None, type=click.Path(), help="A model folder (default: shipped).")
+def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, batch_size: int,
+             model_path: str | None) -> None:
+    """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix."""
+    import json
+
+    from models.classifiers import load_classifier
+    from models.evaluate import evaluate_file
+    from workbench.errors import WorkbenchError
+
+    expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance"}[fmt]
+    if task != expected:
+        raise WorkbenchError(f"--format {fmt} holds {expected} labels, not {task}")
+    if fmt == "semeval" and not split:
+        raise WorkbenchError("--format semeval needs --split (e.g. --split val)")
+    report = evaluate_file(task, fmt, path, split=split, classifier=load_classifier(task, model_path),
+                           batch_size=batch_size)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    _print_report(task, fmt, report)
+
+
+def _print_report(task: str, fmt: str, report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    summary = f"{task} on {fmt}: n={report['n']}  macro-F1={report['macro_f1']:.3f}"
+    if "f_avg" in report:
+        summary += f"  F_avg={report['f_avg']:.3f}"
+    console.print(summary)
+    per_class = Table("label", "precision", "recall", "F1", "support")
+    for label, row in report["per_class"].items():
+        per_class.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
+                          str(row["support"]))
+    console.print(per_class)
+    labels = report["confusion"]["labels"]
+    confusion = Table("gold \\ predicted", *labels)
+    for label, counts in zip(labels, report["confusion"]["matrix"]):
+        confusion.add_row(label, *(str(c) for c in counts))
+    console.print(confusion)
+
+
 def register(group: click.Group) -> None:
-    group.add_command(targets)
+    for command in (targets, prelabel, evaluate):
+        group.add_command(command)
