@@ -1,0 +1,247 @@
+"""Attribution clauses: where the cue verb is and which words name the speaker.
+
+All functions take and return offsets into the article so that callers can slice content
+and speaker exactly. A speaker phrase may carry an apposition ("Dmitry Abzalov, president of
+the Center for Strategic Communications"); mentions.py splits it into name and role.
+"""
+import re
+from dataclasses import dataclass
+
+from .lexicon import (AUX, BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, NOUN_FORMS, PERSON_NOUNS,
+                      PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, SPEECH_FORMS, STANCE_FORMS)
+from .mentions import is_role, split_name
+
+_FORMS = [f for f in SPEECH_FORMS + STANCE_FORMS if f not in NOUN_FORMS]
+STANCE = set(STANCE_FORMS)
+CUE = re.compile(r"(?<![\w’'-])(?:" + AUX + r")*(" + "|".join(map(re.escape, _FORMS))
+                 + r")(?![\w’'-])")
+ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
+_SEG = re.compile(r"[^,]+")
+_ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
+                         r"(?:[\w’'-]+\s+){0,2}[\w’'-]+)\s*$")
+# Party and state labels after a politician's name: "Rep. Stephen Lynch (D-Mass.)".
+_PARTY = re.compile(r"\s*\((?:[DRI]|[A-Z][\w.]*)(?:-[\w. ]{1,12})?\)")
+_ABBREV_TOKEN = re.compile(r"^(?:[A-Z]\.|[A-Z][a-z]{0,3}\.|(?:[A-Za-z]\.){2,})$")
+# Words after a cue that are its object ("told Izvestia") rather than the content itself.
+_PERSON_OBJECT = re.compile(
+    r"\s*(?:to\s+)?(?:reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
+    r"|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,])")
+TELL = re.compile(r"tell|told|telling|tells|inform|assure|warn|remind|ask|urge|assured|warned|"
+                   r"reminded|asked|urged|informed|informs|assures|warns|reminds|asks|urges")
+# Adjuncts of time, place and medium between a cue and its content.
+_OBJECT = re.compile(
+    r"\s*(?:on\s+\w+|via\s+\w+|of\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}|"
+    r"(?:after|before|during|following|outside)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[\w’'-]+"
+    r"|in\s+(?:an?|the|his|her|their)\s+[\w\s’'-]{2,40}?"
+    r"|at\s+(?:an?|the)\s+[\w\s’'-]{2,40}?|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)(?:\s+(?:morning|afternoon|evening|night))?|(?:last|this|earlier\s+this)\s+"
+    r"(?:week|month|year)|yesterday|today|recently|earlier|later|also|previously)(?=[\s,])")
+
+
+@dataclass
+class Clause:
+    cue: str
+    cue_start: int
+    cue_end: int
+    spk_start: int
+    spk_end: int
+    end: int            # where the attribution clause stops
+
+
+def _tokens_ok(words: list[str]) -> bool:
+    """Periods inside a speaker phrase may only mark abbreviations and initials."""
+    return all("." not in w.strip(",") or _ABBREV_TOKEN.match(w.strip(",")) for w in words)
+
+
+def np_kind(phrase: str) -> str | None:
+    """'pronoun', 'name' (capitalised) or 'descriptor' when phrase can be a speaker, else None."""
+    phrase = _PARTY.sub("", phrase)
+    words = phrase.split()
+    if not words or len(words) > 14 or any(c in phrase for c in "\"“”;:()[]?!"):
+        return None
+    low = [w.lower().strip(".,’'") for w in words]
+    if len(words) == 1 and low[0] in PRONOUNS:
+        return "pronoun"
+    if any(w in CLAUSE_WORDS for w in low) or not _tokens_ok(words):
+        return None
+    if words[0][:1].isupper():
+        return "name"
+    first = low[0]
+    if first in DETERMINERS or first in ROLE_ADJECTIVES or first in PERSON_NOUNS:
+        return "descriptor"
+    return None
+
+
+def _segments(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    out = []
+    for m in _SEG.finditer(text, lo, hi):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        out.append((s, e))
+    return out
+
+
+def _strip_conjunction(text: str, s: int, e: int) -> int:
+    m = re.match(r"(?:and|but|while|as|so|yet|because|though|although)\s+", text[s:e])
+    return s + m.end() if m else s
+
+
+def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
+    """The speaker phrase that ends right before a cue, looking back no further than lo."""
+    segs = [sg for sg in _segments(text, lo, cue_start)]
+    while segs and segs[-1][0] == segs[-1][1]:
+        segs.pop()
+    if not segs:
+        return None
+    # ", in an interview with Izvestia," between the speaker and the cue is an adjunct.
+    last = segs[-1]
+    first_word = text[last[0]:last[1]].split()[0].lower()
+    if len(segs) >= 2 and (first_word in PREPOSITIONS or first_word.endswith("ing")) \
+            and text[last[1]:cue_start].strip() == ",":
+        segs.pop()
+        last = segs[-1]
+    s = _strip_conjunction(text, *last)
+    here = text[s:last[1]]
+    if here == "who" or here.endswith(" who"):
+        # "an architect who said ...": the speaker is the relative pronoun's antecedent.
+        lo_ant, hi_ant = (segs[-2] if here == "who" and len(segs) >= 2 else (s, last[1] - 4))
+        m = _ANTECEDENT.search(text, lo_ant, hi_ant)
+        return (m.start(), m.end()) if m and np_kind(m.group()) else None
+    kind = np_kind(here)
+    if kind is None:
+        return None
+    if len(segs) >= 2 and kind != "pronoun":
+        ps, pe = segs[-2]
+        prev = text[ps:pe]
+        here = text[s:last[1]]
+        if (is_role(here) and split_name(prev)[0]) or (is_role(prev) and split_name(here)[0]
+                                                       and np_kind(prev)):
+            s = _strip_conjunction(text, ps, pe)
+    return s, last[1]
+
+
+def speaker_after(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """The speaker phrase right after an inverted cue ("said Dmitry Peskov, press secretary ...")."""
+    while hi > lo and text[hi - 1] in ".!?… ":
+        hi -= 1
+    segs = _segments(text, lo, hi)
+    if not segs or np_kind(text[segs[0][0]:segs[0][1]]) is None:
+        return None
+    s, e = segs[0]
+    if len(segs) >= 2:
+        nxt = text[segs[1][0]:segs[1][1]]
+        here = text[s:e]
+        if nxt and nxt.split()[0].lower() not in PREPOSITIONS and (
+                (split_name(here)[0] and is_role(nxt)) or (is_role(here) and split_name(nxt)[0])):
+            e = segs[1][1]
+    return s, e
+
+
+def clause_end(text: str, pos: int, limit: int) -> int:
+    """End of the sentence that starts an attribution at pos (past its full stop)."""
+    m = re.compile(r"[.!?]+(?=\s|$)|[“\"]|\s[–—―]\s").search(text, pos, limit)
+    if not m:
+        return limit
+    return m.end() if m.group()[0] in ".!?" else m.start()
+
+
+def post_clause(text: str, pos: int, limit: int) -> Clause | None:
+    """An attribution right after content: ', Dmitry Peskov said.' or ', said Dmitry Peskov.'"""
+    end = clause_end(text, pos, limit)
+    window = text[pos:end]
+    lead = len(window) - len(window.lstrip(" ,\u00a0"))
+    start = pos + lead
+    m = CUE.search(text, start, end)
+    if not m:
+        return None
+    if m.start() == start and not TELL.fullmatch(m.group(1)):
+        spk = speaker_after(text, m.end(), end)
+        if spk is None:
+            return None
+        return Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], end)
+    # Speaker then cue: everything between must be the speaker.
+    head = text[start:m.start()].rstrip(" ,")
+    if np_kind(head) is None and not _appositive(head):
+        return None
+    rest = text[m.end():end]
+    if re.match(r"\s*(?:that|,?\s*[“\"])", rest):
+        return None
+    return Clause(m.group(1), m.start(1), m.end(), start, start + len(head), end)
+
+
+def _appositive(head: str) -> bool:
+    parts = [p.strip() for p in head.split(",") if p.strip()]
+    return len(parts) == 2 and bool(
+        (split_name(parts[0])[0] and is_role(parts[1])) or (is_role(parts[0]) and split_name(parts[1])[0]))
+
+
+def dash_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:
+    """'” ― Sonya Herridge': a dash and a bare name after a quote, closing the paragraph."""
+    m = re.compile(r"\s*[―—–]\s*([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})[\s.,]*$").match(
+        text, pos, limit)
+    return (m.start(1), m.end(1)) if m else None
+
+
+def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:
+    """An attribution that introduces content: 'X wrote that “', 'X said: “', 'She said, “'."""
+    head = text[lo:open_at]
+    stripped = head.rstrip()
+    if not stripped:
+        return None
+    if not re.search(r"(?:that|:|,|[a-z])$", stripped):
+        return None
+    cues = list(CUE.finditer(text, lo, open_at))
+    if not cues:
+        return None
+    m = cues[-1]
+    if skip_object(text, m.end(), open_at, m.group(1)) is None:
+        return None
+    spk = speaker_before(text, lo, m.start())
+    if spk is None:
+        return None
+    return Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], open_at)
+
+
+def _past_object(text: str, pos: int, limit: int, cue: str) -> int:
+    if TELL.fullmatch(cue):
+        m = _PERSON_OBJECT.match(text, pos, limit)
+        if m:
+            pos = m.end()
+    while True:
+        m = _OBJECT.match(text, pos, limit)
+        if not m or m.end() == pos:
+            return pos
+        pos = m.end()
+
+
+def skip_object(text: str, cue_end: int, open_at: int, cue: str) -> int | None:
+    """open_at when only an object, adjuncts and 'that', ':' or ',' lie between cue and quote."""
+    pos = _past_object(text, cue_end, open_at, cue)
+    return open_at if re.fullmatch(r"\s*,?\s*(?:that\s*,?\s*|:\s*)?", text[pos:open_at]) else None
+
+
+def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
+    """Start of reported content after a cue: past its object, adjuncts and 'that'."""
+    pos = _past_object(text, cue_end, limit, cue)
+    m = re.compile(r"\s*,?\s*(?:that\s+|:\s*)").match(text, pos, limit)
+    if m:
+        return m.end()
+    if cue not in BARE_CLAUSE:
+        return None
+    m = re.compile(r"\s+(?=[\w’'\"“$]+)").match(text, pos, limit)
+    if not m:
+        return None
+    word = re.match(r"[\w’']+", text[m.end():limit])
+    if word and word.group().lower() in _NOT_CLAUSE_START:
+        return None
+    return m.end()
+
+
+# Words that cannot open a reported clause after a bare "said": adjuncts and particles.
+_NOT_CLAUSE_START = PREPOSITIONS | {"so", "as", "and", "but", "or", "nothing", "something",
+                                    "yes", "no", "goodbye", "hello", "thanks", "sorry", "to",
+                                    "too", "though", "otherwise", "instead", "repeatedly",
+                                    "then", "publicly", "privately", "earlier", "later"}

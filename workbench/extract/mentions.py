@@ -1,0 +1,241 @@
+"""Who is who in one article: names with their roles, and resolution of later references.
+
+A speaker phrase is split into a name and a role; a registry built from the article's own
+mentions ("Defense Minister Sergei Shoigu", "Dmitry Abzalov, president of ...", "the head of
+Roscosmos, Dmitry Rogozin,") turns surnames, pronouns and role descriptors into full names.
+"""
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import (ANONYMOUS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_NAME, OFFICIAL_WORDS,
+                      PERSON_NOUNS, PRONOUNS, RANK_MODIFIERS, ROLE_ADJECTIVES, ROLE_ALIASES)
+from .speaker_type import classify
+
+_TITLES = set(OFFICIAL_WORDS) | set(EXPERT_WORDS) | {"mr.", "mrs.", "ms.", "dr.", "prof."}
+_HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "prof.", "sen.", "rep.", "gov.", "gen.", "lt.",
+               "col.", "sgt.", "capt.", "maj.", "adm.", "rev.", "president", "minister",
+               "senator", "governor", "mayor", "chancellor", "premier", "secretary", "judge",
+               "general", "ambassador", "speaker", "director", "professor", "chairman"}
+_CONNECTORS = {"of", "for", "the", "and", "at", "on", "in"}
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_TOKEN = re.compile(r"[^\s,;:()]+")
+_GENERIC_EXPERT = re.compile(r"\b(?:expert|analyst|political scientist|scientist|economist|"
+                             r"professor|specialist|researcher|historian|observer)\b", re.I)
+
+
+def _is_name_token(tok: str) -> bool:
+    if _INITIAL.match(tok):
+        return True
+    word = tok.strip("’'.").lower()
+    if not tok[:1].isupper() or word in NOT_NAME or tok.lower() in _TITLES or word in _TITLES:
+        return False
+    # Acronyms (CSTO, NATO) name organisations, not people.
+    return not (len(tok) > 1 and tok.isupper())
+
+
+def split_name(phrase: str) -> tuple[str | None, str | None]:
+    """("Defense Minister Sergei Shoigu") -> ("Sergei Shoigu", "Defense Minister")."""
+    toks = _TOKEN.findall(phrase.replace("’s ", " ’s ").replace("'s ", " 's "))
+    if not toks:
+        return None, None
+    end = len(toks)
+    while end and toks[end - 1] in ("’s", "'s"):
+        end -= 1
+    i = end
+    while i > 0 and _is_name_token(toks[i - 1]) and end - i < 4:
+        # A capitalised word right after "of"/"for" belongs to the role ("of Kazakhstan").
+        if i - 2 >= 0 and toks[i - 2].lower() in _CONNECTORS and i - 1 < end - 1:
+            break
+        i -= 1
+    if i == end:
+        return None, None
+    name_toks = toks[i:end]
+    role_toks = toks[:i]
+    while role_toks and role_toks[0].lower() in DETERMINERS:
+        role_toks = role_toks[1:]
+    if len(name_toks) == 1 and not role_toks and len(toks) > 1:
+        return None, None
+    if len(name_toks) == 1 and role_toks and role_toks[-1].lower() not in _HONORIFICS \
+            and role_toks[-1].lower() not in _TITLES:
+        return None, None
+    if role_toks and role_toks[-1].lower() in {"mr.", "mrs.", "ms.", "dr."}:
+        name_toks = [role_toks.pop(), *name_toks]
+    role = " ".join(role_toks) or None
+    if role and not any(t.lower().strip(".") in _TITLES or t.lower() in _TITLES for t in role_toks):
+        return None, None
+    return " ".join(name_toks), role
+
+
+def is_role(phrase: str) -> bool:
+    """A descriptor headed by a person noun: 'president of the Center ...', 'the head of X'."""
+    toks = [t.strip("’'s,.") for t in phrase.lower().split()]
+    while toks and (toks[0] in DETERMINERS or toks[0] in ROLE_ADJECTIVES):
+        toks = toks[1:]
+    if not toks or any(t in CLAUSE_WORDS for t in toks):
+        return False
+    return toks[0] in PERSON_NOUNS or len(toks) > 1 and toks[1] in PERSON_NOUNS \
+        and phrase.split()[0][:1].islower()
+
+
+@dataclass
+class Entity:
+    name: str
+    role: str | None = None
+    mentions: list[int] = field(default_factory=list)   # offsets of narrative mentions
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1].lower().strip("’'.")
+
+
+@dataclass
+class Resolved:
+    speaker: str | None
+    role: str | None
+    type: str
+
+
+def _norm_tokens(role: str) -> set[str]:
+    role = role.lower()
+    for alias, canon in ROLE_ALIASES.items():
+        role = role.replace(alias, canon)
+    return {t[:5] for t in re.findall(r"[a-z][a-z-]+", role)
+            if t not in ("of", "the", "for", "and", "in", "at", "a", "an")}
+
+
+def role_matches(descriptor: str, role: str) -> bool:
+    want, have = _norm_tokens(descriptor), _norm_tokens(role)
+    rank = {m[:5] for m in RANK_MODIFIERS}
+    if (want & rank) != (have & rank):
+        return False
+    return bool(want) and want <= have
+
+
+class Registry:
+    """Entities of one article with the offsets where the narrative mentions them."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}
+
+    def add(self, name: str, role: str | None, pos: int) -> Entity:
+        ent = self.find(name)
+        if ent is None:
+            ent = Entity(name, role)
+            self.entities[name] = ent
+        elif len(name.split()) > len(ent.name.split()) and not name.startswith(("Mr", "Ms", "Dr")):
+            ent.name = name
+        if role and not ent.role:
+            ent.role = role
+        self.seen(ent, pos)
+        return ent
+
+    def seen(self, ent: Entity, pos: int) -> None:
+        ent.mentions.append(pos)
+
+    def find(self, name: str) -> Entity | None:
+        if name in self.entities:
+            return self.entities[name]
+        last = name.split()[-1].lower().strip("’'.")
+        best = None
+        for ent in self.entities.values():
+            if ent.surname == last and (best is None or max(ent.mentions, default=-1)
+                                        > max(best.mentions, default=-1)):
+                best = ent
+        return best
+
+    def _latest(self, pos: int, keep) -> Entity | None:
+        best, best_at = None, -1
+        for ent in self.entities.values():
+            at = max((m for m in ent.mentions if m < pos), default=-1)
+            if at > best_at and keep(ent):
+                best, best_at = ent, at
+        return best
+
+    def resolve(self, phrase: str, pos: int) -> Resolved:
+        """Full name, role and type for a speaker phrase found at offset pos."""
+        phrase = phrase.strip(" ,")
+        low = phrase.lower()
+        if low in PRONOUNS:
+            if low in ("he", "she", "him", "her"):
+                ent = self._latest(pos, lambda e: True)
+                if ent:
+                    self.seen(ent, pos)
+                    return Resolved(ent.name, ent.role, classify(ent.role))
+            return Resolved(None, None, "other")
+        parts = [p.strip() for p in re.split(r",\s*", phrase) if p.strip()]
+        name = role = None
+        for part in parts:
+            n, r = split_name(part)
+            if n and name is None:
+                name, role = n, r or role
+            elif part and is_role(part) and role is None:
+                role = re.sub(r"^(?:the|a|an)\s+", "", part, flags=re.I)
+        if name:
+            ent = self.add(name, role, pos)
+            return Resolved(ent.name, ent.role or role, classify(ent.role or role))
+        words = low.split()
+        if len(words) == 1 and phrase[:1].isupper():
+            ent = self.find(phrase)
+            if ent:
+                self.seen(ent, pos)
+                return Resolved(ent.name, ent.role, classify(ent.role))
+            ent = self.add(phrase, None, pos)
+            return Resolved(phrase, None, "other")
+        desc = re.sub(r"^(?:the|this|that)\s+", "", phrase, flags=re.I)
+        if ANONYMOUS.search(phrase) and not low.startswith("the "):
+            return Resolved(phrase, None, "other")
+        if _GENERIC_EXPERT.fullmatch(desc.lower()):
+            ent = self._latest(pos, lambda e: classify(e.role) == "expert")
+        else:
+            ent = self._latest(pos, lambda e: bool(e.role) and role_matches(desc, e.role))
+        if ent:
+            self.seen(ent, pos)
+            return Resolved(ent.name, ent.role, classify(ent.role))
+        return Resolved(phrase, desc if is_role(phrase) else None, classify(desc))
+
+
+_CAP_RUN = re.compile(
+    r"(?:(?:[A-Z][\w’'.-]*|of|for|the)\s+){0,8}[A-Z][\w’'-]*[a-z][\w’'-]*")
+_APPOS_AFTER = re.compile(r",\s+((?:the\s+)?[a-z][^,.;:“”\"]{3,120}?)(?=[,.;]|\s+(?:said|says|told))")
+_APPOS_BEFORE = re.compile(r"\b[Tt]he\s+([^,.;“”\"]{3,80}),\s+$")
+
+
+def build_registry(text: str, narrative) -> Registry:
+    """Collect people named with a title or an apposition; narrative(pos) says a spot is
+    outside quotes, where mentions count for later pronoun and role resolution."""
+    reg = Registry()
+    for m in _CAP_RUN.finditer(text):
+        phrase = m.group()
+        name, role = split_name(phrase)
+        if not name:
+            continue
+        start = m.start() + phrase.rfind(name.split()[0]) if name.split()[0] in phrase else m.start()
+        after = _APPOS_AFTER.match(text, m.end())
+        if after and is_role(after.group(1)) and not role:
+            role = re.sub(r"^the\s+", "", after.group(1))
+        before = _APPOS_BEFORE.search(text, max(0, m.start() - 90), m.start())
+        if before and is_role("the " + before.group(1)) and not role:
+            role = before.group(1)
+        if role:
+            ent = reg.add(name, role, start)
+            if not narrative(start):
+                ent.mentions.pop()
+    _index_surnames(text, reg, narrative)
+    return reg
+
+
+def _index_surnames(text: str, reg: Registry, narrative) -> None:
+    if not reg.entities:
+        return
+    by_surname = {e.surname: e for e in reg.entities.values() if len(e.surname) > 2}
+    if not by_surname:
+        return
+    pat = re.compile(r"\b(" + "|".join(sorted(map(re.escape, by_surname), key=len, reverse=True))
+                     + r")\b", re.I)
+    for m in pat.finditer(text):
+        if m.group()[:1].isupper() and narrative(m.start()):
+            ent = by_surname[m.group().lower()]
+            if m.start() not in ent.mentions:
+                ent.mentions.append(m.start())
+    for ent in reg.entities.values():
+        ent.mentions = sorted(set(ent.mentions))
