@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "workbench.commands.storage_cmds",
     "workbench.commands.extract_cmds",
     "workbench.commands.model_cmds",
+    "workbench.commands.dataset_cmds",
 )
 
 

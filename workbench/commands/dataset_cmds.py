@@ -1,0 +1,122 @@
+"""export, import, merge, agreement, adjudicate."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from workbench.commands.common import db_option, open_db, progress_bar
+
+TASK_CHOICE = click.Choice(["stance", "sentiment"])
+
+
+def _tasks(task: str | None) -> tuple[str, ...]:
+    return (task,) if task else ("stance", "sentiment")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "hf"]), default="jsonl",
+              show_default=True, help="hf writes a datasets.Dataset folder (save_to_disk).")
+@click.argument("out", type=click.Path(dir_okay=True, writable=True))
+@click.option("--gold-only", is_flag=True, help="Only items with an adjudicated gold label.")
+@click.option("--task", type=TASK_CHOICE, default=None, help="One task only (default: both).")
+@db_option
+def export_cmd(fmt: str, out: str, gold_only: bool, task: str | None, db_url: str | None) -> None:
+    """Export one row per (statement, target) with every annotator's current label.
+
+    Sentiment rows have no target. The JSONL export imports back losslessly with
+    `workbench import`.
+    """
+    import time
+
+    from workbench.export import export
+
+    engine = open_db(db_url)
+    started = time.perf_counter()
+    with progress_bar(0, "exporting") as advance:
+        n = export(engine, fmt, out, _tasks(task), gold_only, on_row=advance)
+    click.echo(f"exported {n} row(s) to {out} ({fmt}) in {time.perf_counter() - started:.2f}s")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+def import_cmd(file: str, db_url: str | None) -> None:
+    """Import decisions from JSONL (minimal lines or export rows), all or nothing."""
+    from workbench.importer import import_jsonl
+
+    summary = import_jsonl(open_db(db_url), file)
+    click.echo(f"imported {summary.decisions} decision(s), {summary.adjudications} gold label(s), "
+               f"{summary.predictions} prediction(s) from {summary.lines} line(s); "
+               f"{summary.annotators_created} new annotator(s)")
+
+
+@click.command("merge")
+@click.argument("other_db_url")
+@db_option
+def merge_cmd(other_db_url: str, db_url: str | None) -> None:
+    """Copy another database's decisions and adjudications in (idempotent)."""
+    from workbench.merge import merge_databases
+
+    local = open_db(db_url)
+    other = open_db(other_db_url)
+    s = merge_databases(local, other)
+    click.echo(f"merged: {s.decisions_added} decision(s) added ({s.decisions_present} already here), "
+               f"{s.adjudications_added} adjudication(s) added ({s.adjudications_present} already here), "
+               f"{s.predictions_added} prediction(s), {s.targets_added} target(s) added")
+
+
+@click.command("agreement")
+@click.option("--task", type=TASK_CHOICE, default=None, help="One task only (default: both).")
+@click.option("--target", default=None, help="Only stance items with this target text.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write a self-contained HTML report with heatmaps.")
+@click.option("--bootstrap", default=1000, show_default=True, type=click.IntRange(0, 100_000),
+              help="Bootstrap replicates for the 95% confidence intervals (0: none).")
+@db_option
+def agreement_cmd(task: str | None, target: str | None, as_json: bool, html_out: str | None, bootstrap: int,
+                  db_url: str | None) -> None:
+    """Inter-annotator agreement over every item with at least two annotators."""
+    from db.engine import readonly, transaction
+    from db.repository import find_target
+    from workbench.agreement import agreement_report
+
+    engine = open_db(db_url)
+    with transaction(readonly(engine)) as session:
+        if target is not None:
+            target = find_target(session, target).text
+        report = agreement_report(session, _tasks(task), target, bootstrap)
+    if html_out:
+        from workbench.agreement.html import render_html
+
+        with open(html_out, "w", encoding="utf-8") as fh:
+            fh.write(render_html(report))
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    from rich.console import Console
+
+    from workbench.agreement.report import render
+
+    console = Console()
+    render(report, console)
+    if html_out:
+        console.print(f"HTML report written to {html_out}")
+
+
+@click.command("adjudicate")
+@click.option("--annotator", "name", required=True, help="Your name (the adjudicator).")
+@click.option("--task", type=TASK_CHOICE, default="stance", show_default=True)
+@click.option("--include-flagged", is_flag=True, help="Also queue items an annotator flagged.")
+@db_option
+def adjudicate_cmd(name: str, task: str, include_flagged: bool, db_url: str | None) -> None:
+    """Choose gold labels where annotators disagree (a terminal UI)."""
+    from workbench.tui.adjudicate_app import AdjudicateApp
+
+    AdjudicateApp(open_db(db_url), name, task, include_flagged).run()
+
+
+def register(group: click.Group) -> None:
+    for command in (export_cmd, import_cmd, merge_cmd, agreement_cmd, adjudicate_cmd):
+        group.add_command(command)
