@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "workbench.commands.extract_cmds",
     "workbench.commands.model_cmds",
     "workbench.commands.dataset_cmds",
+    "workbench.commands.annotate_cmds",
 )
 
 

@@ -1,0 +1,195 @@
+"""annotate, demo, guidelines."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from workbench.commands.common import db_option, open_db
+
+DEMO_TARGETS = ("the CSTO peacekeeping operation in Kazakhstan", "Askar Umarov's appointment as minister")
+ORDERS = ("document", "uncertainty", "random")
+
+
+def _model_factory():
+    """Load the active classifiers (called lazily on a UI worker thread)."""
+    from workbench.prelabel import load_classifiers
+
+    return load_classifiers()
+
+
+def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool) -> None:
+    from workbench.errors import WorkbenchError
+    from workbench.tui.keymap import KeymapError, load_keymap
+
+    try:
+        keymap = load_keymap()
+    except KeymapError as exc:
+        raise WorkbenchError(str(exc)) from None
+    from workbench.tui.app import AnnotateApp
+    from workbench.tui.backend import Backend
+
+    backend = Backend(engine, annotator, target=target, order=order, blind=blind,
+                      predictor_factory=None if blind else _model_factory)
+    AnnotateApp(backend, keymap=keymap).run()
+
+
+@click.command()
+@click.option("--annotator", required=True, help="Your name; decisions are recorded under it.")
+@click.option("--target", default=None, metavar="TEXT|ID", help="Annotate one target only (default: all).")
+@click.option("--blind", is_flag=True, help="Hide the model's suggestions (and never read predictions).")
+@click.option("--order", type=click.Choice(ORDERS), default="document", show_default=True,
+              help="document: reading order; uncertainty: least certain predictions first; "
+                   "random: shuffled, stable per annotator.")
+@db_option
+def annotate(annotator: str, target: str | None, blind: bool, order: str, db_url: str | None) -> None:
+    """Label statements' stance and sentiment, one key per decision (press ? inside for keys)."""
+    from db.engine import transaction
+    from db.repository import find_target
+    from workbench.errors import WorkbenchError
+
+    if not annotator.strip():
+        raise WorkbenchError("--annotator needs a name")
+    if blind and order == "uncertainty":
+        raise WorkbenchError("--order uncertainty reads model predictions; it cannot be used with --blind")
+    engine = open_db(db_url)
+    if target is not None:
+        with transaction(engine) as session:
+            find_target(session, target)  # a clear error before the screen opens
+    run_ui(engine, annotator.strip(), target, order, blind)
+
+
+def _seeds_dir() -> Path:
+    here = Path.cwd() / "seeds"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "seeds"
+
+
+@click.command()
+@click.option("--no-ui", is_flag=True, help="Prepare the demo database but do not open the annotation screen.")
+@click.option("--annotator", default="demo", show_default=True)
+@db_option
+def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
+    """Init, ingest seeds/, extract, add the demo targets, pre-label, then annotate."""
+    from db.engine import transaction
+    from db.migrate import upgrade
+    from db.repository import ensure_target
+    from workbench.errors import WorkbenchError
+
+    seeds = _seeds_dir()
+    if not seeds.is_dir():
+        raise WorkbenchError(f"no seeds/ folder here or at {seeds}")
+    engine = open_db(db_url, require_current=False)
+    upgrade(engine)
+    ctx = click.get_current_context()
+    from workbench.cli import cli
+
+    for name, args in (("ingest", [str(seeds)]), ("extract", [])):
+        command = cli.get_command(ctx, name)
+        ctx.invoke(command, **_defaults(command, ctx), **({"paths": tuple(args)} if args else {}),
+                   db_url=db_url)
+    with transaction(engine) as session:
+        for text in DEMO_TARGETS:
+            ensure_target(session, text)
+    click.echo(f"targets: {'; '.join(DEMO_TARGETS)}")
+    _prelabel(engine)
+    if not no_ui:
+        run_ui(engine, annotator, None, "document", False)
+
+
+def _defaults(command: click.Command, ctx: click.Context) -> dict:
+    return {p.name: p.get_default(ctx) for p in command.params if p.name not in ("paths", "db_url")}
+
+
+def _prelabel(engine) -> None:
+    from workbench.prelabel import load_classifiers, prelabel
+
+    try:
+        classifiers = load_classifiers()
+    except Exception as exc:  # noqa: BLE001 - the demo still works without suggestions
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        click.echo(f"warning: no pre-labels (models unavailable: {first}); the UI will ask the model "
+                   "per item or you label by hand", err=True)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("pre-labelling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("pre-labelling", total=None)
+        written = prelabel(engine, classifiers, on_start=lambda total: bar.update(task, total=total),
+                           on_progress=lambda n: bar.advance(task, n))
+    click.echo("pre-labelled: " + ", ".join(f"{n} {task}" for task, n in written.items()))
+
+
+@click.group()
+def guidelines() -> None:
+    """The annotation guidelines shown with g in the annotation screen (stored in the database)."""
+
+
+@guidelines.command("show")
+@db_option
+def guidelines_show(db_url: str | None) -> None:
+    """Print the current guidelines (the default ones until `set`)."""
+    from db.engine import readonly, transaction
+    from db.repository import get_setting
+    from workbench.tui.backend import GUIDELINES_KEY, default_guidelines
+
+    with transaction(readonly(open_db(db_url))) as session:
+        click.echo(get_setting(session, GUIDELINES_KEY) or default_guidelines(), nl=False)
+
+
+@guidelines.command("set")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@db_option
+def guidelines_set(file: str, db_url: str | None) -> None:
+    """Replace the guidelines with a Markdown FILE."""
+    from workbench.errors import WorkbenchError
+
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkbenchError(f"cannot read {file}: {exc}") from None
+    if not text.strip():
+        raise WorkbenchError(f"{file} is empty; guidelines left unchanged")
+    _store(db_url, text)
+    click.echo(f"guidelines set from {file} ({len(text.splitlines())} lines)")
+
+
+@guidelines.command("edit")
+@db_option
+def guidelines_edit(db_url: str | None) -> None:
+    """Edit the guidelines in $EDITOR."""
+    from db.engine import readonly, transaction
+    from db.repository import get_setting
+    from workbench.tui.backend import GUIDELINES_KEY, default_guidelines
+
+    engine = open_db(db_url)
+    with transaction(readonly(engine)) as session:
+        current = get_setting(session, GUIDELINES_KEY) or default_guidelines()
+    edited = click.edit(current, extension=".md", editor=os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+    if edited is None or edited == current:
+        click.echo("guidelines unchanged")
+        return
+    if not edited.strip():
+        click.echo("empty guidelines not saved")
+        return
+    _store(db_url, edited)
+    click.echo("guidelines saved")
+
+
+def _store(db_url: str | None, text: str) -> None:
+    from db.engine import transaction
+    from db.repository import set_setting
+    from workbench.tui.backend import GUIDELINES_KEY
+
+    with transaction(open_db(db_url)) as session:
+        set_setting(session, GUIDELINES_KEY, text)
+
+
+def register(group: click.Group) -> None:
+    for command in (annotate, demo, guidelines):
+        group.add_command(command)

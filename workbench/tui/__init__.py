@@ -1,0 +1,1 @@
+"""The annotation UI (Textual). Import `workbench.tui.app` only when the UI is started."""

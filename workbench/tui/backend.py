@@ -1,0 +1,183 @@
+"""What the annotation UI asks of the database and the models — plain, blocking calls.
+
+The UI calls these only from thread workers. Each call is its own short transaction, so a
+decision is durable when `save` returns. The predictor factory (task → object with name,
+version and predict(texts, targets, batch_size)) is called at most once, lazily, on the
+worker that first needs a prediction.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from db.decisions import NewDecision, record, undo_last
+from db.engine import readonly, transaction
+from db.errors import StorageError
+from db.queue import AnnotationQueue, ItemKey, Progress, QueueItem, Suggestion
+from db.repository import (
+    PredictionItem,
+    add_predictions,
+    find_target,
+    get_or_create_annotator,
+    get_setting,
+    latest_prediction,
+    list_targets,
+)
+from db.schema import Annotator, Statement
+
+PredictorFactory = Callable[[], Mapping[str, Any]]
+GUIDELINES_KEY = "guidelines"
+
+
+def default_guidelines() -> str:
+    return resources.files("workbench.tui").joinpath("default_guidelines.md").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class StartInfo:
+    annotator: str
+    targets: list[str]
+    progress: Progress
+    guidelines: str
+    problem: str | None  # why there is nothing to annotate, in words a user can act on
+
+
+class Backend:
+    def __init__(self, engine: Engine, annotator: str, target: str | None = None, order: str = "document",
+                 blind: bool = False, predictor_factory: PredictorFactory | None = None):
+        self.engine = engine
+        self.reader = readonly(engine)
+        self.annotator_name = annotator
+        self.target = target
+        self.order = order
+        self.blind = blind
+        self.predictor_factory = None if blind else predictor_factory
+        self.queue: AnnotationQueue | None = None
+        self._annotator: Annotator | None = None
+        self._predictors: Mapping[str, Any] | None = None
+        self._predictor_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+
+    # -- session ---------------------------------------------------------------------------
+
+    def start(self) -> StartInfo:
+        from db.migrate import ensure_current
+
+        ensure_current(self.engine)
+        with transaction(self.engine) as session:
+            self._annotator = get_or_create_annotator(session, self.annotator_name)
+            targets = [find_target(session, self.target)] if self.target else list_targets(session)
+            guidelines = get_setting(session, GUIDELINES_KEY) or default_guidelines()
+            n_statements = session.scalar(select(func.count()).select_from(Statement)) or 0
+            target_ids, target_texts = [t.id for t in targets], [t.text for t in targets]
+        steps = []
+        if n_statements == 0:
+            steps += ["workbench ingest FILES...", "workbench extract"]
+        if not targets:
+            steps.append('workbench targets add "TEXT"')
+        problem = None
+        if steps:
+            what = " and ".join(w for w, missing in (("no statements", n_statements == 0),
+                                                    ("no stance targets", not targets)) if missing)
+            problem = f"There are {what} in this database yet.\n\nTo get started:\n  " + "\n  ".join(steps)
+        progress = Progress(0, 0)
+        if problem is None:
+            self.queue = AnnotationQueue(self._annotator.id, self.annotator_name, target_ids, self.order, self.blind)
+            with transaction(self.reader) as session:
+                progress = self.queue.progress(session)
+        return StartInfo(self.annotator_name, target_texts, progress, guidelines, problem)
+
+    @property
+    def annotator(self) -> Annotator:
+        if self._annotator is None:
+            raise StorageError("the annotation session has not started")
+        return self._annotator
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def fetch(self, n: int, exclude: Sequence[ItemKey] = ()) -> tuple[list[QueueItem], bool]:
+        """The next n items (display data) and whether the queue ran dry."""
+        assert self.queue is not None
+        with self._queue_lock, transaction(self.reader) as session:
+            keys = self.queue.next_keys(session, n, exclude)
+            return self.queue.load(session, keys), len(keys) < n
+
+    def load(self, keys: Sequence[ItemKey]) -> list[QueueItem]:
+        assert self.queue is not None
+        with self._queue_lock, transaction(self.reader) as session:
+            return self.queue.load(session, keys)
+
+    def search(self, text: str, limit: int = 50) -> list[QueueItem]:
+        assert self.queue is not None
+        with self._queue_lock, transaction(self.reader) as session:
+            return self.queue.load(session, self.queue.search(session, text, limit))
+
+    def progress(self) -> Progress:
+        assert self.queue is not None
+        with transaction(self.reader) as session:
+            return self.queue.progress(session)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save(self, decision: NewDecision) -> int:
+        """Append one decision; returns its id once committed."""
+        with transaction(self.engine) as session:
+            row = record(session, self.annotator, decision)
+            return row.id
+
+    def undo(self) -> tuple[QueueItem | None, str | None]:
+        """Withdraw this annotator's latest standing event; the item it was about, reloaded."""
+        with transaction(self.engine) as session:
+            withdrawn = undo_last(session, self.annotator)
+            if withdrawn is None:
+                return None, None
+            key, action = ItemKey(withdrawn.statement_id, withdrawn.target_id), withdrawn.action
+        items = self.load([key]) if self.queue is not None and key.target_id is not None else []
+        return (items[0] if items else None), action
+
+    # -- models ----------------------------------------------------------------------------
+
+    def predictors(self) -> Mapping[str, Any]:
+        with self._predictor_lock:
+            if self._predictors is None:
+                if self.predictor_factory is None:
+                    raise StorageError("no model available")
+                self._predictors = self.predictor_factory()
+            return self._predictors
+
+    def predict(self, items: Sequence[QueueItem]) -> dict[ItemKey, tuple[Suggestion | None, Suggestion | None]]:
+        """Predict what the items lack, store it (with model name and version), return it."""
+        if self.blind:
+            return {}
+        predictors = self.predictors()
+        todo = {"stance": [i for i in items if i.stance is None],
+                "sentiment": list({i.key.statement_id: i for i in items if i.sentiment is None}.values())}
+        for task, task_items in todo.items():
+            clf = predictors.get(task)
+            if clf is None or not task_items:
+                continue
+            rows = [PredictionItem(i.key.statement_id, i.key.target_id if task == "stance" else None, i.text,
+                                   i.target_text if task == "stance" else None) for i in task_items]
+            results = clf.predict([r.text for r in rows], [r.target for r in rows], batch_size=32)
+            with transaction(self.engine) as session:
+                add_predictions(session, task, clf.name, clf.version,
+                                ((r, res.label, res.probabilities) for r, res in zip(rows, results, strict=True)))
+        out = {}
+        with transaction(self.reader) as session:
+            for item in items:
+                out[item.key] = (
+                    _suggestion(latest_prediction(session, item.key.statement_id, "stance", item.key.target_id)),
+                    _suggestion(latest_prediction(session, item.key.statement_id, "sentiment", None)))
+        return out
+
+
+def _suggestion(pred) -> Suggestion | None:
+    if pred is None:
+        return None
+    return Suggestion(pred.id, pred.label, {k: float(v) for k, v in pred.probabilities.items()},
+                      f"{pred.model_name} {pred.model_version}")

@@ -1,0 +1,101 @@
+"""Binding ids, their default keys, and the user's keymap file (binding id → key).
+
+The file is TOML, either flat (``accept = "enter"``) or under a ``[keys]`` table; a value
+may list several keys separated by commas (``"f,1"``). Looked up in ``$WORKBENCH_KEYMAP``,
+then ``$XDG_CONFIG_HOME/workbench/keymap.toml`` (``~/.config/workbench/keymap.toml``).
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "WORKBENCH_KEYMAP"
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str          # binding id: what the keymap file names
+    key: str         # default key(s), Textual key names
+    action: str      # the screen's action
+    description: str
+    show: bool = True  # in the footer (every action is on the ? screen)
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("accept", "enter", "accept", "accept/save"),
+    Action("stance.favor", "f", "stance('favor')", "favor"),
+    Action("stance.against", "a", "stance('against')", "against"),
+    Action("stance.neutral", "x", "stance('neutral')", "neutral"),
+    Action("sentiment.positive", "p", "sentiment('positive')", "positive"),
+    Action("sentiment.negative", "m", "sentiment('negative')", "negative"),
+    Action("sentiment.neutral", "o", "sentiment('neutral')", "neutral"),
+    Action("reset", "escape", "reset", "reset to suggestion", show=False),
+    Action("skip", "s", "skip", "skip"),
+    Action("flag", "exclamation_mark", "flag", "flag"),
+    Action("undo", "u", "undo", "undo"),
+    Action("note", "n", "note", "note"),
+    Action("context", "c", "context", "context", show=False),
+    Action("search", "slash", "search", "search"),
+    Action("guidelines", "g", "guidelines", "guidelines"),
+    Action("help", "question_mark", "help", "help"),
+    Action("quit", "q", "quit", "quit"),
+)
+ACTION_IDS = frozenset(a.id for a in ACTIONS)
+
+
+class KeymapError(Exception):
+    """The keymap file cannot be used; the message names the file and the problem."""
+
+
+def keymap_path() -> Path | None:
+    explicit = os.environ.get(ENV_VAR)
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    path = Path(base) / "workbench" / "keymap.toml"
+    return path if path.is_file() else None
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """The user's remappings (binding id → keys); {} when there is no file."""
+    path = path if path is not None else keymap_path()
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KeymapError(f"keymap file not found: {path}") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise KeymapError(f"cannot read keymap {path}: {exc}") from None
+    table = data.get("keys", data)
+    unknown = sorted(k for k in table if k not in ACTION_IDS)
+    if unknown:
+        raise KeymapError(f"{path}: unknown binding id(s) {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(ACTION_IDS))}")
+    bad = sorted(k for k, v in table.items() if not isinstance(v, str) or not v.strip())
+    if bad:
+        raise KeymapError(f"{path}: keys must be non-empty strings: {', '.join(bad)}")
+    keymap = {k: v.strip() for k, v in table.items()}
+    _check_clashes(keymap, path)
+    return keymap
+
+
+def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:
+    """binding id → the keys it answers to once the keymap is applied."""
+    from textual.keys import _character_to_key
+
+    def norm(keys: str) -> list[str]:
+        return [_character_to_key(k.strip()) if len(k.strip()) == 1 else k.strip() for k in keys.split(",")]
+
+    return {a.id: norm(keymap.get(a.id, a.key)) for a in ACTIONS}
+
+
+def _check_clashes(keymap: dict[str, str], path: Path | str) -> None:
+    seen: dict[str, str] = {}
+    for binding_id, keys in effective_keys(keymap).items():
+        for key in keys:
+            if key in seen:
+                raise KeymapError(f"{path}: key {key!r} is bound to both {seen[key]} and {binding_id}")
+            seen[key] = binding_id

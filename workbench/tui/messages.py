@@ -1,0 +1,67 @@
+"""Typed messages that worker threads post to the annotation screen."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from db.queue import ItemKey, Progress, QueueItem, Suggestion
+
+
+@dataclass
+class Started(Message):
+    """The database answered: who, what, how far; `problem` explains an empty session."""
+
+    annotator: str
+    targets: list[str]
+    progress: Progress
+    guidelines: str
+    problem: str | None = None
+
+
+@dataclass
+class StartFailed(Message):
+    message: str
+
+
+@dataclass
+class ItemsLoaded(Message):
+    items: list[QueueItem]
+    exhausted: bool  # the queue had fewer than asked for
+
+
+@dataclass
+class DecisionSaved(Message):
+    decision_id: int
+    action: str
+    key: ItemKey
+    counts_as_done: bool
+
+
+@dataclass
+class Undone(Message):
+    item: QueueItem | None  # the withdrawn item, reloaded; None when there was nothing to undo
+    action: str | None = None
+
+
+@dataclass
+class PredictionsReady(Message):
+    suggestions: dict[ItemKey, tuple[Suggestion | None, Suggestion | None]] = field(default_factory=dict)
+
+
+@dataclass
+class PredictorFailed(Message):
+    message: str
+
+
+@dataclass
+class SearchResults(Message):
+    query: str
+    items: list[QueueItem]
+
+
+@dataclass
+class DbError(Message):
+    """A write or read failed; nothing moved on."""
+
+    message: str

@@ -1,0 +1,91 @@
+"""The item: document title, the paragraph with the statement highlighted, speaker, target."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from db.queue import QueueItem
+
+
+def _separator(text: str) -> str:
+    return "\n\n" if "\n\n" in text else "\n"
+
+
+def context_window(text: str, start: int, end: int, extra: int = 0) -> tuple[int, int]:
+    """[a, b) of the paragraph(s) holding text[start:end], widened by `extra` paragraphs each side.
+
+    Paragraphs end at blank lines (at line breaks in texts without blank lines).
+    """
+    sep = _separator(text)
+    a = text.rfind(sep, 0, start)
+    a = 0 if a < 0 else a + len(sep)
+    b = text.find(sep, end)
+    b = len(text) if b < 0 else b
+    for _ in range(extra):
+        if a > 0:
+            prev = text.rfind(sep, 0, max(a - len(sep), 0))
+            a = 0 if prev < 0 else prev + len(sep)
+        if b < len(text):
+            nxt = text.find(sep, b + len(sep))
+            b = len(text) if nxt < 0 else nxt
+    return a, b
+
+
+class StatementView(VerticalScroll):
+    """Slices the stored document text with the statement's offsets; nothing is re-typed."""
+
+    COMPONENT_CLASSES = {"statement-view--span", "statement-view--context"}
+    can_focus = False
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.item: QueueItem | None = None
+        self.extra = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="document-title")
+        yield Static(id="passage")
+
+    def show(self, item: QueueItem | None, extra: int = 0) -> None:
+        self.item, self.extra = item, extra
+        title = self.query_one("#document-title", Static)
+        passage = self.query_one("#passage", Static)
+        if item is None:
+            title.update("")
+            passage.update("")
+            return
+        title.update(Text.assemble(("▌ ", "dim"), (item.document_title or "(untitled)", "bold"),
+                                   (f"   {item.document_source}", "dim")))
+        a, b = context_window(item.document_text, item.start, item.end, extra)
+        body = Text(item.document_text[a:b], style=self.get_component_rich_style("statement-view--context"))
+        body.stylize(self.get_component_rich_style("statement-view--span"), item.start - a, item.end - a)
+        passage.update(body)
+        self.scroll_home(animate=False)
+        if extra:
+            self.call_after_refresh(self._scroll_to_span, item.start - a, b - a)
+
+    def _scroll_to_span(self, offset: int, length: int) -> None:
+        if length:
+            self.scroll_to(y=max(0, int(self.virtual_size.height * offset / length) - 3), animate=False)
+
+
+class SpeakerLine(Static):
+    def show(self, item: QueueItem | None) -> None:
+        if item is None:
+            self.update("")
+            return
+        line = Text()
+        line.append("Speaker  ", style="dim")
+        line.append(item.speaker or "(unknown speaker)", style="bold")
+        if item.speaker_role:
+            line.append(f" — {item.speaker_role}")
+        line.append(f"  [{item.speaker_type}]", style="italic")
+        detail = f"   {item.kind} quote" + (f", cue “{item.cue}”" if item.cue else "")
+        line.append(detail, style="dim")
+        line.append("\nTarget   ", style="dim")
+        line.append(item.target_text, style="bold underline")
+        if item.skipped_before:
+            line.append("   (you skipped this before)", style="italic dim")
+        self.update(line)
