@@ -4,17 +4,101 @@ All functions take and return offsets into the article so that callers can slice
 and speaker exactly. A speaker phrase may carry an apposition ("Dmitry Abzalov, president of
 the Center for Strategic Communications"); mentions.py splits it into name and role.
 """
+import bisect
 import re
 from dataclasses import dataclass
 
-from .lexicon import (AUX, BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, NOUN_FORMS, PERSON_NOUNS,
-                      PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, SPEECH_FORMS, STANCE_FORMS)
+from .lexicon import (AUX, BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
+                      NOUN_FORMS,
+                      OBJECT_PARTICLES, OBJECT_VERBS, PERSON_NOUNS, PREPOSITIONS, PRONOUNS,
+                      ROLE_ADJECTIVES, SPEECH_FORMS, STANCE_FORMS, inflect)
 from .mentions import is_role, split_name
 
 _FORMS = [f for f in SPEECH_FORMS + STANCE_FORMS if f not in NOUN_FORMS]
 STANCE = set(STANCE_FORMS)
-CUE = re.compile(r"(?<![\w’'-])(?:" + AUX + r")*(" + "|".join(map(re.escape, _FORMS))
-                 + r")(?![\w’'-])")
+_OBJ_FORMS = sorted({f for v in OBJECT_VERBS for f in inflect(v)} - NOUN_FORMS
+                    | {f + " " + p for v, ps in OBJECT_PARTICLES.items() for f in inflect(v)
+                       for p in ps}, key=len, reverse=True)
+_AUX_TAIL = re.compile(r"(?:" + AUX + r")+$")
+
+
+class CueMatch:
+    """A cue verb found in text, with the auxiliaries and adverbs written before it
+    ("has also said"): start() includes them, start(1)/end(1)/group(1) are the verb itself."""
+    __slots__ = ("_s", "_vs", "_ve", "_verb")
+
+    def __init__(self, s: int, vs: int, ve: int, verb: str):
+        self._s, self._vs, self._ve, self._verb = s, vs, ve, verb
+
+    def start(self, group: int = 0) -> int:
+        return self._vs if group else self._s
+
+    def end(self, group: int = 0) -> int:
+        return self._ve
+
+    def group(self, group: int = 0) -> str:
+        return self._verb
+
+
+_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?:-[a-z]+)*(?![\w’'-])")
+_word_cache: tuple[str | None, list] = (None, [])
+
+
+def _words_of(text: str) -> list:
+    global _word_cache
+    if _word_cache[0] is not text:
+        _word_cache = (text, list(_WORD.finditer(text)))
+    return _word_cache[1]
+
+
+class _Cues:
+    """Finds cue verbs fast: one scan of the article for the verbs alone, cached, then a short
+    look back for auxiliaries; rules ask about many overlapping ranges of the same text."""
+
+    def __init__(self, forms: list[str]):
+        self._single = {f for f in forms if " " not in f}
+        multi = sorted((f for f in forms if " " in f), key=len, reverse=True)
+        self._multi = re.compile(r"(?<![\w’'-])(?:" + "|".join(map(re.escape, multi))
+                                 + r")(?![\w’'-])")
+        self._text: str | None = None
+        self._hits: list[tuple[int, int, str]] = []
+        self._starts: list[int] = []
+
+    def _scan(self, text: str) -> None:
+        if text is self._text:
+            return
+        # Set look-ups on lower-case words beat one regex alternation of hundreds of forms.
+        hits = {m.start(): (m.start(), m.end(), m.group()) for m in _words_of(text)
+                if m.group() in self._single}
+        for m in self._multi.finditer(text):
+            hits[m.start()] = (m.start(), m.end(), m.group())
+        self._hits = []
+        for vs, ve, verb in sorted(hits.values()):
+            aux = _AUX_TAIL.search(text, max(0, vs - 60), vs)
+            self._hits.append((aux.start() if aux else vs, vs, ve, verb))
+        self._starts = [h[1] for h in self._hits]
+        self._text = text
+
+    def finditer(self, text: str, lo: int = 0, hi: int | None = None):
+        hi = len(text) if hi is None else hi
+        self._scan(text)
+        i = bisect.bisect_left(self._starts, lo)
+        while i < len(self._hits) and self._hits[i][2] <= hi:
+            s, vs, ve, verb = self._hits[i]
+            yield CueMatch(max(s, lo), vs, ve, verb)
+            i += 1
+
+    def any_in(self, text: str, lo: int, hi: int) -> bool:
+        self._scan(text)
+        i = bisect.bisect_left(self._starts, lo)
+        return i < len(self._hits) and self._hits[i][2] <= hi
+
+    def search(self, text: str, lo: int = 0, hi: int | None = None) -> CueMatch | None:
+        return next(self.finditer(text, lo, hi), None)
+
+
+CUE = _Cues(_FORMS)
+OBJECT_CUE = _Cues(_OBJ_FORMS)
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
 _SEG = re.compile(r"[^,]+")
 _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
@@ -64,9 +148,13 @@ def np_kind(phrase: str) -> str | None:
         return "pronoun"
     if any(w in CLAUSE_WORDS for w in low) or not _tokens_ok(words):
         return None
+    first = low[0]
+    if first in DETERMINERS:
+        return "descriptor"
+    if first in NOT_NAME or first in PREPOSITIONS:
+        return None
     if words[0][:1].isupper():
         return "name"
-    first = low[0]
     if first in DETERMINERS or first in ROLE_ADJECTIVES or first in PERSON_NOUNS:
         return "descriptor"
     return None
@@ -85,7 +173,7 @@ def _segments(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 def _strip_conjunction(text: str, s: int, e: int) -> int:
-    m = re.match(r"(?:and|but|while|as|so|yet|because|though|although)\s+", text[s:e])
+    m = re.match(r"(?:and|but|while|as|so|yet|because|though|although|then)\s+", text[s:e], re.I)
     return s + m.end() if m else s
 
 
@@ -140,9 +228,15 @@ def speaker_after(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     return s, e
 
 
+_CLAUSE_STOP = re.compile(r"[.!?]+(?=\s|$)|[“\"]|\s[–—―]\s")
+_THAT = re.compile(r"\s*,?\s*(?:that\s+|:\s*)")
+_TO = re.compile(r"\s+(?=to\s+[a-z])")
+_CLAUSE_GAP = re.compile(r"\s+(?=[\w’'\"“$]+)")
+
+
 def clause_end(text: str, pos: int, limit: int) -> int:
     """End of the sentence that starts an attribution at pos (past its full stop)."""
-    m = re.compile(r"[.!?]+(?=\s|$)|[“\"]|\s[–—―]\s").search(text, pos, limit)
+    m = _CLAUSE_STOP.search(text, pos, limit)
     if not m:
         return limit
     return m.end() if m.group()[0] in ".!?" else m.start()
@@ -173,9 +267,27 @@ def post_clause(text: str, pos: int, limit: int) -> Clause | None:
 
 
 def _appositive(head: str) -> bool:
+    """'Scott Pruitt, the attorney general of Oklahoma, one of the states suing the EPA'."""
     parts = [p.strip() for p in head.split(",") if p.strip()]
-    return len(parts) == 2 and bool(
-        (split_name(parts[0])[0] and is_role(parts[1])) or (is_role(parts[0]) and split_name(parts[1])[0]))
+    if not 2 <= len(parts) <= 3 or not all(np_kind(p) for p in parts):
+        return False
+    return bool(split_name(parts[0])[0] and is_role(parts[1])
+                or is_role(parts[0]) and split_name(parts[1])[0])
+
+
+_TIME = re.compile(r"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+                   r"yesterday|today|tonight|last|this|earlier|later|recently)\b")
+
+
+def adjunct_tail(rest: str, cue: str) -> bool:
+    """What may follow a closing attribution: nothing, an adjunct, a time, or tell's object."""
+    rest = rest.strip(" .!?…\u00a0")
+    if not rest:
+        return True
+    first = rest.split()[0].lower()
+    if first in PREPOSITIONS or first in ("of", "as", "adding", "noting", "saying") or _TIME.match(rest):
+        return True
+    return bool(TELL.fullmatch(cue) and _PERSON_OBJECT.match(" " + rest + " "))
 
 
 def dash_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:
@@ -226,12 +338,15 @@ def skip_object(text: str, cue_end: int, open_at: int, cue: str) -> int | None:
 def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
     """Start of reported content after a cue: past its object, adjuncts and 'that'."""
     pos = _past_object(text, cue_end, limit, cue)
-    m = re.compile(r"\s*,?\s*(?:that\s+|:\s*)").match(text, pos, limit)
+    m = _THAT.match(text, pos, limit)
     if m:
+        return m.end()
+    m = _TO.match(text, pos, limit)
+    if m and cue in INFINITIVE_VERBS:
         return m.end()
     if cue not in BARE_CLAUSE:
         return None
-    m = re.compile(r"\s+(?=[\w’'\"“$]+)").match(text, pos, limit)
+    m = _CLAUSE_GAP.match(text, pos, limit)
     if not m:
         return None
     word = re.match(r"[\w’']+", text[m.end():limit])

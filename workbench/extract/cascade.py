@@ -8,11 +8,11 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .attribution import (ACCORDING, CUE, STANCE, TELL, Clause, clause_end, content_after_cue,
+from .attribution import (ACCORDING, CUE, OBJECT_CUE, STANCE, TELL, adjunct_tail, Clause, clause_end, content_after_cue,
                           dash_name, np_kind, post_clause, pre_clause, speaker_after,
                           speaker_before)
 from .lexicon import PREPOSITIONS
-from .mentions import Registry, Resolved, build_registry
+from .mentions import Registry, Resolved, build_registry, is_role
 from .quotes import Quote, dash_lead, find_quotes, trim
 from .segment import paragraphs, sentences
 
@@ -118,7 +118,7 @@ class _Paragraph:
     def _lead_in(self, lo: int, open_at: int) -> bool:
         """A few words of the speaker's own sentence before the quote opens, no cue among them."""
         lead = self.text[lo:open_at]
-        return 0 < len(lead.split()) <= 12 and not CUE.search(lead) and not re.search(
+        return 0 < len(lead.split()) <= 12 and not CUE.search(self.text, lo, open_at) and not re.search(
             r"[:“”\"]|^\W*(?:In|On|At|During|After|Before|When|As|And|But)\b", lead) \
             and lead.rstrip()[-1:].isalnum()
 
@@ -187,8 +187,7 @@ class _Paragraph:
             tail = re.match(r"[^,]*?,\s+", rest)
             if tail and _words(text, m.end() + tail.end(), e) >= 3:
                 more = m.end() + tail.end()         # 'A, he said, B.'
-            elif len(rest.split()) > 12 or re.search(
-                    r"\b(?:is|are|was|were|will|would|has|have|had)\b", rest):
+            elif not adjunct_tail(rest, m.group(1)):
                 continue                            # 'In 2010, McConnell said the goal was ...'
             return comma, Clause(m.group(1), m.start(1), m.end(1), spk[0], spk[1],
                                  clause_end(text, m.end(), self.pe)), more
@@ -197,6 +196,9 @@ class _Paragraph:
     def sentence_rules(self) -> None:
         text = self.text
         for s, e in self.sents:
+            if not (CUE.any_in(text, s, e) or OBJECT_CUE.any_in(text, s, e)
+                    or "ccording to" in text[s:e]):
+                continue
             if self.according(s, e) or self.as_noted(s, e):
                 continue
             hit = self.trailing_attribution(s, e)
@@ -262,10 +264,34 @@ class _Paragraph:
             kind = "direct" if quote_start in "“\"«" else "indirect"
             self.add(cstart, e, kind, clause, RULE, keep_stop=kind == "direct")
             return
+        self.stance_object(s, e)
+
+    def stance_object(self, s: int, e: int) -> None:
+        """'Trump has called for the repeal of ...': the object of a stance verb, when the
+        subject right before the verb is a person, an organisation or a pronoun."""
+        text = self.text
+        for m in OBJECT_CUE.finditer(text, s, e):
+            spk = speaker_before(text, s, m.start())
+            if spk is None or not _speaker_like(text[spk[0]:spk[1]]):
+                continue
+            cstart = m.end()
+            while cstart < e and text[cstart].isspace():
+                cstart += 1
+            if _words(text, cstart, e) < 2:
+                continue
+            clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
+            self.add(cstart, e, "indirect", clause, RULE, keep_stop=False)
+            return
 
 
-def _has_quote(text: str, s: int, e: int) -> bool:
-    return any(c in "“”\"«»" for c in text[s:e])
+def _speaker_like(phrase: str) -> bool:
+    kind = np_kind(phrase)
+    words = phrase.split()
+    if kind == "pronoun":
+        return phrase.lower() in ("he", "she", "they", "we", "i")
+    if kind == "name":
+        return len(words) <= 6 and not _GENERIC_PLURAL.fullmatch(phrase)
+    return kind == "descriptor" and is_role(phrase)
 
 
 def run(text: str) -> list[Cand]:

@@ -66,7 +66,8 @@ PHRASE_CUES = [
 ]
 
 # Adverbs and auxiliaries that may sit between the speaker and the cue ("also said", "has noted").
-AUX = r"(?:(?:also|later|then|once|previously|recently|further|again|has|have|had|would|will|could|may|might|did|does|do|still|even|repeatedly|often|quickly|flatly|bluntly|simply|publicly|privately|openly|earlier|first|finally|now|just|already|not)\s+)"
+_NOT_ADVERBS = "family|ally|rally|assembly|supply|reply|daily|july|italy|bully|monopoly|anomaly|fly|only"
+AUX = r"(?:(?:(?!(?:" + _NOT_ADVERBS + r")\b)[a-z]{3,}ly|also|later|then|once|previously|recently|further|again|has|have|had|would|will|could|may|might|did|does|do|still|even|repeatedly|often|quickly|flatly|bluntly|simply|publicly|privately|openly|earlier|first|finally|now|just|already|not)\s+)"
 
 SPEECH_FORMS = sorted({f for v in SPEECH_VERBS for f in inflect(v)} | set(PHRASE_CUES),
                       key=len, reverse=True)
@@ -85,7 +86,11 @@ NOUN_FORMS = {"state", "states", "post", "posts", "text", "texts", "comment", "c
               "vows", "pledge", "pledges", "warning", "question", "blast", "joke", "jokes",
               "remark", "remarks", "quip", "quips", "threat", "reply", "replies",
               "response", "respond", "concern", "email", "emails", "proposal", "propose",
-              "repeat", "testify", "consider", "predict", "expect"}
+              "repeat", "testify", "consider", "predict", "expect", "plan", "plans", "support",
+              "favor", "favour", "dispute", "disputes", "attack", "attacks", "cite", "defend",
+              "want", "reference", "references", "question", "mention", "mentions", "demand",
+              "outline", "outlines", "challenge", "challenges", "label", "labels", "credit",
+              "fault", "embrace", "welcome", "praise", "blame", "call", "calls", "back"}
 
 # Verbs that take a bare clause as object ("Cruz said he would not ..."): only these frame
 # reported speech without "that", which keeps narrative verbs ("added a clause") out.
@@ -197,3 +202,22 @@ CLAUSE_WORDS = {"is", "are", "was", "were", "has", "have", "had", "will", "would
                 "wasn't", "don't", "doesn't", "didn't", "won't", "can't", "may", "might",
                 "so", "just", "very", "too", "also", "only", "here", "now", "then", "what",
                 "how", "why", "this", "these", "those", "whether"}
+
+# Verbs of stance toward a thing rather than a proposition ("Trump has called for the repeal
+# of ...", "Clinton criticized the plan"): their object is the attributed content. Only used
+# when the subject right before them reads as a speaker.
+OBJECT_VERBS = """
+criticize criticise attack condemn describe blast label dub liken compare accuse blame
+oppose propose reject dismiss praise cite reference highlight reveal demand seek defend
+challenge dispute welcome applaud endorse encourage mention want plan tout hail laud credit
+fault mock deride ridicule lambaste denounce decry advocate champion embrace unveil outline
+recommend question slam insist acknowledge concede
+""".split()
+OBJECT_PARTICLES = {"call": ("for", "on"), "comment": ("on",), "talk": ("about",),
+                    "speak": ("about", "of"), "focus": ("on",), "apologize": ("for",),
+                    "complain": ("about",), "push": ("for",), "warn": ("of", "about", "against"),
+                    "argue": ("for", "against"), "advocate": ("for",), "worry": ("about",),
+                    "refer": ("to",), "point": ("to",), "lash": ("out at",), "rail": ("against",)}
+# Verbs whose content may be an infinitive: "vowed to punish ...", "urged voters to ...".
+INFINITIVE_VERBS = {f for v in """vow pledge promise urge ask tell agree refuse decline threaten
+want plan hope expect intend seek try aim encourage call""".split() for f in inflect(v)}

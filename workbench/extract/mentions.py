@@ -206,6 +206,11 @@ def build_registry(text: str, narrative) -> Registry:
     reg = Registry()
     for m in _CAP_RUN.finditer(text):
         phrase = m.group()
+        # Cheap filter first: a person is registered only with a title or an apposition.
+        if " " not in phrase and not text.startswith(", ", m.end()) or not (
+                text.startswith(", ", m.end()) or text[max(0, m.start() - 2):m.start()] == ", "
+                or any(t.lower() in _TITLES for t in phrase.split())):
+            continue
         name, role = split_name(phrase)
         if not name:
             continue
