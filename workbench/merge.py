@@ -142,7 +142,7 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
         def decision_key(annotator_id, sid, tid, action, stance, sentiment, created_at, supersedes):
             return (annotator_id, sid, tid, action, stance, sentiment, _utc(created_at), supersedes)
 
-        existing = {decision_key(*r): r[-1] for r in session.execute(
+        existing = {decision_key(*r[:-1]): r[-1] for r in session.execute(
             select(Decision.annotator_id, Decision.statement_id, Decision.target_id, Decision.action,
                    Decision.stance, Decision.sentiment, Decision.created_at, Decision.supersedes_id, Decision.id))}
         decision_map: dict[int, int] = {}
@@ -167,7 +167,7 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
         def adjudication_key(adjudicator_id, sid, tid, task, action, label, created_at, supersedes):
             return (adjudicator_id, sid, tid, task, action, label, _utc(created_at), supersedes)
 
-        existing_adj = {adjudication_key(*r): r[-1] for r in session.execute(
+        existing_adj = {adjudication_key(*r[:-1]): r[-1] for r in session.execute(
             select(Adjudication.adjudicator_id, Adjudication.statement_id, Adjudication.target_id,
                    Adjudication.task, Adjudication.action, Adjudication.label, Adjudication.created_at,
                    Adjudication.supersedes_id, Adjudication.id))}
