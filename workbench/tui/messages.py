@@ -36,6 +36,7 @@ class DecisionSaved(Message):
     action: str
     key: ItemKey
     counts_as_done: bool
+    sentiment: str | None = None
 
 
 @dataclass

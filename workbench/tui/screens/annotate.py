@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,6 +18,7 @@ from db.decisions import NewDecision
 from db.queue import ItemKey, Progress, QueueItem
 from db.schema import SENTIMENT_LABELS, STANCE_LABELS
 from workbench.tui import messages as msg
+from workbench.tui.screens.session import SessionWorkers
 from workbench.tui.backend import Backend
 from workbench.tui.keymap import ACTIONS
 from workbench.tui.screens.dialogs import FlagScreen, GuidelinesScreen, HelpScreen, NoteScreen, SearchScreen
@@ -26,12 +26,7 @@ from workbench.tui.widgets.header import SessionBar
 from workbench.tui.widgets.labels import LabelPanel
 from workbench.tui.widgets.statement import SpeakerLine, StatementView
 
-PREFETCH = 20    # items per fetch
-LOW_WATER = 6    # fetch more when fewer than this are buffered
-PREDICT_BATCH = 32
-
-
-class AnnotateScreen(Screen):
+class AnnotateScreen(SessionWorkers, Screen):
     BINDINGS = [Binding(a.key, a.action, a.description, show=a.show, id=a.id) for a in ACTIONS]
 
     def __init__(self, backend: Backend, *, clock: Callable[[], float], keys: dict[str, list[str]]):
@@ -82,161 +77,6 @@ class AnnotateScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#item").display = False
         self._spawn("start", self._start_job)
-
-    # -- workers ---------------------------------------------------------------------------
-
-    def _spawn(self, group: str, job: Callable[[], None]) -> None:
-        def guarded() -> None:
-            try:
-                job()
-            except Exception as exc:  # noqa: BLE001 - shown on screen, never a traceback
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                self.post_message(msg.DbError(first))
-        self.run_worker(guarded, thread=True, group=group, exit_on_error=False)
-
-    def _start_job(self) -> None:
-        from db.errors import StorageError
-
-        try:
-            info = self.backend.start()
-        except StorageError as exc:
-            self.post_message(msg.StartFailed(str(exc)))
-            return
-        self.post_message(msg.Started(info.annotator, info.targets, info.progress, info.guidelines, info.problem))
-
-    def _fetch(self) -> None:
-        if self.fetching or not self.started:
-            return
-        self.fetching = True
-        exclude = [i.key for i in self.buffer] + ([self.current.key] if self.current else [])
-
-        def job() -> None:
-            try:
-                items, dry = self.backend.fetch(PREFETCH, exclude)
-            finally:
-                self.fetching = False
-            self.post_message(msg.ItemsLoaded(items, dry))
-        self._spawn("fetch", job)
-
-    def _maybe_prefetch(self) -> None:
-        if len(self.buffer) < LOW_WATER and not self.exhausted:
-            self._fetch()
-
-    def _write(self, job: Callable[[], None]) -> None:
-        self.busy = True
-        self._spawn("write", job)
-
-    def _maybe_predict(self) -> None:
-        if (self.predicting or self.predictor_problem or self.backend.blind
-                or self.backend.predictor_factory is None):
-            return
-        todo = [i for i in ([self.current] if self.current else []) + list(self.buffer)
-                if (i.stance is None or i.sentiment is None) and i.key not in self.asked][:PREDICT_BATCH]
-        if not todo:
-            return
-        self.asked.update(i.key for i in todo)
-        self.predicting = True
-
-        def job() -> None:
-            try:
-                found = self.backend.predict(todo)
-            except Exception as exc:  # noqa: BLE001 - the model is optional: say so and go on
-                self.post_message(msg.PredictorFailed(str(exc).strip().splitlines()[0] if str(exc).strip()
-                                                      else type(exc).__name__))
-                return
-            self.post_message(msg.PredictionsReady(found))
-        self.run_worker(job, thread=True, group="predict", exit_on_error=False)
-
-    # -- messages from workers -------------------------------------------------------------
-
-    @on(msg.Started)
-    def _started(self, event: msg.Started) -> None:
-        self.guidelines = event.guidelines
-        self.done, self.total = event.progress.done, event.progress.total
-        if event.problem:
-            self._message(event.problem)
-            return
-        self.started = True
-        self._message("Loading items…")
-        self.waiting = True
-        self._fetch()
-
-    @on(msg.StartFailed)
-    def _start_failed(self, event: msg.StartFailed) -> None:
-        self._message(f"Cannot open the annotation session:\n\n{event.message}\n\nPress q to quit.")
-
-    @on(msg.ItemsLoaded)
-    def _items_loaded(self, event: msg.ItemsLoaded) -> None:
-        self.exhausted = event.exhausted
-        known = {i.key for i in self.buffer} | ({self.current.key} if self.current else set())
-        self.buffer.extend(i for i in event.items if i.key not in known)
-        if self.waiting:
-            self._advance() if self.buffer else self._all_done()
-        else:
-            self._maybe_predict()
-
-    @on(msg.DecisionSaved)
-    def _saved(self, event: msg.DecisionSaved) -> None:
-        self.busy = False
-        if event.counts_as_done:
-            self.done += 1
-            self.session_count += 1
-        verb = {"label": "saved", "skip": "skipped", "flag": "flagged"}[event.action]
-        self._status(f"{verb} ✓")
-        if self.quit_after_write:
-            self.app.exit()
-            return
-        self._advance()
-
-    @on(msg.Undone)
-    def _undone(self, event: msg.Undone) -> None:
-        self.busy = False
-        if event.action is None:
-            self._status("nothing to undo")
-            return
-        if event.action in ("label", "flag"):
-            self.done = max(0, self.done - 1)
-            self.session_count = max(0, self.session_count - 1)
-        item = event.item
-        if item is None or self.backend.queue is None or item.key.target_id not in self.backend.queue.target_ids:
-            self._status(f"undid your {event.action} (on an item outside this session)")
-            self._render_bar()
-            return
-        self.buffer = deque(i for i in self.buffer if i.key != item.key)
-        if self.current is not None:
-            self.buffer.appendleft(self.current)
-        self._show(item)
-        self._status(f"undid your {event.action} — the item is back")
-
-    @on(msg.PredictionsReady)
-    def _predictions(self, event: msg.PredictionsReady) -> None:
-        self.predicting = False
-        for item in ([self.current] if self.current else []) + list(self.buffer):
-            stance, sentiment = event.suggestions.get(item.key, (None, None))
-            item.stance = item.stance or stance
-            item.sentiment = item.sentiment or sentiment
-        if self.current is not None and self.current.key in event.suggestions:
-            self._render_labels()
-        self._maybe_predict()
-
-    @on(msg.PredictorFailed)
-    def _predictor_failed(self, event: msg.PredictorFailed) -> None:
-        self.predicting = False
-        self.predictor_problem = event.message
-        self._status(f"model unavailable ({event.message}); choose labels by hand")
-        self._render_labels()
-
-    @on(msg.SearchResults)
-    def _search_results(self, event: msg.SearchResults) -> None:
-        if isinstance(self.app.screen, SearchScreen):
-            self.app.screen.show_results(event.items)
-
-    @on(msg.DbError)
-    def _db_error(self, event: msg.DbError) -> None:
-        self.busy = self.fetching = False
-        self._status(f"database problem: {event.message} — nothing was lost; try again")
-        if self.waiting and not self.buffer:
-            self._message(f"Database problem:\n\n{event.message}\n\nPress q to quit.")
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -296,9 +136,12 @@ class AnnotateScreen(Screen):
         stance, sentiment = self.effective()
         blind = self.backend.blind
         pending = self.predictor_problem is None and self.backend.predictor_factory is not None
-        self.query_one("#stance", LabelPanel).show(None if blind else item.stance, stance, blind=blind, pending=pending)
+        unavailable = self.predictor_problem is not None
+        self.query_one("#stance", LabelPanel).show(None if blind else item.stance, stance, blind=blind,
+                                                   pending=pending, unavailable=unavailable)
         self.query_one("#sentiment", LabelPanel).show(None if blind else item.sentiment, sentiment, blind=blind,
-                                                      pending=pending, own=item.own_sentiment)
+                                                      pending=pending, own=item.own_sentiment,
+                                                      unavailable=unavailable)
 
     def _render_bar(self) -> None:
         elapsed = self.clock() - self.session_start
@@ -326,7 +169,7 @@ class AnnotateScreen(Screen):
 
         def job() -> None:
             decision_id = self.backend.save(decision)
-            self.post_message(msg.DecisionSaved(decision_id, decision.action, key, counts_as_done))
+            self.post_message(msg.DecisionSaved(decision_id, decision.action, key, counts_as_done, decision.sentiment))
         self._write(job)
 
     def action_accept(self) -> None:

@@ -20,7 +20,7 @@ class LabelPanel(Static):
         self.border_title = task.capitalize()
 
     def show(self, suggestion: Suggestion | None, chosen: str | None, *, blind: bool, pending: bool,
-             own: str | None = None) -> None:
+             own: str | None = None, unavailable: bool = False) -> None:
         text = Text()
         style = self.get_component_rich_style
         for label in self.labels:
@@ -43,6 +43,8 @@ class LabelPanel(Static):
             footer = "blind: choose a label"
         elif suggestion is not None:
             footer = f"model {suggestion.model}"
+        elif unavailable:
+            footer = "model unavailable: choose a label"
         elif pending:
             footer = "asking the model…"
         else:

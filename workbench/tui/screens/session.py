@@ -1,0 +1,170 @@
+"""Worker plumbing for the annotation screen: thread workers and the messages they post.
+
+Every database or model call runs on a thread worker; results come back as typed messages
+(workbench.tui.messages) handled here on the UI thread.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from workbench.tui import messages as msg
+from workbench.tui.screens.dialogs import SearchScreen
+
+PREFETCH = 20    # items per fetch
+LOW_WATER = 6    # fetch more when fewer than this are buffered
+PREDICT_BATCH = 32
+
+
+class SessionWorkers:
+    """Mixed into AnnotateScreen; uses its state (buffer, current, flags) and its _show/_advance."""
+
+    # -- workers ---------------------------------------------------------------------------
+
+    def _spawn(self, group: str, job: Callable[[], None]) -> None:
+        def guarded() -> None:
+            try:
+                job()
+            except Exception as exc:  # noqa: BLE001 - shown on screen, never a traceback
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                self.post_message(msg.DbError(first))
+        self.run_worker(guarded, thread=True, group=group, exit_on_error=False)
+
+    def _start_job(self) -> None:
+        from db.errors import StorageError
+
+        try:
+            info = self.backend.start()
+        except StorageError as exc:
+            self.post_message(msg.StartFailed(str(exc)))
+            return
+        self.post_message(msg.Started(info.annotator, info.targets, info.progress, info.guidelines, info.problem))
+
+    def _fetch(self) -> None:
+        if self.fetching or not self.started:
+            return
+        self.fetching = True
+        exclude = [i.key for i in self.buffer] + ([self.current.key] if self.current else [])
+
+        def job() -> None:
+            try:
+                items, dry = self.backend.fetch(PREFETCH, exclude)
+            finally:
+                self.fetching = False
+            self.post_message(msg.ItemsLoaded(items, dry))
+        self._spawn("fetch", job)
+
+    def _maybe_prefetch(self) -> None:
+        if len(self.buffer) < LOW_WATER and not self.exhausted:
+            self._fetch()
+
+    def _write(self, job: Callable[[], None]) -> None:
+        self.busy = True
+        self._spawn("write", job)
+
+    def _maybe_predict(self) -> None:
+        if (self.predicting or self.predictor_problem or self.backend.blind
+                or self.backend.predictor_factory is None):
+            return
+        todo = [i for i in ([self.current] if self.current else []) + list(self.buffer)
+                if (i.stance is None or i.sentiment is None) and i.key not in self.asked][:PREDICT_BATCH]
+        if not todo:
+            return
+        self.asked.update(i.key for i in todo)
+        self.predicting = True
+
+        def job() -> None:
+            try:
+                found = self.backend.predict(todo)
+            except Exception as exc:  # noqa: BLE001 - the model is optional: say so and go on
+                self.post_message(msg.PredictorFailed(str(exc).strip().splitlines()[0] if str(exc).strip()
+                                                      else type(exc).__name__))
+                return
+            self.post_message(msg.PredictionsReady(found))
+        self.run_worker(job, thread=True, group="predict", exit_on_error=False)
+
+    # -- messages from workers -------------------------------------------------------------
+
+    def on_started(self, event: msg.Started) -> None:
+        self.guidelines = event.guidelines
+        self.done, self.total = event.progress.done, event.progress.total
+        if event.problem:
+            self._message(event.problem)
+            return
+        self.started = True
+        self._message("Loading items…")
+        self.waiting = True
+        self._fetch()
+
+    def on_start_failed(self, event: msg.StartFailed) -> None:
+        self._message(f"Cannot open the annotation session:\n\n{event.message}\n\nPress q to quit.")
+
+    def on_items_loaded(self, event: msg.ItemsLoaded) -> None:
+        self.exhausted = event.exhausted
+        known = {i.key for i in self.buffer} | ({self.current.key} if self.current else set())
+        self.buffer.extend(i for i in event.items if i.key not in known)
+        if self.waiting:
+            self._advance() if self.buffer else self._all_done()
+        else:
+            self._maybe_predict()
+
+    def on_decision_saved(self, event: msg.DecisionSaved) -> None:
+        self.busy = False
+        if event.counts_as_done:
+            self.done += 1
+            self.session_count += 1
+        if event.sentiment is not None:  # the same statement under another target: pre-select it
+            for item in self.buffer:
+                if item.key.statement_id == event.key.statement_id:
+                    item.own_sentiment = event.sentiment
+        if self.quit_after_write:
+            self.app.exit()
+            return
+        self._advance()
+        self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
+                      "flag": "flagged ✓"}[event.action])
+
+    def on_undone(self, event: msg.Undone) -> None:
+        self.busy = False
+        if event.action is None:
+            self._status("nothing to undo")
+            return
+        if event.action in ("label", "flag"):
+            self.done = max(0, self.done - 1)
+            self.session_count = max(0, self.session_count - 1)
+        item = event.item
+        if item is None or self.backend.queue is None or item.key.target_id not in self.backend.queue.target_ids:
+            self._status(f"undid your {event.action} (on an item outside this session)")
+            self._render_bar()
+            return
+        self.buffer = deque(i for i in self.buffer if i.key != item.key)
+        if self.current is not None:
+            self.buffer.appendleft(self.current)
+        self._show(item)
+        self._status(f"undid your {event.action} — the item is back")
+
+    def on_predictions_ready(self, event: msg.PredictionsReady) -> None:
+        self.predicting = False
+        for item in ([self.current] if self.current else []) + list(self.buffer):
+            stance, sentiment = event.suggestions.get(item.key, (None, None))
+            item.stance = item.stance or stance
+            item.sentiment = item.sentiment or sentiment
+        if self.current is not None and self.current.key in event.suggestions:
+            self._render_labels()
+        self._maybe_predict()
+
+    def on_predictor_failed(self, event: msg.PredictorFailed) -> None:
+        self.predicting = False
+        self.predictor_problem = event.message
+        self._status(f"model unavailable ({event.message}); choose labels by hand")
+        self._render_labels()
+
+    def on_search_results(self, event: msg.SearchResults) -> None:
+        if isinstance(self.app.screen, SearchScreen):
+            self.app.screen.show_results(event.items)
+
+    def on_db_error(self, event: msg.DbError) -> None:
+        self.busy = self.fetching = False
+        self._status(f"database problem: {event.message} — nothing was lost; try again")
+        if self.waiting and not self.buffer:
+            self._message(f"Database problem:\n\n{event.message}\n\nPress q to quit.")
