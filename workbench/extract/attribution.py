@@ -100,7 +100,7 @@ class _Cues:
 CUE = _Cues(_FORMS)
 OBJECT_CUE = _Cues(_OBJ_FORMS)
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
-_SEG = re.compile(r"[^,]+")
+_SEG = re.compile(r"[^,—―]+")
 _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
                          r"(?:[\w’'-]+\s+){0,2}[\w’'-]+)\s*$")
 # Party and state labels after a politician's name: "Rep. Stephen Lynch (D-Mass.)".
@@ -109,12 +109,12 @@ _ABBREV_TOKEN = re.compile(r"^(?:[A-Z]\.|[A-Z][a-z]{0,3}\.|(?:[A-Za-z]\.){2,})$"
 # Words after a cue that are its object ("told Izvestia") rather than the content itself.
 _PERSON_OBJECT = re.compile(
     r"\s*(?:to\s+)?(?:reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
-    r"|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,])")
+    r"|the\s+[\w’'-]+(?:\s+(?!that\b)[a-z][\w’'-]*)?|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,])")
 TELL = re.compile(r"tell|told|telling|tells|inform|assure|warn|remind|ask|urge|assured|warned|"
                    r"reminded|asked|urged|informed|informs|assures|warns|reminds|asks|urges")
 # Adjuncts of time, place and medium between a cue and its content.
 _OBJECT = re.compile(
-    r"\s*(?:on\s+\w+|via\s+\w+|of\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}|"
+    r"\s*(?:on\s+\w+|via\s+\w+|(?:in|at|from)\s+[A-Z][\w’'.-]*(?:,?\s+[A-Z][\w’'.-]*){0,2}|of\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}|"
     r"(?:after|before|during|following|outside)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[\w’'-]+"
     r"|in\s+(?:an?|the|his|her|their)\s+[\w\s’'-]{2,40}?"
     r"|at\s+(?:an?|the)\s+[\w\s’'-]{2,40}?|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
@@ -164,12 +164,16 @@ def _segments(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
     for m in _SEG.finditer(text, lo, hi):
         s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
+        # A closing mark may lead a segment ('"Face the Nation," House Speaker ...'),
+        # an opening one may end it; the reverse means the segment is quoted words.
+        while s < e and (text[s].isspace() or text[s] in "”’" or text[s] == '"' and
+                         (s + 1 == e or text[s + 1].isspace())):
             s += 1
-        while e > s and text[e - 1].isspace():
+        while e > s and (text[e - 1].isspace() or text[e - 1] in "“‘"):
             e -= 1
         out.append((s, e))
     return out
+
 
 
 def _strip_conjunction(text: str, s: int, e: int) -> int:
@@ -185,12 +189,16 @@ def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None
     if not segs:
         return None
     # ", in an interview with Izvestia," between the speaker and the cue is an adjunct.
+    # ", who runs the campaign," likewise: skip up to two such segments.
     last = segs[-1]
-    first_word = text[last[0]:last[1]].split()[0].lower()
-    if len(segs) >= 2 and (first_word in PREPOSITIONS or first_word.endswith("ing")) \
-            and text[last[1]:cue_start].strip() == ",":
-        segs.pop()
-        last = segs[-1]
+    for _ in range(2):
+        first_word = text[last[0]:last[1]].split()[0].lower()
+        if len(segs) >= 2 and (first_word in PREPOSITIONS or first_word.endswith("ing")
+                               or first_word in ("who", "whose", "which")) \
+                and text[last[1]:cue_start].strip() == "," and len(text[last[0]:last[1]].split()) > 1:
+            segs.pop()
+            cue_start = last[0]
+            last = segs[-1]
     s = _strip_conjunction(text, *last)
     here = text[s:last[1]]
     if here == "who" or here.endswith(" who"):
@@ -284,6 +292,8 @@ def adjunct_tail(rest: str, cue: str) -> bool:
     rest = rest.strip(" .!?…\u00a0")
     if not rest:
         return True
+    if len(rest.split()) > 12 or re.search(r"\bthat\b|[“”\"]", rest):
+        return False
     first = rest.split()[0].lower()
     if first in PREPOSITIONS or first in ("of", "as", "adding", "noting", "saying") or _TIME.match(rest):
         return True
@@ -295,6 +305,29 @@ def dash_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:
     m = re.compile(r"\s*[―—–]\s*([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})[\s.,]*$").match(
         text, pos, limit)
     return (m.start(1), m.end(1)) if m else None
+
+
+GENERIC_PLURAL = re.compile(r"(?:experts|analysts|observers|many|some|others|critics|"
+                             r"scientists|economists|people|it|this|that|they|we|you|i)$", re.I)
+_SUBJECT = re.compile(r"(?:He|She|They|We|I)\b|(?:The\s+)?(?:[A-Z][\w’'.-]*\s+){0,4}[A-Z][\w’'-]*")
+
+
+def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:
+    """The speaker-like words that open a sentence ('He then defended ..., saying ...')."""
+    m = _SUBJECT.match(text, s, hi)
+    if m and speaker_like(m.group()):
+        return m.start(), m.end()
+    return None
+
+
+def speaker_like(phrase: str) -> bool:
+    kind = np_kind(phrase)
+    words = phrase.split()
+    if kind == "pronoun":
+        return phrase.lower() in ("he", "she", "they", "we", "i")
+    if kind == "name":
+        return len(words) <= 6 and not GENERIC_PLURAL.fullmatch(phrase)
+    return kind == "descriptor" and is_role(phrase)
 
 
 def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:
@@ -312,6 +345,8 @@ def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:
     if skip_object(text, m.end(), open_at, m.group(1)) is None:
         return None
     spk = speaker_before(text, lo, m.start())
+    if spk is None and m.group(1).endswith("ing") and text[m.start() - 2:m.start()].strip() == ",":
+        spk = subject(text, lo, m.start())      # 'He defended the remark, saying, “...”'
     if spk is None:
         return None
     return Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], open_at)

@@ -8,9 +8,10 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .attribution import (ACCORDING, CUE, OBJECT_CUE, STANCE, TELL, adjunct_tail, Clause, clause_end, content_after_cue,
-                          dash_name, np_kind, post_clause, pre_clause, speaker_after,
-                          speaker_before)
+from .attribution import (ACCORDING, CUE, GENERIC_PLURAL, OBJECT_CUE, STANCE, TELL, Clause,
+                          adjunct_tail, clause_end, content_after_cue, dash_name, np_kind,
+                          post_clause, pre_clause, speaker_after, speaker_before, speaker_like,
+                          subject)
 from .lexicon import PREPOSITIONS
 from .mentions import Registry, Resolved, build_registry, is_role
 from .quotes import Quote, dash_lead, find_quotes, trim
@@ -18,8 +19,6 @@ from .segment import paragraphs, sentences
 
 STRONG, RULE, WEAK = 3, 2, 0
 _END_PUNCT = ".!?…"
-_GENERIC_PLURAL = re.compile(r"(?:experts|analysts|observers|many|some|others|critics|"
-                             r"scientists|economists|people|it|this|that|they|we|you|i)$", re.I)
 _DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
 
 
@@ -183,6 +182,9 @@ class _Paragraph:
             comma = text.rfind(",", s, spk[0])
             if comma <= s or text[comma + 1:spk[0]].strip():
                 continue
+            head = text[s:comma].split()
+            if len(head) <= 5 and head[0].lower() in PREPOSITIONS:
+                continue                            # 'On Wednesday, he told a crowd ...'
             more = None
             tail = re.match(r"[^,]*?,\s+", rest)
             if tail and _words(text, m.end() + tail.end(), e) >= 3:
@@ -219,10 +221,11 @@ class _Paragraph:
         if not m:
             return False
         if m.start() == s:
-            comma = text.find(",", m.end(), e)
-            if comma < 0 or np_kind(text[m.end():comma]) is None:
+            spk = speaker_after(text, m.end(), e)
+            comma = text.find(",", spk[1], e) if spk else -1
+            if comma < 0 or text[spk[1]:comma].strip():
                 return False
-            clause = Clause("according to", m.start(), m.end(), m.end(), comma, comma)
+            clause = Clause("according to", m.start(), m.end(), spk[0], spk[1], comma)
             return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
         comma = text.rfind(",", s, m.start())
         if comma < 0 or text[comma + 1:m.start()].strip():
@@ -253,11 +256,25 @@ class _Paragraph:
             cstart = content_after_cue(text, m.end(), e, cue)
             if cstart is None or _words(text, cstart, e) < 3:
                 continue
+            if cue.endswith("ing") and text[m.start() - 2:m.start()].strip() == ",":
+                # '..., the businessman said, arguing that ...': the sentence's speaker.
+                src = self.out[-1] if self.out and self.out[-1].end >= s else None
+                spk = None if src else subject(text, s, m.start())
+                if src is None and spk is None:
+                    continue
+                c = self.add(cstart, e, "indirect", None if src else Clause(
+                    cue, m.start(1), m.end(), spk[0], spk[1], e), RULE, keep_stop=False,
+                    inherit=src)
+                if c is not None and src is not None:
+                    c.cue = cue
+                return
+            if re.search(r"[,.!?][”\"’']\s*$", text[max(s, m.start() - 4):m.start()]):
+                continue                    # '"...," said X, a lawyer': X is no content
             spk = speaker_before(text, s, m.start())
-            if spk is None or spk[1] < m.start() - 40:
+            if spk is None:
                 continue
             phrase = text[spk[0]:spk[1]]
-            if cue in STANCE and _GENERIC_PLURAL.search(phrase) and len(phrase.split()) == 1:
+            if cue in STANCE and GENERIC_PLURAL.search(phrase) and len(phrase.split()) == 1:
                 continue
             clause = Clause(cue, m.start(1), m.end(), spk[0], spk[1], e)
             quote_start = text[cstart:e].lstrip()[:1]
@@ -272,7 +289,7 @@ class _Paragraph:
         text = self.text
         for m in OBJECT_CUE.finditer(text, s, e):
             spk = speaker_before(text, s, m.start())
-            if spk is None or not _speaker_like(text[spk[0]:spk[1]]):
+            if spk is None or not speaker_like(text[spk[0]:spk[1]]):
                 continue
             cstart = m.end()
             while cstart < e and text[cstart].isspace():
@@ -282,16 +299,6 @@ class _Paragraph:
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
             self.add(cstart, e, "indirect", clause, RULE, keep_stop=False)
             return
-
-
-def _speaker_like(phrase: str) -> bool:
-    kind = np_kind(phrase)
-    words = phrase.split()
-    if kind == "pronoun":
-        return phrase.lower() in ("he", "she", "they", "we", "i")
-    if kind == "name":
-        return len(words) <= 6 and not _GENERIC_PLURAL.fullmatch(phrase)
-    return kind == "descriptor" and is_role(phrase)
 
 
 def run(text: str) -> list[Cand]:
@@ -313,18 +320,39 @@ def run(text: str) -> list[Cand]:
         spoken = [c for c in found if c.spk or c.inherit]
         prev = max(spoken, key=lambda c: c.start) if spoken else None
     _resolve_speakers(text, cands, registry)
-    kept = _resolve_overlaps(cands)
+    kept = _resolve_overlaps(text, cands)
     return sorted(kept, key=lambda c: (c.start, c.end))
 
 
-def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
+def _resolve_overlaps(text: str, cands: list[Cand]) -> list[Cand]:
+    """Stronger candidates first; a weaker one that overlaps keeps only the longest part
+    outside the stronger ones, and only if that part still reads as a statement."""
     kept: list[Cand] = []
     for c in sorted(cands, key=lambda c: (-c.priority, -(c.end - c.start))):
         if c.priority == WEAK and c.inherit is None:
             continue
-        if all(c.end <= k.start or k.end <= c.start for k in kept):
-            kept.append(c)
+        clashes = [k for k in kept if c.start < k.end and k.start < c.end]
+        if clashes:
+            if c.priority == WEAK:
+                continue
+            s, e = _free_part(c.start, c.end, clashes)
+            s, e = trim(text, s, e)
+            if len(text[s:e].split()) < 4:
+                continue
+            c.start, c.end = s, e
+        kept.append(c)
     return kept
+
+
+def _free_part(s: int, e: int, taken: list[Cand]) -> tuple[int, int]:
+    gaps, pos = [], s
+    for k in sorted(taken, key=lambda k: k.start):
+        if k.start > pos:
+            gaps.append((pos, min(k.start, e)))
+        pos = max(pos, k.end)
+    if pos < e:
+        gaps.append((pos, e))
+    return max(gaps, key=lambda g: g[1] - g[0], default=(s, s))
 
 
 def _resolve_speakers(text: str, cands: list[Cand], registry: Registry) -> None:

@@ -61,8 +61,6 @@ def inflect(verb: str) -> list[str]:
 PHRASE_CUES = [
     "is sure", "is convinced", "is confident", "was sure", "was convinced", "is certain",
     "went on", "goes on", "points out", "pointed out", "made clear", "makes clear",
-    "wrote on twitter", "told reporters", "said in a statement", "has said", "had said",
-    "called for", "calls for", "called on", "calls on",
 ]
 
 # Adverbs and auxiliaries that may sit between the speaker and the cue ("also said", "has noted").

@@ -68,13 +68,20 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
 
 def is_role(phrase: str) -> bool:
     """A descriptor headed by a person noun: 'president of the Center ...', 'the head of X'."""
-    toks = [t.strip("’'s,.") for t in phrase.lower().split()]
+    toks = [_POSSESSIVE.sub("", t).strip(",.") for t in phrase.lower().split()]
     while toks and (toks[0] in DETERMINERS or toks[0] in ROLE_ADJECTIVES):
         toks = toks[1:]
     if not toks or any(t in CLAUSE_WORDS for t in toks):
         return False
-    return toks[0] in PERSON_NOUNS or len(toks) > 1 and toks[1] in PERSON_NOUNS \
-        and phrase.split()[0][:1].islower()
+    if toks[0] in PERSON_NOUNS or len(toks) > 1 and toks[1] in PERSON_NOUNS \
+            and phrase.split()[0][:1].islower():
+        return True
+    # 'a meteorologist at ...': an agent noun after an article in apposition.
+    return phrase.lower().startswith(("a ", "an ")) and toks[0].endswith(_AGENT_SUFFIXES)
+
+
+_POSSESSIVE = re.compile(r"[’']s$")
+_AGENT_SUFFIXES = ("ist", "ian", "er", "or", "ant", "ent", "ee", "ive")
 
 
 @dataclass

@@ -23,7 +23,7 @@ def classify(role: str | None) -> str:
         return "other"
     if _EXPERT.search(role):
         return "expert"
-    if _ORG_HEAD.search(role) and EXPERT_ORGS.search(role):
+    if EXPERT_ORGS.search(role) and (_ORG_HEAD.search(role) or not _OFFICIAL.search(role)):
         return "expert"
     if _OFFICIAL.search(role):
         return "official"
