@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from .lexicon import (AUX, BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
                       NOUN_FORMS,
                       OBJECT_PARTICLES, OBJECT_VERBS, PERSON_NOUNS, PREPOSITIONS, PRONOUNS,
-                      ROLE_ADJECTIVES, SPEECH_FORMS, STANCE_FORMS, inflect)
+                      ROLE_ADJECTIVES, SPEECH_FORMS, STANCE_ADJECTIVES, STANCE_FORMS, inflect)
 from .mentions import is_role, split_name
 
 _FORMS = [f for f in SPEECH_FORMS + STANCE_FORMS if f not in NOUN_FORMS]
 STANCE = set(STANCE_FORMS)
 _OBJ_FORMS = sorted({f for v in OBJECT_VERBS for f in inflect(v)} - NOUN_FORMS
                     | {f + " " + p for v, ps in OBJECT_PARTICLES.items() for f in inflect(v)
-                       for p in ps}, key=len, reverse=True)
+                       for p in ps} | set(STANCE_ADJECTIVES), key=len, reverse=True)
 _AUX_TAIL = re.compile(r"(?:" + AUX + r")+$")
 
 
@@ -115,7 +115,7 @@ TELL = re.compile(r"tell|told|telling|tells|inform|assure|warn|remind|ask|urge|a
 # Adjuncts of time, place and medium between a cue and its content.
 _OBJECT = re.compile(
     r"\s*(?:on\s+\w+|via\s+\w+|(?:in|at|from)\s+[A-Z][\w’'.-]*(?:,?\s+[A-Z][\w’'.-]*){0,2}|of\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}|"
-    r"(?:after|before|during|following|outside)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[\w’'-]+"
+    r"(?:during|outside)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[\w’'-]+"
     r"|in\s+(?:an?|the|his|her|their)\s+[\w\s’'-]{2,40}?"
     r"|at\s+(?:an?|the)\s+[\w\s’'-]{2,40}?|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
     r"Saturday|Sunday)(?:\s+(?:morning|afternoon|evening|night))?|(?:last|this|earlier\s+this)\s+"
@@ -327,7 +327,8 @@ def speaker_like(phrase: str) -> bool:
         return phrase.lower() in ("he", "she", "they", "we", "i")
     if kind == "name":
         return len(words) <= 6 and not GENERIC_PLURAL.fullmatch(phrase)
-    return kind == "descriptor" and is_role(phrase)
+    # 'the Supreme Court', 'the IMF': a descriptor that names an institution counts too.
+    return kind == "descriptor" and len(words) <= 8 and (is_role(phrase) or words[-1][:1].isupper())
 
 
 def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:
@@ -392,6 +393,6 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
 
 # Words that cannot open a reported clause after a bare "said": adjuncts and particles.
 _NOT_CLAUSE_START = PREPOSITIONS | {"so", "as", "and", "but", "or", "nothing", "something",
-                                    "yes", "no", "goodbye", "hello", "thanks", "sorry", "to",
+                                    "yes", "goodbye", "hello", "thanks", "sorry", "to",
                                     "too", "though", "otherwise", "instead", "repeatedly",
                                     "then", "publicly", "privately", "earlier", "later"}

@@ -206,7 +206,8 @@ class _Paragraph:
             hit = self.trailing_attribution(s, e)
             if hit and _words(text, s, hit[0]) >= 2:
                 comma, clause, more = hit
-                # Unmarked speech ending in its attribution reads as a direct quote.
+                # Unmarked speech ending in its attribution reads as a direct quote. It is not
+                # stretched back over earlier sentences: those are as often narrative.
                 c = self.add(s, comma, "direct", clause, RULE)
                 if c and more is not None:
                     self.add(more, e, "direct", None, RULE, inherit=c)
@@ -367,3 +368,4 @@ def _resolve_speakers(text: str, cands: list[Cand], registry: Registry) -> None:
             c.who = src.who or Resolved(None, None, "other")
             if c.cue is None:
                 c.cue = src.cue
+

@@ -11,11 +11,12 @@ say tell note stress emphasize emphasise add explain recall specify conclude ann
 state declare claim argue insist warn suggest acknowledge admit ask reply respond continue
 tweet comment report confirm deny assert maintain predict promise vow pledge urge complain
 observe remark mention joke quip concede charge contend allege testify recount describe
-underline point reiterate repeat agree answer retort counter caution predict estimate
+underline reiterate repeat agree answer retort counter caution predict estimate
 clarify summarize summarise lament boast brag scoff muse shout yell cry whisper chant
 proclaim affirm assure recommend propose demand threaten tell blast slam criticize criticise
 accuse praise thank apologize apologise question wonder inform advise indicate signal hint
-disclose reveal admit announce elaborate continue sum begin tweet post text email
+disclose reveal admit announce elaborate continue begin tweet post text email rule
+find show
 """.split()
 
 # Verbs of belief and stance: they frame reported content ("X believes that ..."), rarely a quote.
@@ -38,8 +39,10 @@ IRREGULAR = {
     "slam": ("slams", "slammed", "slamming"),
     "text": ("texts", "texted", "texting"),
     "post": ("posts", "posted", "posting"),
-    "point": ("points out", "pointed out", "pointing out", "point out"),
-    "sum": ("sums up", "summed up", "summing up", "sum up"),
+    "speak": ("speaks", "spoke", "speaking", "spoken"),
+    "find": ("finds", "found", "finding"),
+    "show": ("shows", "showed", "showing", "shown"),
+    "point": ("points", "pointed", "pointing"),
 }
 
 
@@ -47,7 +50,7 @@ def inflect(verb: str) -> list[str]:
     """Base form plus -s, past and -ing forms; good enough for the regular verbs listed above."""
     if verb in IRREGULAR:
         forms = list(IRREGULAR[verb])
-        return forms if verb in ("point", "sum") else [verb, *forms]
+        return [verb, *forms]
     if verb.endswith("y") and verb[-2] not in "aeiou":
         return [verb, verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"]
     if verb.endswith("e"):
@@ -58,14 +61,17 @@ def inflect(verb: str) -> list[str]:
 
 
 # Multi-word cues written as one predicate ("is sure" after the speaker).
-PHRASE_CUES = [
-    "is sure", "is convinced", "is confident", "was sure", "was convinced", "is certain",
-    "went on", "goes on", "points out", "pointed out", "made clear", "makes clear",
-]
+PHRASE_CUES = [f"{be} {adj}" for be in ("is", "are", "was", "were", "been")
+               for adj in ("sure", "convinced", "confident", "certain", "afraid", "concerned",
+                           "worried", "hopeful", "optimistic", "skeptical", "adamant")] + [
+    "went on", "goes on", "points out", "pointed out", "pointing out", "made clear",
+    "makes clear", "sums up", "summed up"]
 
 # Adverbs and auxiliaries that may sit between the speaker and the cue ("also said", "has noted").
 _NOT_ADVERBS = "family|ally|rally|assembly|supply|reply|daily|july|italy|bully|monopoly|anomaly|fly|only"
-AUX = r"(?:(?:(?!(?:" + _NOT_ADVERBS + r")\b)[a-z]{3,}ly|also|later|then|once|previously|recently|further|again|has|have|had|would|will|could|may|might|did|does|do|still|even|repeatedly|often|quickly|flatly|bluntly|simply|publicly|privately|openly|earlier|first|finally|now|just|already|not)\s+)"
+AUX = r"(?:(?:(?:continues|continued|went\s+on|goes\s+on|tried|tries|seemed|seems|appeared|" \
+      r"appears|wanted|wants|refused|declined|began|begins)\s+to|" \
+      r"(?!(?:" + _NOT_ADVERBS + r")\b)[a-z]{3,}ly|also|later|then|once|previously|recently|further|again|has|have|had|would|will|could|may|might|did|does|do|still|even|repeatedly|often|quickly|flatly|bluntly|simply|publicly|privately|openly|earlier|first|finally|now|just|already|not)\s+)"
 
 SPEECH_FORMS = sorted({f for v in SPEECH_VERBS for f in inflect(v)} | set(PHRASE_CUES),
                       key=len, reverse=True)
@@ -81,14 +87,15 @@ NOUN_FORMS = {"state", "states", "post", "posts", "text", "texts", "comment", "c
               "begin", "began", "begun", "beginning", "begins", "continue", "point", "sum",
               "know", "known", "knowing", "written", "writing", "telling", "feeling",
               "thinking", "add", "note", "claim", "claims", "promise", "promises", "vow",
-              "vows", "pledge", "pledges", "warning", "question", "blast", "joke", "jokes",
+              "vows", "pledge", "pledges", "question", "blast", "joke", "jokes",
               "remark", "remarks", "quip", "quips", "threat", "reply", "replies",
               "response", "respond", "concern", "email", "emails", "proposal", "propose",
               "repeat", "testify", "consider", "predict", "expect", "plan", "plans", "support",
               "favor", "favour", "dispute", "disputes", "attack", "attacks", "cite", "defend",
               "want", "reference", "references", "question", "mention", "mentions", "demand",
               "outline", "outlines", "challenge", "challenges", "label", "labels", "credit",
-              "fault", "embrace", "welcome", "praise", "blame", "call", "calls", "back"}
+              "fault", "embrace", "welcome", "praise", "blame", "call", "calls", "back", "rule",
+              "rules", "ruling", "finding", "showing"}
 
 # Verbs that take a bare clause as object ("Cruz said he would not ..."): only these frame
 # reported speech without "that", which keeps narrative verbs ("added a clause") out.
@@ -198,8 +205,9 @@ CLAUSE_WORDS = {"is", "are", "was", "were", "has", "have", "had", "will", "would
                 "that", "which", "if", "because", "when", "while", "than", "there", "it's",
                 "we", "you", "i", "my", "me", "us", "they're", "we're", "i'm", "isn't",
                 "wasn't", "don't", "doesn't", "didn't", "won't", "can't", "may", "might",
-                "so", "just", "very", "too", "also", "only", "here", "now", "then", "what",
-                "how", "why", "this", "these", "those", "whether"}
+                "so", "just", "too", "also", "here", "now", "then", "what",
+                "how", "why", "this", "these", "those", "whether", "after", "before", "since",
+                "until", "unless", "though", "although", "where", "whereas", "turned"}
 
 # Verbs of stance toward a thing rather than a proposition ("Trump has called for the repeal
 # of ...", "Clinton criticized the plan"): their object is the attributed content. Only used
@@ -209,13 +217,18 @@ criticize criticise attack condemn describe blast label dub liken compare accuse
 oppose propose reject dismiss praise cite reference highlight reveal demand seek defend
 challenge dispute welcome applaud endorse encourage mention want plan tout hail laud credit
 fault mock deride ridicule lambaste denounce decry advocate champion embrace unveil outline
-recommend question slam insist acknowledge concede
+recommend question slam insist acknowledge concede call reject
 """.split()
 OBJECT_PARTICLES = {"call": ("for", "on"), "comment": ("on",), "talk": ("about",),
                     "speak": ("about", "of"), "focus": ("on",), "apologize": ("for",),
                     "complain": ("about",), "push": ("for",), "warn": ("of", "about", "against"),
                     "argue": ("for", "against"), "advocate": ("for",), "worry": ("about",),
-                    "refer": ("to",), "point": ("to",), "lash": ("out at",), "rail": ("against",)}
+                    "refer": ("to",), "point": ("to",), "lash": ("out at",), "rail": ("against",),
+                    "rule": ("against", "on"), "speak": ("out against",), "take": ("aim at",)}
+# Stance adjectives after a copula: "Graham has been critical of Trump".
+STANCE_ADJECTIVES = [f"{be} {adj}" for be in ("is", "are", "was", "were", "been")
+                     for adj in ("critical of", "supportive of", "skeptical of", "opposed to",
+                                 "dismissive of", "wary of", "proud of")]
 # Verbs whose content may be an infinitive: "vowed to punish ...", "urged voters to ...".
 INFINITIVE_VERBS = {f for v in """vow pledge promise urge ask tell agree refuse decline threaten
 want plan hope expect intend seek try aim encourage call""".split() for f in inflect(v)}
