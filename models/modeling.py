@@ -1,0 +1,134 @@
+"""LoRA on the base encoder plus a classification head: build, save, load, merge.
+
+A model directory (shipped ``models/weights/<task>/`` or a fine-tuned version)
+holds:
+
+* ``adapter.safetensors`` – the LoRA matrices (a few MB),
+* ``head.safetensors``    – pooler + classifier (trained fully; small),
+* ``config.json``         – labels, temperature, LoRA settings, base sha, version.
+
+The base weights are never copied: they come from the pip package, verified
+by hash (see encoder.py).  That is what keeps everything under 20 MB.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .encoder import base_encoder_dir, load_base_classifier, load_tokenizer
+from .errors import ModelError
+
+ADAPTER_FILE = "adapter.safetensors"
+HEAD_FILE = "head.safetensors"
+CONFIG_FILE = "config.json"
+# LoRA on every attention and feed-forward projection of every layer; the
+# pooler is *not* LoRA'd because it is part of the fully trained head.
+LORA_TARGET_REGEX = (
+    r".*encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense"
+    r"|intermediate\.dense|output\.dense)"
+)
+DEFAULT_LORA = {"r": 16, "alpha": 32, "dropout": 0.1}
+HEAD_PREFIXES = ("bert.pooler.", "classifier.")
+
+
+def read_config(model_dir: Path) -> dict:
+    path = Path(model_dir) / CONFIG_FILE
+    if not path.is_file():
+        raise ModelError(f"model config missing: {path}")
+    try:
+        cfg = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("task", "labels", "version", "base_model"):
+            cfg[key]  # noqa: B018 - presence check
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ModelError(f"model config unreadable: {path} ({type(exc).__name__}: {exc})") from None
+    return cfg
+
+
+def build_trainable(base_dir: Path, labels: list[str], lora: dict | None = None):
+    """Fresh LoRA-wrapped model whose trainable params are LoRA + head."""
+    from peft import LoraConfig, get_peft_model
+
+    lora = {**DEFAULT_LORA, **(lora or {})}
+    base = load_base_classifier(base_dir, dict(enumerate(labels)))
+    cfg = LoraConfig(
+        r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], target_modules=LORA_TARGET_REGEX
+    )
+    model = get_peft_model(base, cfg)
+    for name, p in model.get_base_model().named_parameters():
+        if name.startswith(HEAD_PREFIXES):
+            p.requires_grad = True
+    return model
+
+
+def _load_file(path: Path) -> dict:
+    from safetensors.torch import load_file
+
+    if not path.is_file():
+        raise ModelError(f"model file missing: {path}")
+    try:
+        return load_file(str(path))
+    except Exception as exc:  # noqa: BLE001 - corrupt/truncated safetensors
+        raise ModelError(f"model file corrupt: {path} ({exc})".splitlines()[0]) from None
+
+
+def load_trainable(model_dir: Path, base_path=None):
+    """Rebuild the (unmerged) LoRA model saved in model_dir; returns (model, tokenizer, cfg)."""
+    from peft import set_peft_model_state_dict
+
+    model_dir = Path(model_dir)
+    cfg = read_config(model_dir)
+    adapter = _load_file(model_dir / ADAPTER_FILE)
+    head = _load_file(model_dir / HEAD_FILE)
+    base_dir, sha = base_encoder_dir(base_path)
+    want = cfg["base_model"].get("sha256")
+    if want and want != sha:
+        raise ModelError(
+            f"model in {model_dir} was trained on base weights {want[:12]}…, but the base encoder is {sha[:12]}…"
+        )
+    model = build_trainable(base_dir, list(cfg["labels"]), cfg.get("lora"))
+    result = set_peft_model_state_dict(model, adapter)
+    unexpected = getattr(result, "unexpected_keys", []) or []
+    if unexpected:
+        raise ModelError(f"adapter in {model_dir} does not fit the base encoder ({len(unexpected)} unexpected keys)")
+    try:
+        missing, unexpected = model.get_base_model().load_state_dict(head, strict=False)
+    except RuntimeError as exc:
+        raise ModelError(f"head in {model_dir} does not fit: {str(exc).splitlines()[0]}") from None
+    if unexpected or len(head) == 0:
+        raise ModelError(f"head in {model_dir} does not fit the base encoder")
+    return model, load_tokenizer(base_dir), cfg
+
+
+def save_trainable(model, out_dir: Path, cfg: dict) -> None:
+    """Write adapter + head + config (config last, so a half-written dir is not loadable)."""
+    from peft import get_peft_model_state_dict
+    from safetensors.torch import save_file
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    adapter = {k: v.detach().cpu().contiguous() for k, v in get_peft_model_state_dict(model).items()}
+    head = {
+        k: v.detach().cpu().contiguous()
+        for k, v in model.get_base_model().state_dict().items()
+        if k.startswith(HEAD_PREFIXES)
+    }
+    save_file(adapter, str(out_dir / ADAPTER_FILE))
+    save_file(head, str(out_dir / HEAD_FILE))
+    tmp = out_dir / (CONFIG_FILE + ".tmp")
+    tmp.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(out_dir / CONFIG_FILE)
+
+
+def merge_for_inference(model):
+    """Fold LoRA into the base weights: a plain BertForSequenceClassification, no peft overhead."""
+    merged = model.merge_and_unload()
+    merged.eval()
+    return merged
+
+
+def quantize(model):
+    """Dynamic int8 quantization of the Linear layers (CPU inference only)."""
+    import torch
+
+    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

