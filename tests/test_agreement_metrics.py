@@ -207,3 +207,19 @@ def test_specific_agreement_per_label():
     res = M.finalize(M.item_features(M.count_matrix(codes, 3)).sum(axis=0), 3)
     # label 0: 2 agreeing pairs-ordered (item 0) over ratings×(m-1) = 3 → 2/3
     assert res["specific_agreement"] == pytest.approx([2 / 3, 2 / 3, 1.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(reliability_data())
+def test_pattern_dedup_reproduces_items_and_bootstrap_is_exact_in_expectation(data):
+    codes, k = data
+    patterns, counts = M.unique_patterns(codes)
+    assert counts.sum() == codes.shape[0]
+    assert sorted(map(tuple, codes)) == sorted(t for p, c in zip(map(tuple, patterns), counts) for t in [p] * c)
+    direct = M.item_features(M.count_matrix(codes, k)).sum(axis=0)
+    feats = M.item_features(M.count_matrix(patterns, k))
+    assert np.allclose(counts @ feats, direct)
+    sums = M.bootstrap_pattern_sums(feats, counts, replicates=400, seed=1)
+    assert sums.shape == (400, feats.shape[1])
+    assert np.allclose(sums[:, 0] + 0, sums[:, 0])  # finite
+    assert np.allclose(sums.mean(axis=0), direct, rtol=0.25, atol=2.0)

@@ -5,7 +5,8 @@ holds the statement and speaker fields, the document (`doc` = source name, `doc_
 and offsets, every annotator's current label (after undo and edits) with their decision
 time, queue order, whether suggestions were shown and the pre-label they saw, the gold
 label from adjudication, the majority label and soft label distribution, and the newest
-model prediction. Rows are ordered by document, offsets, target and task, so two
+model prediction. Items are those with at least one current human label (`--gold-only`:
+of those, the ones with a standing gold label). Rows are ordered by document, offsets, target and task, so two
 databases built from the same documents export comparable files.
 
 Memory stays flat: rows come from a streamed cursor (server-side on PostgreSQL) and are
@@ -19,13 +20,21 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, Integer, and_, cast, func, literal, null, select, union
+from sqlalchemy import Engine, Integer, String, exists, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from db.adjudication import standing_adjudications
-from db.decisions import standing_labels
 from db.engine import readonly
-from db.schema import LABELS_BY_TASK, TASKS, Annotator, Document, Prediction, Statement, Target
+from db.schema import (
+    LABELS_BY_TASK,
+    TASKS,
+    Adjudication,
+    Annotator,
+    Decision,
+    Document,
+    Prediction,
+    Statement,
+    Target,
+)
 from workbench.errors import WorkbenchError
 
 FORMATS = ("jsonl", "csv", "parquet", "hf")
@@ -34,136 +43,195 @@ ALL_LABELS = ("favor", "against", "neutral", "positive", "negative")
 BATCH = 2000
 
 
-def iso(value: datetime | None) -> str | None:
-    """UTC ISO-8601 whatever the backend returns (SQLite gives naive UTC, PostgreSQL aware)."""
+def iso(value: datetime | str | None) -> str | None:
+    """One UTC timestamp format whatever the backend returns: SQLite's stored text (naive UTC)
+    or PostgreSQL's aware datetime → 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00'."""
     if value is None:
         return None
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":  # SQLAlchemy's SQLite storage format
+            return f"{value[:10]}T{value[11:]}+00:00"
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
-def _latest_predictions(task: str):
-    rank = func.row_number().over(partition_by=(Prediction.statement_id, Prediction.target_id),
-                                  order_by=Prediction.id.desc()).label("rank")
-    ranked = select(Prediction, rank).where(Prediction.task == task).subquery()
-    return select(ranked).where(ranked.c.rank == 1).subquery()
+def _raw(col):
+    """Read a column as the driver gives it (SQLite: text), formatted once per value in Python."""
+    return type_coerce(col, String)
 
 
-def _task_query(task: str, gold_only: bool):
-    labels = standing_labels(None, task).subquery("labels")
-    gold = standing_adjudications(task).subquery("gold")
-    latest = _latest_predictions(task)
-    prelabel = aliased(Prediction)
-    annotator = aliased(Annotator)
-    adjudicator = aliased(Annotator)
+def _probability_columns(pred, task: str) -> list:
+    """The probabilities as one float column per label, extracted by the database, not json.loads."""
+    return [pred.probabilities[label].as_float() for label in LABELS_BY_TASK[task]]
+
+
+def _standing_events(task: str):
+    """Conditions for a task's label events that no undo withdrew."""
+    undo = aliased(Decision)
+    label_col = Decision.stance if task == "stance" else Decision.sentiment
+    return [Decision.action == "label", label_col.is_not(None),
+            ~exists().where(undo.action == "undo", undo.supersedes_id == Decision.id)]
+
+
+def _gold_id(task: str, statement_col, target_col):
+    undo = aliased(Adjudication)
+    target_match = Adjudication.target_id == target_col if task == "stance" else Adjudication.target_id.is_(None)
+    return (select(func.max(Adjudication.id))
+            .where(Adjudication.statement_id == statement_col, Adjudication.task == task, target_match,
+                   Adjudication.action == "set",
+                   ~exists().where(undo.action == "undo", undo.supersedes_id == Adjudication.id))
+            .scalar_subquery())
+
+
+def _item_order(stance: bool) -> list:
+    order = [Document.source, Document.sha256, Statement.start, Statement.end, Statement.id]
+    return order + [Target.text] if stance else order
+
+
+def _items_query(task: str, gold_only: bool):
+    """One row per item with a current label: statement, document, target, gold, newest prediction."""
     stance = task == "stance"
-
-    if stance:
-        keys = union(select(labels.c.statement_id, labels.c.target_id),
-                     select(gold.c.statement_id, gold.c.target_id))
-    else:
-        keys = union(select(labels.c.statement_id, cast(null(), Integer).label("target_id")),
-                     select(gold.c.statement_id, cast(null(), Integer).label("target_id")))
-    items = (select(gold.c.statement_id, gold.c.target_id) if gold_only else keys).subquery("items")
-
-    def same_target(col):
-        return col == items.c.target_id if stance else col.is_(None)
-
-    label_on = and_(labels.c.statement_id == items.c.statement_id,
-                    labels.c.target_id == items.c.target_id if stance else literal(True))
-    label_col = labels.c.stance if stance else labels.c.sentiment
-    prelabel_col = labels.c.stance_prediction_id if stance else labels.c.sentiment_prediction_id
+    keys = [Decision.statement_id, Decision.target_id] if stance else [Decision.statement_id]
+    items = select(*keys).where(*_standing_events(task)).distinct().subquery("items")
+    target_col = items.c.target_id if stance else None
+    latest_target = Prediction.target_id == target_col if stance else Prediction.target_id.is_(None)
+    newest_prediction = (select(func.max(Prediction.id))
+                         .where(Prediction.statement_id == items.c.statement_id, Prediction.task == task,
+                                latest_target).scalar_subquery())
+    gold, adjudicator, latest = aliased(Adjudication), aliased(Annotator), aliased(Prediction)
     query = (
-        select(
-            Document.source, Document.sha256, Statement.id, Statement.start, Statement.end,
-            *(getattr(Statement, f) for f in STATEMENT_FIELDS), Target.text,
-            annotator.name, label_col, labels.c.duration_ms, labels.c.order_mode, labels.c.suggestions_shown,
-            labels.c.accepted_as_is, labels.c.reason_codes, labels.c.note, labels.c.created_at,
-            prelabel.model_name, prelabel.model_version, prelabel.label, prelabel.probabilities,
-            gold.c.label, adjudicator.name, gold.c.note, gold.c.created_at,
-            latest.c.label, latest.c.probabilities, latest.c.model_name, latest.c.model_version,
-        )
+        select(Statement.id, target_col if stance else type_coerce(None, Integer),
+               Document.source, Document.sha256, Statement.start, Statement.end,
+               *(getattr(Statement, f) for f in STATEMENT_FIELDS),
+               Target.text if stance else type_coerce(None, String),
+               gold.label, adjudicator.name, gold.note, _raw(gold.created_at),
+               latest.label, latest.model_name, latest.model_version, *_probability_columns(latest, task))
         .select_from(items)
         .join(Statement, Statement.id == items.c.statement_id)
         .join(Document, Document.id == Statement.document_id)
-        .outerjoin(Target, Target.id == items.c.target_id)
-        .outerjoin(labels, label_on)
-        .outerjoin(annotator, annotator.id == labels.c.annotator_id)
-        .outerjoin(prelabel, prelabel.id == prelabel_col)
-        .outerjoin(gold, and_(gold.c.statement_id == items.c.statement_id, same_target(gold.c.target_id)))
-        .outerjoin(adjudicator, adjudicator.id == gold.c.adjudicator_id)
-        .outerjoin(latest, and_(latest.c.statement_id == items.c.statement_id, same_target(latest.c.target_id)))
-        .order_by(Document.source, Document.sha256, Statement.start, Statement.end, Statement.id,
-                  Target.text, annotator.name)
+        .outerjoin(gold, gold.id == _gold_id(task, items.c.statement_id, target_col))
+        .outerjoin(adjudicator, adjudicator.id == gold.adjudicator_id)
+        .outerjoin(latest, latest.id == newest_prediction)
     )
-    return query
+    if stance:
+        query = query.join(Target, Target.id == items.c.target_id)
+    if gold_only:
+        query = query.where(gold.id.is_not(None))
+    return query.order_by(*_item_order(stance))
 
 
-def _probs(value: dict | None, task: str) -> dict[str, float] | None:
-    if value is None:
+def _events_query(task: str, gold_only: bool):
+    """Every standing label event, in item order, newest first per annotator (narrow rows)."""
+    stance = task == "stance"
+    annotator, prelabel = aliased(Annotator), aliased(Prediction)
+    label_col = Decision.stance if stance else Decision.sentiment
+    prelabel_col = Decision.stance_prediction_id if stance else Decision.sentiment_prediction_id
+    query = (
+        select(Decision.statement_id, Decision.target_id if stance else type_coerce(None, Integer),
+               annotator.name, label_col, Decision.duration_ms, Decision.order_mode, Decision.suggestions_shown,
+               Decision.accepted_as_is, _raw(Decision.reason_codes), Decision.note, _raw(Decision.created_at),
+               prelabel.id, prelabel.model_name, prelabel.model_version, prelabel.label,
+               *_probability_columns(prelabel, task))
+        .select_from(Decision)
+        .join(Statement, Statement.id == Decision.statement_id)
+        .join(Document, Document.id == Statement.document_id)
+        .join(annotator, annotator.id == Decision.annotator_id)
+        .outerjoin(prelabel, prelabel.id == prelabel_col)
+        .where(*_standing_events(task))
+    )
+    if stance:
+        query = query.join(Target, Target.id == Decision.target_id)
+    if gold_only:
+        query = query.where(_gold_id(task, Decision.statement_id, Decision.target_id if stance else None)
+                            .is_not(None))
+    return query.order_by(*_item_order(stance), annotator.name, Decision.id.desc())
+
+
+def _probs(values, task: str) -> dict[str, float | None] | None:
+    if all(v is None for v in values):
         return None
-    return {label: float(value[label]) if label in value else None for label in LABELS_BY_TASK[task]}
+    return {label: None if v is None else float(v) for label, v in zip(LABELS_BY_TASK[task], values)}
 
 
-def _assemble(task: str, group: list) -> dict[str, Any]:
-    first = group[0]
-    (source, sha, _sid, start, end, text, speaker, role, stype, kind, cue, target) = first[:12]
-    row: dict[str, Any] = {"task": task, "doc": source, "doc_sha256": sha, "start": start, "end": end,
-                           "target": target, "text": text, "speaker": speaker, "speaker_role": role,
-                           "speaker_type": stype, "kind": kind, "cue": cue}
-    annotations = []
-    for r in group:
-        name = r[12]
-        if name is None:
-            continue
-        p_name, p_version, p_label, p_probs = r[21:25]
-        annotations.append({
-            "annotator": name, "label": r[13], "duration_ms": r[14], "order_mode": r[15],
-            "suggestions_shown": bool(r[16]) if r[16] is not None else None, "accepted_as_is": r[17],
-            "reason_codes": list(r[18] or []), "note": r[19], "labelled_at": iso(r[20]),
-            "prelabel": None if p_label is None else {"model_name": p_name, "model_version": p_version,
-                                                      "label": p_label, "probabilities": _probs(p_probs, task)},
-        })
+def _reasons(value) -> list[str]:
+    if value is None or value == "[]":
+        return []
+    return list(json.loads(value) if isinstance(value, str) else value)
+
+
+def _assemble(task: str, item, events: list) -> dict[str, Any]:
     labels = LABELS_BY_TASK[task]
-    counts = {label: 0 for label in labels}
-    for a in annotations:
-        counts[a["label"]] += 1
+    k = len(labels)
+    annotations = []
+    counts = dict.fromkeys(labels, 0)
+    previous = None
+    prelabels: dict[int, dict] = {}
+    for r in events:
+        name = r[2]
+        if name == previous:  # an older event of the same annotator: the newest stands
+            continue
+        previous = name
+        label = r[3]
+        counts[label] += 1
+        pid = r[11]
+        prelabel = None
+        if pid is not None:
+            prelabel = prelabels.get(pid)
+            if prelabel is None:
+                prelabel = prelabels[pid] = {"model_name": r[12], "model_version": r[13], "label": r[14],
+                                             "probabilities": _probs(r[15:15 + k], task)}
+        annotations.append({
+            "annotator": name, "label": label, "duration_ms": r[4], "order_mode": r[5],
+            "suggestions_shown": None if r[6] is None else bool(r[6]),
+            "accepted_as_is": None if r[7] is None else bool(r[7]),
+            "reason_codes": _reasons(r[8]), "note": r[9], "labelled_at": iso(r[10]), "prelabel": prelabel,
+        })
     n = len(annotations)
-    top = max(counts.values()) if n else 0
+    top = max(counts.values())
     winners = [label for label, c in counts.items() if c == top]
-    row["annotations"] = annotations
-    row["n_annotators"] = n
-    row["majority"] = winners[0] if n and len(winners) == 1 else None
-    row["soft_label"] = {label: (c / n if n else None) for label, c in counts.items()}
-    gold_label, gold_by, gold_note, gold_at = first[25:29]
-    row["gold"], row["gold_by"], row["gold_note"], row["adjudicated_at"] = gold_label, gold_by, gold_note, iso(gold_at)
-    m_label, m_probs, m_name, m_version = first[29:33]
-    row["predicted"], row["probabilities"] = m_label, _probs(m_probs, task)
-    row["model_name"], row["model_version"] = m_name, m_version
-    return row
+    return {
+        "task": task, "doc": item[2], "doc_sha256": item[3], "start": item[4], "end": item[5],
+        "target": item[12], "text": item[6], "speaker": item[7], "speaker_role": item[8],
+        "speaker_type": item[9], "kind": item[10], "cue": item[11],
+        "annotations": annotations, "n_annotators": n,
+        "majority": winners[0] if len(winners) == 1 else None,
+        "soft_label": {label: c / n for label, c in counts.items()},
+        "gold": item[13], "gold_by": item[14], "gold_note": item[15], "adjudicated_at": iso(item[16]),
+        "predicted": item[17], "probabilities": _probs(item[20:20 + k], task),
+        "model_name": item[18], "model_version": item[19],
+    }
 
 
 def iter_rows(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
               batch: int = BATCH) -> Iterator[dict[str, Any]]:
-    """Export rows, stance items first then sentiment, each ordered by document and offsets."""
+    """Export rows: every item with at least one current label, stance items first then
+    sentiment, each ordered by document, offsets and target.
+
+    Two streamed cursors in one read transaction walk in step: items (statement, gold,
+    newest prediction: once per item) and label events (narrow, one per decision), both in
+    the same ORDER BY, so memory holds one item at a time.
+    """
     for task in tasks:
         if task not in TASKS:
             raise WorkbenchError(f"unknown task: {task!r}")
-        query = _task_query(task, gold_only)
-        with readonly(engine).connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
-            group: list = []
-            key = None
-            for r in result:
-                this = (r[2], r[11])
-                if this != key and group:
-                    yield _assemble(task, group)
-                    group = []
-                key = this
-                group.append(r)
-            if group:
-                yield _assemble(task, group)
+        with readonly(engine).connect() as conn, conn.begin():
+            streaming = conn.execution_options(stream_results=True, yield_per=batch)
+            items = streaming.execute(_items_query(task, gold_only))
+            events = iter(streaming.execute(_events_query(task, gold_only)))
+            pending = next(events, None)
+            for item in items:
+                key = (item[0], item[1])
+                group = []
+                while pending is not None and (pending[0], pending[1]) == key:
+                    group.append(pending)
+                    pending = next(events, None)
+                if not group:
+                    raise RuntimeError(f"export cursors out of step at statement {item[0]}")
+                yield _assemble(task, item, group)
+            if pending is not None:
+                raise RuntimeError(f"export cursors out of step: events left at statement {pending[0]}")
 
 
 # -- writers ---------------------------------------------------------------------------------

@@ -244,6 +244,54 @@ def bootstrap_sums(features: np.ndarray, replicates: int = 1000, seed: int = 0,
     return out
 
 
+def unique_patterns(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of the reliability matrix and how often each occurs.
+
+    Every coefficient here depends on the items only through these rows, so features are
+    computed once per pattern and resampling items becomes resampling pattern counts.
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    if codes.shape[0] == 0:
+        return codes, np.zeros(0, dtype=np.int64)
+    n_coders = codes.shape[1]
+    base = int(codes.max()) + 2  # values -1..K-1 shifted to 0..K
+    if n_coders == 0 or base ** n_coders >= 2 ** 62:
+        patterns, counts = np.unique(codes, axis=0, return_counts=True)
+        return patterns, counts
+    # one integer per row (mixed radix), so deduplication is a 1-d unique, not a row sort
+    place = base ** np.arange(n_coders, dtype=np.int64)
+    keys = (codes + 1) @ place
+    uniq, counts = np.unique(keys, return_counts=True)
+    patterns = (uniq[:, None] // place[None, :]) % base - 1
+    return patterns, counts
+
+
+def bootstrap_pattern_sums(features: np.ndarray, counts: np.ndarray, replicates: int = 1000,
+                           seed: int = 0) -> np.ndarray:
+    """Feature sums of `replicates` item resamples, given per-pattern features and counts.
+
+    Resampling n items with replacement draws each pattern a Multinomial(n, counts/n) number
+    of times, so one replicate costs O(patterns), not O(items).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n = int(counts.sum())
+    if n == 0 or replicates <= 0:
+        return np.zeros((0, features.shape[1]))
+    rng = np.random.default_rng(seed)
+    if len(counts) <= 20_000:
+        weights = rng.multinomial(n, counts / n, size=replicates).astype(np.float64)
+        return weights @ features
+    expanded = np.repeat(np.arange(len(counts)), counts)  # many distinct patterns: draw items directly
+    out = np.empty((replicates, features.shape[1]))
+    chunk = max(1, 4_000_000 // n)
+    for done in range(0, replicates, chunk):
+        size = min(chunk, replicates - done)
+        draws = expanded[rng.integers(0, n, size=(size, n))] + (np.arange(size) * len(counts))[:, None]
+        weights = np.bincount(draws.ravel(), minlength=size * len(counts)).reshape(size, len(counts))
+        out[done:done + size] = weights.astype(np.float64) @ features
+    return out
+
+
 def percentile_ci(samples: np.ndarray, level: float = 0.95) -> tuple[float | None, float | None]:
     samples = np.asarray(samples, dtype=np.float64)
     samples = samples[np.isfinite(samples)]

@@ -28,13 +28,15 @@ def compute(data: TaskData, bootstrap: int = 1000, seed: int = 0) -> dict:
     data = data.multi_rated()
     k = len(data.categories)
     codes = data.codes
-    counts = M.count_matrix(codes, k)
-    features = M.item_features(counts)
-    point = M.finalize(features.sum(axis=0), k)
+    # Coefficients depend on items only through their row pattern: compute per distinct row.
+    patterns, weight = M.unique_patterns(codes)
+    pattern_counts = M.count_matrix(patterns, k)
+    features = M.item_features(pattern_counts)
+    ratings = weight @ pattern_counts
+    point = M.finalize(weight @ features, k)
     names = data.annotators
     pairs = [(a, b) for a, b in combinations(range(len(names)), 2)]
-    pair_feats = [M.pair_features(codes[:, a], codes[:, b], k) for a, b in pairs]
-    # Only pairs that share items (a CI needs at least one)
+    pair_feats = [M.pair_features(patterns[:, a], patterns[:, b], k) for a, b in pairs]
     all_features = np.hstack([features] + pair_feats) if pair_feats else features
 
     result: dict = {
@@ -50,26 +52,26 @@ def compute(data: TaskData, bootstrap: int = 1000, seed: int = 0) -> dict:
     }
     if data.task == "sentiment":
         result["krippendorff_alpha_ordinal"] = _num(point["alpha_ordinal"])
-    result["ratings_per_annotator"] = {names[j]: int((codes[:, j] >= 0).sum()) for j in range(len(names))}
+    result["ratings_per_annotator"] = {names[j]: int(weight @ (patterns[:, j] >= 0)) for j in range(len(names))}
     result["per_label"] = {
-        label: {"specific_agreement": _num(point["specific_agreement"][c]), "n_ratings": int(counts[:, c].sum())}
+        label: {"specific_agreement": _num(point["specific_agreement"][c]), "n_ratings": int(ratings[c])}
         for c, label in enumerate(data.categories)}
 
     pairwise = []
     confusions = []
     for (a, b), pf in zip(pairs, pair_feats):
-        confusion = pf.sum(axis=0).reshape(k, k)
+        confusion = (weight @ pf).reshape(k, k)
         n = int(confusion.sum())
         pairwise.append({"a": names[a], "b": names[b], "n": n,
                          "cohen_kappa": _num(M.kappa_from_confusion(confusion)) if n else None})
         confusions.append({"a": names[a], "b": names[b], "matrix": confusion.astype(int).tolist()})
     result["pairwise"] = pairwise
     result["confusion"] = confusions
-    result["coincidence"] = M.Layout(k).split(features.sum(axis=0))["coincidence"].round(6).tolist()
+    result["coincidence"] = M.Layout(k).split(weight @ features)["coincidence"].round(6).tolist()
 
     ci = {}
     if bootstrap and codes.shape[0] > 1:
-        sums = M.bootstrap_sums(all_features, bootstrap, seed)
+        sums = M.bootstrap_pattern_sums(all_features, weight, bootstrap, seed)
         width = M.Layout(k).width
         boot = M.finalize(sums[:, :width], k)
         for key, src in (("percent_agreement", "percent_agreement"), ("fleiss_kappa", "fleiss_kappa"),
