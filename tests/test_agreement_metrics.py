@@ -221,5 +221,5 @@ def test_pattern_dedup_reproduces_items_and_bootstrap_is_exact_in_expectation(da
     assert np.allclose(counts @ feats, direct)
     sums = M.bootstrap_pattern_sums(feats, counts, replicates=400, seed=1)
     assert sums.shape == (400, feats.shape[1])
-    assert np.allclose(sums[:, 0] + 0, sums[:, 0])  # finite
+    assert np.isfinite(sums).all()
     assert np.allclose(sums.mean(axis=0), direct, rtol=0.25, atol=2.0)
