@@ -100,6 +100,8 @@ class _Cues:
 CUE = _Cues(_FORMS)
 OBJECT_CUE = _Cues(_OBJ_FORMS)
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
+# Common cue forms that can never sit inside a speaker phrase.
+_SAID = {"said", "says", "told", "tells", "wrote", "added", "noted", "stressed", "asked"}
 _SEG = re.compile(r"[^,—―]+")
 _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
                          r"(?:[\w’'-]+\s+){0,2}[\w’'-]+)\s*$")
@@ -146,7 +148,7 @@ def np_kind(phrase: str) -> str | None:
     low = [w.lower().strip(".,’'") for w in words]
     if len(words) == 1 and low[0] in PRONOUNS:
         return "pronoun"
-    if any(w in CLAUSE_WORDS for w in low) or not _tokens_ok(words):
+    if any(w in CLAUSE_WORDS or w in _SAID for w in low) or not _tokens_ok(words):
         return None
     first = low[0]
     if first in DETERMINERS:
@@ -297,7 +299,11 @@ def adjunct_tail(rest: str, cue: str) -> bool:
     first = rest.split()[0].lower()
     if first in PREPOSITIONS or first in ("of", "as", "adding", "noting", "saying") or _TIME.match(rest):
         return True
-    return bool(TELL.fullmatch(cue) and _PERSON_OBJECT.match(" " + rest + " "))
+    if not TELL.fullmatch(cue):
+        return False
+    # 'told Izvestia', 'told reporters on Monday': the object and adjuncts must be all there is.
+    padded = " " + rest + " "
+    return not padded[_past_object(padded, 0, len(padded), cue):].strip(" ,")
 
 
 def dash_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:
@@ -392,7 +398,7 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
 
 
 # Words that cannot open a reported clause after a bare "said": adjuncts and particles.
-_NOT_CLAUSE_START = PREPOSITIONS | {"so", "as", "and", "but", "or", "nothing", "something",
+_NOT_CLAUSE_START = PREPOSITIONS | {"of", "when", "so", "as", "and", "but", "or", "nothing", "something",
                                     "yes", "goodbye", "hello", "thanks", "sorry", "to",
                                     "too", "though", "otherwise", "instead", "repeatedly",
                                     "then", "publicly", "privately", "earlier", "later"}

@@ -19,6 +19,9 @@ from .segment import paragraphs, sentences
 
 STRONG, RULE, WEAK = 3, 2, 0
 _END_PUNCT = ".!?…"
+# Words that open a subordinate clause: a sentence's lead-in, not a statement of its own.
+_SUBORDINATORS = {"when", "after", "before", "while", "since", "although", "though", "if",
+                  "unless", "once", "until", "as", "just", "which", "who", "whose", "where"}
 _DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
 
 
@@ -131,6 +134,11 @@ class _Paragraph:
             return None
         return lo, comma
 
+    def _after_quote(self, pos: int) -> bool:
+        """pos follows the close of a quote of several words (not a quoted title)."""
+        return any(q.closed and 0 <= pos - q.close_at <= 3 and _words(self.text, q.start, q.end) >= 5
+                   and self.text[q.end - 1:q.close_at].strip()[:1] in ",!?" for q in self.quotes)
+
     def _sentential(self, q: Quote) -> bool:
         s, _ = self.sent_at(q.open_at)
         before = self.text[s:q.open_at].strip(" \u00a0–—―-")
@@ -183,7 +191,9 @@ class _Paragraph:
             if comma <= s or text[comma + 1:spk[0]].strip():
                 continue
             head = text[s:comma].split()
-            if len(head) <= 5 and head[0].lower() in PREPOSITIONS:
+            first = head[0].lower().strip("“\"'")
+            if len(head) <= 10 and (first in PREPOSITIONS or first in _SUBORDINATORS
+                                    or first.endswith("ing")):
                 continue                            # 'On Wednesday, he told a crowd ...'
             more = None
             tail = re.match(r"[^,]*?,\s+", rest)
@@ -272,8 +282,8 @@ class _Paragraph:
             if re.search(r"[,.!?][”\"’']\s*$", text[max(s, m.start() - 4):m.start()]):
                 continue                    # '"...," said X, a lawyer': X is no content
             spk = speaker_before(text, s, m.start())
-            if spk is None:
-                continue
+            if spk is None or self._after_quote(spk[0]):
+                continue                    # '...,” he said in his speech': not reported speech
             phrase = text[spk[0]:spk[1]]
             if cue in STANCE and GENERIC_PLURAL.search(phrase) and len(phrase.split()) == 1:
                 continue
@@ -295,7 +305,7 @@ class _Paragraph:
             cstart = m.end()
             while cstart < e and text[cstart].isspace():
                 cstart += 1
-            if _words(text, cstart, e) < 2:
+            if _words(text, cstart, e) < 2 or not (text[cstart].isalnum() or text[cstart] in "“\"$"):
                 continue
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
             self.add(cstart, e, "indirect", clause, RULE, keep_stop=False)

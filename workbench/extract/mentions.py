@@ -68,6 +68,10 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
 
 def is_role(phrase: str) -> bool:
     """A descriptor headed by a person noun: 'president of the Center ...', 'the head of X'."""
+    words = phrase.split()
+    if words and _POSSESSIVE.search(words[0]) and len(words) > 1:
+        words = words[1:]                   # "Clinton's campaign chairman"
+        phrase = " ".join(words)
     toks = [_POSSESSIVE.sub("", t).strip(",.") for t in phrase.lower().split()]
     while toks and (toks[0] in DETERMINERS or toks[0] in ROLE_ADJECTIVES):
         toks = toks[1:]
