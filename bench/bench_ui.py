@@ -65,8 +65,8 @@ def build(path: Path, n_statements: int, done: int) -> None:
                  "sentiment": json.dumps({"positive": 0.6, "negative": 0.1, "neutral": 0.3})}
         for task, label, target in (("stance", "favor", 1), ("sentiment", "positive", None)):
             conn.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, "
-                              "model_name, model_version, created_at) SELECT id, :target, :task, :label, :probs, "
-                              "'bench-model', '1', :at FROM statements"),
+                              "model_name, model_version, created_at, margin) SELECT id, :target, :task, :label, :probs, "
+                              "'bench-model', '1', :at, (id % 97) / 100.0 FROM statements"),
                          {"target": target, "task": task, "label": label, "probs": probs[task], "at": now})
         conn.execute(text("INSERT INTO decisions (statement_id, target_id, annotator_id, action, stance, sentiment, "
                           "suggestions_shown, reason_codes, source, created_at) SELECT id, 1, 1, 'label', 'favor', "

@@ -25,7 +25,7 @@ from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError
-from db.schema import LABELS_BY_TASK, Decision, Document, Prediction, Statement, Target
+from db.schema import Decision, Document, Prediction, Statement, Target
 
 ORDERS = ("document", "uncertainty", "random")
 DONE_ACTIONS = ("label", "flag")
@@ -196,14 +196,11 @@ class AnnotationQueue:
         P = Prediction
         latest = (select(func.max(P.id).label("id")).where(or_(P.target_id.in_(self.target_ids), P.target_id.is_(None)))
                   .group_by(P.statement_id, P.task, P.target_id).subquery())
-        labels = sorted({label for values in LABELS_BY_TASK.values() for label in values})
-        cols = [P.probabilities[label].as_float() for label in labels]
         stance: dict[ItemKey, float] = {}
         sentiment: dict[int, float] = {}
-        for sid, tid, task, *probs in session.execute(
-                select(P.statement_id, P.target_id, P.task, *cols).join(latest, latest.c.id == P.id)):
-            top = sorted((p or 0.0 for p in probs), reverse=True)
-            margin = top[0] - top[1]
+        for sid, tid, task, margin in session.execute(
+                select(P.statement_id, P.target_id, P.task, P.margin).join(latest, latest.c.id == P.id)):
+            margin = 2.0 if margin is None else margin
             if task == "stance" and tid is not None:
                 stance[ItemKey(sid, tid)] = margin
             elif task == "sentiment":

@@ -23,6 +23,7 @@ from db.schema import (
     Setting,
     Statement,
     Target,
+    probability_margin,
 )
 
 
@@ -188,6 +189,7 @@ def add_predictions(session: Session, task: str, model_name: str, model_version:
             raise StorageError(f"unknown {task} label from model {model_name}: {label!r}")
         payload.append(dict(statement_id=item.statement_id, target_id=item.target_id, task=task, label=label,
                             probabilities={k: float(v) for k, v in probs.items()},
+                            margin=probability_margin(probs),
                             model_name=model_name, model_version=model_version))
     if payload:
         session.execute(Prediction.__table__.insert(), payload)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     CheckConstraint,
 )
+from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SPEAKER_TYPES = ("official", "expert", "other")
@@ -91,6 +93,7 @@ class Prediction(Base):
     __table_args__ = (
         Index("ix_prediction_item", "statement_id", "task", "target_id"),
         Index("ix_prediction_model", "model_name", "model_version", "task"),
+        Index("ix_prediction_uncertainty", "task", "target_id", "margin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,9 +103,22 @@ class Prediction(Base):
     task: Mapped[str] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(String(16))
     probabilities: Mapped[dict[str, Any]] = mapped_column()
+    # top-1 minus top-2 probability: the uncertainty order sorts on it without parsing JSON.
+    margin: Mapped[float | None] = mapped_column(Float)
     model_name: Mapped[str] = mapped_column(String(128))
     model_version: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def probability_margin(probabilities: dict[str, Any]) -> float:
+    top = sorted((float(p) for p in (probabilities or {}).values()), reverse=True) + [0.0, 0.0]
+    return top[0] - top[1]
+
+
+@event.listens_for(Prediction, "before_insert")
+def _fill_margin(_mapper, _connection, prediction: Prediction) -> None:
+    if prediction.margin is None:
+        prediction.margin = probability_margin(prediction.probabilities)
 
 
 class Annotator(Base):

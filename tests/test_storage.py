@@ -29,6 +29,10 @@ def _fill(engine) -> dict[str, int]:
         target = repository.add_target(s, "tax cuts")
         annotator = repository.get_or_create_annotator(s, "ann1")
         statement_id = repository.statement_by_span(s, "a.txt", 10, 29).id
+        s.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, model_name,"
+                       " model_version, created_at) VALUES (:sid, :tid, 'stance', 'favor',"
+                       " '{\"favor\": 0.7, \"against\": 0.2, \"neutral\": 0.1}', 'm', '1', '2026-01-01')"),
+                  {"sid": statement_id, "tid": target.id})
         decisions.record(s, annotator, decisions.NewDecision(statement_id, target.id, stance="favor",
                                                                 sentiment="negative"))
         return {"statement": statement_id, "target": target.id}
@@ -56,6 +60,8 @@ def test_first_revision_with_data_upgrades_to_head_without_loss(backend, sqlite_
     ids = _fill(eng)
     assert upgrade(eng) == head_revision()
     with transaction(eng) as s:
+        margin = s.execute(text("SELECT margin FROM predictions")).scalar()
+        assert margin == pytest.approx(0.5)  # 0003 backfilled it from the stored probabilities
         labels = list(decisions.current_labels(s, "stance"))
         assert [(d.statement_id, d.target_id, d.stance) for d in labels] == [(ids["statement"], ids["target"], "favor")]
         repository.set_setting(s, "guidelines", "be careful")  # a table that 0002 added
