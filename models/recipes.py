@@ -60,7 +60,7 @@ def sentiment_data(seed: int, dev_share: float = 0.15, untargeted_share: float =
     return train, {"newsmtsc_dev": dev}, ["newsmtsc"]
 
 
-def stance_data(seed: int, vast_train_max: int = 1500):
+def stance_data(seed: int, vast_train_max: int = 1000):
     """SemEval train + a seeded random sample of VAST train; dev = VAST dev + SemEval val.
 
     VAST train is capped (posts are long: a full epoch would not fit the CPU budget).

@@ -1,0 +1,58 @@
+"""Dev metrics of the shipped models, fp32 vs dynamic int8 (macro-F1, F_avg, ECE, speed).
+
+    python bench/bench_models_eval.py [--limit N] [--task stance|sentiment]
+
+Dev splits are the ones the models were *not* trained on (see models/recipes.py):
+sentiment = sentence-grouped 15 % slice of NewsMTSC train (seed 13);
+stance = VAST dev + SemEval-2016 val.  Needs the shared data dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--limit", type=int, default=None, help="first N examples of each dev set")
+    p.add_argument("--task", choices=["stance", "sentiment"], default=None)
+    p.add_argument("--no-quantized", action="store_true")
+    args = p.parse_args()
+    from models.classifiers import load_classifier
+    from models.errors import DataError
+    from models.metrics import classification_report, ece
+    from models.recipes import sentiment_data, stance_data
+
+    tasks = [args.task] if args.task else ["sentiment", "stance"]
+    for task in tasks:
+        try:
+            _, devs, _ = (sentiment_data if task == "sentiment" else stance_data)(13)
+        except DataError as exc:
+            print(f"skipped: {exc}")
+            return 0
+        variants = [("fp32", False)] + ([] if args.no_quantized else [("int8", True)])
+        for vname, q in variants:
+            clf = load_classifier(task, quantize=q)
+            for name, ex in devs.items():
+                ex = ex[: args.limit] if args.limit else ex
+                t = time.perf_counter()
+                preds = clf.predict([e.text for e in ex], [e.target for e in ex])
+                dt = time.perf_counter() - t
+                gold = [e.label for e in ex]
+                rep = classification_report(gold, [p.label for p in preds], clf.labels)
+                probs = np.array([[p.probabilities[lab] for lab in clf.labels] for p in preds])
+                e = ece(probs, np.array([clf.labels.index(g) for g in gold]))
+                favg = ""
+                if "semeval" in name:
+                    favg = f" F_avg {(rep['per_class']['favor']['f1'] + rep['per_class']['against']['f1']) / 2:.3f}"
+                print(f"{task:9s} {vname} {name:13s} n={rep['n']:5d} macro-F1 {rep['macro_f1']:.3f} "
+                      f"acc {rep['accuracy']:.3f}{favg} ECE {e:.3f}  {len(ex) / dt:6.1f} ex/s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""models.evaluate / models.data on small files written here, including bad input."""
+
+import json
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("peft")
+
+from models.data import Example, read  # noqa: E402
+from models.errors import DataError  # noqa: E402
+from models.evaluate import evaluate_file  # noqa: E402
+from models.testing import build_tiny_encoder  # noqa: E402
+
+
+class FixedClassifier:
+    """Stands in for a model: predicts a fixed label per text, to check the scoring exactly."""
+
+    def __init__(self, task, labels, answers):
+        self.task, self.labels, self.answers = task, labels, answers
+        self.name, self.version = "fixed", "0"
+
+    def predict(self, texts, targets, batch_size=32):
+        from models.classifiers import Prediction
+
+        out = []
+        for t in texts:
+            lab = self.answers[t]
+            out.append(Prediction(lab, {x: (0.8 if x == lab else 0.1) for x in self.labels}))
+        return out
+
+
+def write_newsmtsc(path, rows):
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+
+def test_newsmtsc_one_example_per_target(tmp_path):
+    f = tmp_path / "n.jsonl"
+    write_newsmtsc(f, [
+        {"sentence_normalized": "Smith praised Jones.", "targets": [
+            {"from": 0, "to": 5, "mention": "Smith", "polarity": 4.0},
+            {"from": 14, "to": 19, "mention": "Jones", "polarity": 6.0}]},
+        {"sentence_normalized": "Jones failed.", "targets": [{"mention": "Jones", "polarity": 2}]},
+    ])
+    assert read("newsmtsc", f) == [
+        Example("Smith praised Jones.", "Smith", "neutral"),
+        Example("Smith praised Jones.", "Jones", "positive"),
+        Example("Jones failed.", "Jones", "negative"),
+    ]
+    clf = FixedClassifier("sentiment", ("positive", "negative", "neutral"),
+                          {"Smith praised Jones.": "positive", "Jones failed.": "negative"})
+    rep = evaluate_file("sentiment", "newsmtsc", f, classifier=clf)
+    assert rep["n"] == 3
+    assert rep["per_class"]["positive"] == {"precision": 0.5, "recall": 1.0, "f1": pytest.approx(2 / 3), "support": 1}
+    assert rep["per_class"]["neutral"]["f1"] == 0.0 and rep["per_class"]["negative"]["f1"] == 1.0
+    assert rep["macro_f1"] == pytest.approx((2 / 3 + 1 + 0) / 3)
+    assert rep["confusion"] == {"labels": ["positive", "negative", "neutral"],
+                                "matrix": [[1, 0, 0], [0, 1, 0], [1, 0, 0]]}
+    assert "f_avg" not in rep
+
+
+def test_semeval_layout_and_f_avg(tmp_path):
+    for key, texts, labels in [("hillary", ["h1", "h2"], ["2", "1"]), ("climate", ["c1", "c2"], ["0", "2"])]:
+        d = tmp_path / key
+        d.mkdir()
+        (d / "test_text.txt").write_text("\n".join(texts) + "\n")
+        (d / "test_labels.txt").write_text("\n".join(labels) + "\n")
+    ex = read("semeval", tmp_path, "test")
+    assert Example("c1", "climate change is a real concern", "neutral") in ex
+    assert Example("h1", "Hillary Clinton", "favor") in ex
+    clf = FixedClassifier("stance", ("favor", "against", "neutral"),
+                          {"h1": "favor", "h2": "favor", "c1": "neutral", "c2": "against"})
+    rep = evaluate_file("stance", "semeval", tmp_path, classifier=clf)  # split defaults to test
+    f_favor, f_against = rep["per_class"]["favor"]["f1"], rep["per_class"]["against"]["f1"]
+    assert f_favor == pytest.approx(0.5) and f_against == 0.0
+    assert rep["f_avg"] == pytest.approx(0.25)
+    assert rep["ece"] == pytest.approx(abs(0.8 - 0.5))
+
+
+def test_vast_csv(tmp_path):
+    f = tmp_path / "v.csv"
+    f.write_text('Tweet,Target,Stance,seen?\n"Taxes, sadly, are needed",tax policy,1,0\nno,guns,0,1\nok,x,2,1\n')
+    assert [e.label for e in read("vast", f)] == ["favor", "against", "neutral"]
+    assert read("vast", f)[0] == Example("Taxes, sadly, are needed", "tax policy", "favor")
+
+
+@pytest.mark.parametrize("fmt,content,needle", [
+    ("newsmtsc", '{"sentence_normalized": "a", "targets": [{"mention": "a", "polarity": 4}]}\n{broken\n', ":2: malformed JSON"),
+    ("newsmtsc", '{"sentence_normalized": "a", "targets": [{"mention": "a", "polarity": 5}]}\n', ":1: unknown polarity"),
+    ("newsmtsc", '{"targets": []}\n', ":1: missing field"),
+    ("vast", "Tweet,Target,Stance\nt,x,1\nt,x,favor\n", ":3: unknown stance label 'favor'"),
+    ("vast", "Tweet,Stance\nt,1\n", ":1: missing column(s) Target"),
+])
+def test_bad_files_name_file_and_line(tmp_path, fmt, content, needle):
+    f = tmp_path / "bad.txt"
+    f.write_text(content)
+    with pytest.raises(DataError) as err:
+        evaluate_file("sentiment" if fmt == "newsmtsc" else "stance", fmt, f, classifier=object())
+    msg = str(err.value)
+    assert str(f) in msg and needle in msg and "\n" not in msg
+
+
+def test_bad_semeval_and_missing_paths(tmp_path):
+    d = tmp_path / "atheism"
+    d.mkdir()
+    (d / "val_text.txt").write_text("a\nb\n")
+    (d / "val_labels.txt").write_text("1\n7\n")
+    with pytest.raises(DataError, match=r"val_labels.txt:2: unknown label '7'"):
+        read("semeval", tmp_path, "val")
+    (d / "val_labels.txt").write_text("1\n")
+    with pytest.raises(DataError, match="1 labels for 2 texts"):
+        read("semeval", tmp_path, "val")
+    with pytest.raises(DataError, match="file not found"):
+        evaluate_file("sentiment", "newsmtsc", tmp_path / "missing.jsonl", classifier=object())
+    with pytest.raises(DataError, match="holds stance labels"):
+        evaluate_file("sentiment", "vast", tmp_path / "x.csv", classifier=object())
+    with pytest.raises(DataError, match="unknown data format"):
+        evaluate_file("stance", "tsv", tmp_path / "x.csv", classifier=object())
+
+
+def test_training_data_absent_gives_clear_message(tmp_path, monkeypatch):
+    from models.train import main
+
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "nowhere"))
+    assert main(["--task", "sentiment", "--out", str(tmp_path / "o")]) == 2
+    with pytest.raises(DataError, match="training data directory not found"):
+        from models.data import data_root
+
+        data_root()
+
+
+def test_evaluate_with_a_real_tiny_classifier(tmp_path):
+    from models.classifiers import load_classifier
+    from models.train import train_new
+
+    base = build_tiny_encoder(tmp_path / "base")
+    ex = [Example("good law", "law", "favor"), Example("bad law", "law", "against"), Example("the report", None, "neutral")]
+    train_new("stance", ex * 2, {}, tmp_path / "m", base_path=base, hyper={"epochs": 1, "max_length": 32})
+    clf = load_classifier("stance", tmp_path / "m", base_path=base)
+    f = tmp_path / "v.csv"
+    f.write_text("Tweet,Target,Stance\ngood law,law,1\nbad law,law,0\nthe report,news,2\nbad law,law,0\n")
+    rep = evaluate_file("stance", "vast", f, classifier=clf)
+    assert rep["n"] == 4 and sum(map(sum, rep["confusion"]["matrix"])) == 4
+    assert [rep["per_class"][k]["support"] for k in ("favor", "against", "neutral")] == [1, 2, 1]
+    assert 0.0 <= rep["macro_f1"] <= 1.0 and 0.0 <= rep["ece"] <= 1.0
+    assert rep["model"] == {"name": "minilm-lora-stance", "version": "1.0.0"}

