@@ -51,21 +51,29 @@ def ingest(paths: tuple[str, ...], db_url: str | None) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--by", "bucket", type=click.Choice(["day", "week", "month", "all"]), default="day", show_default=True,
+              help="Period of the acceptance-rate rows.")
 @db_option
-def status(as_json: bool, db_url: str | None) -> None:
-    """Counts of documents, statements, targets, predictions and decisions per annotator."""
+def status(as_json: bool, bucket: str, db_url: str | None) -> None:
+    """Counts of documents, statements, targets, predictions and decisions per annotator; acceptance per model."""
+    from dataclasses import asdict
+
     from db.engine import readonly, transaction
+    from db.metrics import acceptance_by_model_version
     from db.repository import counts
 
     engine = open_db(db_url)
     with transaction(readonly(engine)) as session:
         summary = counts(session)
+        acceptance = acceptance_by_model_version(session, bucket)
+    summary["acceptance_by_model_version"] = [{**asdict(row), "bucket": bucket} for row in acceptance]
     if as_json:
         click.echo(json.dumps(summary))
         return
     from rich.console import Console
     from rich.table import Table
 
+    console = Console()
     table = Table(title="workbench status", show_header=False)
     for key in ("documents", "statements", "targets", "predictions", "annotators", "decisions"):
         table.add_row(key, str(summary[key]))
@@ -73,7 +81,16 @@ def status(as_json: bool, db_url: str | None) -> None:
         table.add_row(f"  labels by {name}", str(n))
     for row in summary["predictions_per_model"]:
         table.add_row(f"  {row['task']} by {row['model']} {row['version']}", str(row["count"]))
-    Console().print(table)
+    console.print(table)
+    if not acceptance:
+        console.print("suggestions accepted as is: no labelled item with a model suggestion shown yet")
+        return
+    rates = Table("model", "version", bucket, "shown", "accepted as is", "rate",
+                  title="suggestions accepted as is, per model version")
+    for row in acceptance:
+        rates.add_row(row.model_name, row.model_version, row.period, str(row.shown), str(row.accepted),
+                      "—" if row.rate is None else f"{row.rate:.0%}")
+    console.print(rates)
 
 
 def register(group: click.Group) -> None:
