@@ -85,3 +85,20 @@ def test_intro_phrase_is_not_taken_for_content():
     text = "On Wednesday, he told a crowd in Dayton that the plant would stay open."
     [s] = _texts(text)
     assert s.text == "the plant would stay open"
+
+
+def test_bare_attribution_carries_the_rest_of_the_paragraph():
+    text = ("The new minister is no danger, she said. He is the lesser evil. His old posts "
+            "are in the past.\n\nThe session closed at noon.")
+    found = _texts(text)
+    assert [s.text for s in found] == [
+        "The new minister is no danger", "He is the lesser evil. His old posts are in the past."]
+    assert found[1].kind == "direct" and found[1].cue == "said"
+
+
+def test_no_continuation_when_the_next_sentence_has_its_own_cue():
+    text = "Prices will rise, she said. Analysts at the bank say a slowdown is coming."
+    found = _texts(text)
+    assert [(s.text, s.speaker, s.kind) for s in found] == [
+        ("Prices will rise", None, "direct"),
+        ("a slowdown is coming", "Analysts at the bank", "indirect")]

@@ -4,101 +4,14 @@ All functions take and return offsets into the article so that callers can slice
 and speaker exactly. A speaker phrase may carry an apposition ("Dmitry Abzalov, president of
 the Center for Strategic Communications"); mentions.py splits it into name and role.
 """
-import bisect
 import re
 from dataclasses import dataclass
 
-from .lexicon import (AUX, BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
-                      NOUN_FORMS,
-                      OBJECT_PARTICLES, OBJECT_VERBS, PERSON_NOUNS, PREPOSITIONS, PRONOUNS,
-                      ROLE_ADJECTIVES, SPEECH_FORMS, STANCE_ADJECTIVES, STANCE_FORMS, inflect)
+from .cues import CUE, OBJECT_CUE, STANCE  # noqa: F401  (re-exported for the cascade)
+from .lexicon import (BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
+                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
 from .mentions import is_role, split_name
 
-_FORMS = [f for f in SPEECH_FORMS + STANCE_FORMS if f not in NOUN_FORMS]
-STANCE = set(STANCE_FORMS)
-_OBJ_FORMS = sorted({f for v in OBJECT_VERBS for f in inflect(v)} - NOUN_FORMS
-                    | {f + " " + p for v, ps in OBJECT_PARTICLES.items() for f in inflect(v)
-                       for p in ps} | set(STANCE_ADJECTIVES), key=len, reverse=True)
-_AUX_TAIL = re.compile(r"(?:" + AUX + r")+$")
-
-
-class CueMatch:
-    """A cue verb found in text, with the auxiliaries and adverbs written before it
-    ("has also said"): start() includes them, start(1)/end(1)/group(1) are the verb itself."""
-    __slots__ = ("_s", "_vs", "_ve", "_verb")
-
-    def __init__(self, s: int, vs: int, ve: int, verb: str):
-        self._s, self._vs, self._ve, self._verb = s, vs, ve, verb
-
-    def start(self, group: int = 0) -> int:
-        return self._vs if group else self._s
-
-    def end(self, group: int = 0) -> int:
-        return self._ve
-
-    def group(self, group: int = 0) -> str:
-        return self._verb
-
-
-_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?:-[a-z]+)*(?![\w’'-])")
-_word_cache: tuple[str | None, list] = (None, [])
-
-
-def _words_of(text: str) -> list:
-    global _word_cache
-    if _word_cache[0] is not text:
-        _word_cache = (text, list(_WORD.finditer(text)))
-    return _word_cache[1]
-
-
-class _Cues:
-    """Finds cue verbs fast: one scan of the article for the verbs alone, cached, then a short
-    look back for auxiliaries; rules ask about many overlapping ranges of the same text."""
-
-    def __init__(self, forms: list[str]):
-        self._single = {f for f in forms if " " not in f}
-        multi = sorted((f for f in forms if " " in f), key=len, reverse=True)
-        self._multi = re.compile(r"(?<![\w’'-])(?:" + "|".join(map(re.escape, multi))
-                                 + r")(?![\w’'-])")
-        self._text: str | None = None
-        self._hits: list[tuple[int, int, str]] = []
-        self._starts: list[int] = []
-
-    def _scan(self, text: str) -> None:
-        if text is self._text:
-            return
-        # Set look-ups on lower-case words beat one regex alternation of hundreds of forms.
-        hits = {m.start(): (m.start(), m.end(), m.group()) for m in _words_of(text)
-                if m.group() in self._single}
-        for m in self._multi.finditer(text):
-            hits[m.start()] = (m.start(), m.end(), m.group())
-        self._hits = []
-        for vs, ve, verb in sorted(hits.values()):
-            aux = _AUX_TAIL.search(text, max(0, vs - 60), vs)
-            self._hits.append((aux.start() if aux else vs, vs, ve, verb))
-        self._starts = [h[1] for h in self._hits]
-        self._text = text
-
-    def finditer(self, text: str, lo: int = 0, hi: int | None = None):
-        hi = len(text) if hi is None else hi
-        self._scan(text)
-        i = bisect.bisect_left(self._starts, lo)
-        while i < len(self._hits) and self._hits[i][2] <= hi:
-            s, vs, ve, verb = self._hits[i]
-            yield CueMatch(max(s, lo), vs, ve, verb)
-            i += 1
-
-    def any_in(self, text: str, lo: int, hi: int) -> bool:
-        self._scan(text)
-        i = bisect.bisect_left(self._starts, lo)
-        return i < len(self._hits) and self._hits[i][2] <= hi
-
-    def search(self, text: str, lo: int = 0, hi: int | None = None) -> CueMatch | None:
-        return next(self.finditer(text, lo, hi), None)
-
-
-CUE = _Cues(_FORMS)
-OBJECT_CUE = _Cues(_OBJ_FORMS)
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
 # Common cue forms that can never sit inside a speaker phrase.
 _SAID = {"said", "says", "told", "tells", "wrote", "added", "noted", "stressed", "asked"}

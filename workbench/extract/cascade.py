@@ -223,8 +223,20 @@ class _Paragraph:
                     self.add(more, e, "direct", None, RULE, inherit=c)
                 elif c and clause.end < self.pe and _DASH_CONT.match(text, clause.end):
                     self.continuation(clause.end, c)
+                elif c and self._speech_goes_on(clause):
+                    self.continuation(clause.end, c)
                 continue
             self.reported(s, e)
+
+    def _speech_goes_on(self, clause: Clause) -> bool:
+        """'The minister is no danger, she said. He is the lesser evil. ...': after a bare
+        'she said.' the rest of the paragraph, with no cue or quote of its own, is hers too."""
+        text, end = self.text, clause.end
+        if end >= self.pe or len(text[clause.spk_start:end].split()) > 3:
+            return False
+        return not (CUE.any_in(text, end, self.pe) or OBJECT_CUE.any_in(text, end, self.pe)
+                    or any(ch in text[end:self.pe] for ch in "“”\"«»") or "''" in text[end:self.pe]
+                    or "ccording to" in text[end:self.pe])
 
     def according(self, s: int, e: int) -> bool:
         text = self.text

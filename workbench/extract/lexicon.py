@@ -67,11 +67,15 @@ PHRASE_CUES = [f"{be} {adj}" for be in ("is", "are", "was", "were", "been")
     "went on", "goes on", "points out", "pointed out", "pointing out", "made clear",
     "makes clear", "sums up", "summed up"]
 
-# Adverbs and auxiliaries that may sit between the speaker and the cue ("also said", "has noted").
-_NOT_ADVERBS = "family|ally|rally|assembly|supply|reply|daily|july|italy|bully|monopoly|anomaly|fly|only"
-AUX = r"(?:(?:(?:continues|continued|went\s+on|goes\s+on|tried|tries|seemed|seems|appeared|" \
-      r"appears|wanted|wants|refused|declined|began|begins)\s+to|" \
-      r"(?!(?:" + _NOT_ADVERBS + r")\b)[a-z]{3,}ly|also|later|then|once|previously|recently|further|again|has|have|had|would|will|could|may|might|did|does|do|still|even|repeatedly|often|quickly|flatly|bluntly|simply|publicly|privately|openly|earlier|first|finally|now|just|already|not)\s+)"
+# Adverbs and auxiliaries that may sit between the speaker and the cue ("also said", "has
+# noted", "continues to insist"); any "-ly" adverb counts too, except these nouns.
+AUX_WORDS = set("""also later then once previously recently further again has have had would
+will could may might did does do still even repeatedly often earlier first finally now just
+already not""".split())
+AUX_BEFORE_TO = set("""continues continued tried tries seemed seems appeared appears wanted wants
+refused declined began begins""".split())
+NOT_ADVERBS = set("""family ally rally assembly supply reply daily july italy bully monopoly
+anomaly fly only""".split())
 
 SPEECH_FORMS = sorted({f for v in SPEECH_VERBS for f in inflect(v)} | set(PHRASE_CUES),
                       key=len, reverse=True)

@@ -229,7 +229,8 @@ def build_registry(text: str, narrative) -> Registry:
         after = _APPOS_AFTER.match(text, m.end())
         if after and is_role(after.group(1)) and not role:
             role = re.sub(r"^the\s+", "", after.group(1))
-        before = _APPOS_BEFORE.search(text, max(0, m.start() - 90), m.start())
+        before = _APPOS_BEFORE.search(text, max(0, m.start() - 90), m.start()) \
+            if text[max(0, m.start() - 2):m.start()] == ", " else None
         if before and is_role("the " + before.group(1)) and not role:
             role = before.group(1)
         if role:
@@ -240,18 +241,18 @@ def build_registry(text: str, narrative) -> Registry:
     return reg
 
 
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]+")
+
+
 def _index_surnames(text: str, reg: Registry, narrative) -> None:
     if not reg.entities:
         return
     by_surname = {e.surname: e for e in reg.entities.values() if len(e.surname) > 2}
     if not by_surname:
         return
-    pat = re.compile(r"\b(" + "|".join(sorted(map(re.escape, by_surname), key=len, reverse=True))
-                     + r")\b", re.I)
-    for m in pat.finditer(text):
-        if m.group()[:1].isupper() and narrative(m.start()):
-            ent = by_surname[m.group().lower()]
-            if m.start() not in ent.mentions:
-                ent.mentions.append(m.start())
+    for m in _CAPITALISED.finditer(text):
+        ent = by_surname.get(m.group().lower())
+        if ent is not None and narrative(m.start()) and m.start() not in ent.mentions:
+            ent.mentions.append(m.start())
     for ent in reg.entities.values():
         ent.mentions = sorted(set(ent.mentions))
