@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, exists, func, select, type_coerce
+from sqlalchemy import Engine, String, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from db.engine import readonly
@@ -67,86 +67,80 @@ def _probability_columns(pred, task: str) -> list:
     return [pred.probabilities[label].as_float() for label in LABELS_BY_TASK[task]]
 
 
-def _standing_events(task: str):
-    """Conditions for a task's label events that no undo withdrew."""
+def _standing_events():
+    """Label events (stance or sentiment) that no undo withdrew."""
     undo = aliased(Decision)
-    label_col = Decision.stance if task == "stance" else Decision.sentiment
-    return [Decision.action == "label", label_col.is_not(None),
+    return [Decision.action == "label", or_(Decision.stance.is_not(None), Decision.sentiment.is_not(None)),
             ~exists().where(undo.action == "undo", undo.supersedes_id == Decision.id)]
 
 
-def _gold_id(task: str, statement_col, target_col):
-    undo = aliased(Adjudication)
-    target_match = Adjudication.target_id == target_col if task == "stance" else Adjudication.target_id.is_(None)
-    return (select(func.max(Adjudication.id))
-            .where(Adjudication.statement_id == statement_col, Adjudication.task == task, target_match,
-                   Adjudication.action == "set",
-                   ~exists().where(undo.action == "undo", undo.supersedes_id == Adjudication.id))
-            .scalar_subquery())
+STATEMENT_ORDER = (Document.source, Document.sha256, Statement.start, Statement.end, Statement.id)
 
 
-def _item_order(stance: bool) -> list:
-    order = [Document.source, Document.sha256, Statement.start, Statement.end, Statement.id]
-    return order + [Target.text] if stance else order
+def _labelled_statements():
+    return select(Decision.statement_id).where(*_standing_events())
 
 
-def _items_query(task: str, gold_only: bool):
-    """One row per item with a current label: statement, document, target, gold, newest prediction."""
-    stance = task == "stance"
-    keys = [Decision.statement_id, Decision.target_id] if stance else [Decision.statement_id]
-    items = select(*keys).where(*_standing_events(task)).distinct().subquery("items")
-    target_col = items.c.target_id if stance else None
-    latest_target = Prediction.target_id == target_col if stance else Prediction.target_id.is_(None)
-    newest_prediction = (select(func.max(Prediction.id))
-                         .where(Prediction.statement_id == items.c.statement_id, Prediction.task == task,
-                                latest_target).scalar_subquery())
-    gold, adjudicator, latest = aliased(Adjudication), aliased(Annotator), aliased(Prediction)
-    query = (
-        select(Statement.id, target_col if stance else type_coerce(None, Integer),
-               Document.source, Document.sha256, Statement.start, Statement.end,
+def _events_query():
+    """Every standing label event with its statement, one narrow-ish row per decision, in statement order."""
+    annotator, stance_pre, sentiment_pre = aliased(Annotator), aliased(Prediction), aliased(Prediction)
+    return (
+        select(Statement.id, Document.source, Document.sha256, Statement.start, Statement.end,
                *(getattr(Statement, f) for f in STATEMENT_FIELDS),
-               Target.text if stance else type_coerce(None, String),
-               gold.label, adjudicator.name, gold.note, _raw(gold.created_at),
-               latest.label, latest.model_name, latest.model_version, *_probability_columns(latest, task))
-        .select_from(items)
-        .join(Statement, Statement.id == items.c.statement_id)
-        .join(Document, Document.id == Statement.document_id)
-        .outerjoin(gold, gold.id == _gold_id(task, items.c.statement_id, target_col))
-        .outerjoin(adjudicator, adjudicator.id == gold.adjudicator_id)
-        .outerjoin(latest, latest.id == newest_prediction)
-    )
-    if stance:
-        query = query.join(Target, Target.id == items.c.target_id)
-    if gold_only:
-        query = query.where(gold.id.is_not(None))
-    return query.order_by(*_item_order(stance))
-
-
-def _events_query(task: str, gold_only: bool):
-    """Every standing label event, in item order, newest first per annotator (narrow rows)."""
-    stance = task == "stance"
-    annotator, prelabel = aliased(Annotator), aliased(Prediction)
-    label_col = Decision.stance if stance else Decision.sentiment
-    prelabel_col = Decision.stance_prediction_id if stance else Decision.sentiment_prediction_id
-    query = (
-        select(Decision.statement_id, Decision.target_id if stance else type_coerce(None, Integer),
-               annotator.name, label_col, Decision.duration_ms, Decision.order_mode, Decision.suggestions_shown,
-               Decision.accepted_as_is, _raw(Decision.reason_codes), Decision.note, _raw(Decision.created_at),
-               prelabel.id, prelabel.model_name, prelabel.model_version, prelabel.label,
-               *_probability_columns(prelabel, task))
+               Decision.id, Decision.target_id, Target.text, annotator.name, Decision.stance, Decision.sentiment,
+               Decision.duration_ms, Decision.order_mode, Decision.suggestions_shown, Decision.accepted_as_is,
+               _raw(Decision.reason_codes), Decision.note, _raw(Decision.created_at),
+               stance_pre.id, stance_pre.model_name, stance_pre.model_version, stance_pre.label,
+               *_probability_columns(stance_pre, "stance"),
+               sentiment_pre.id, sentiment_pre.model_name, sentiment_pre.model_version, sentiment_pre.label,
+               *_probability_columns(sentiment_pre, "sentiment"))
         .select_from(Decision)
         .join(Statement, Statement.id == Decision.statement_id)
         .join(Document, Document.id == Statement.document_id)
         .join(annotator, annotator.id == Decision.annotator_id)
-        .outerjoin(prelabel, prelabel.id == prelabel_col)
-        .where(*_standing_events(task))
+        .outerjoin(Target, Target.id == Decision.target_id)
+        .outerjoin(stance_pre, stance_pre.id == Decision.stance_prediction_id)
+        .outerjoin(sentiment_pre, sentiment_pre.id == Decision.sentiment_prediction_id)
+        .where(*_standing_events())
+        .order_by(*STATEMENT_ORDER)
     )
-    if stance:
-        query = query.join(Target, Target.id == Decision.target_id)
-    if gold_only:
-        query = query.where(_gold_id(task, Decision.statement_id, Decision.target_id if stance else None)
-                            .is_not(None))
-    return query.order_by(*_item_order(stance), annotator.name, Decision.id.desc())
+
+
+def _predictions_query():
+    """The newest prediction per (statement, target, task), for labelled statements, in statement order."""
+    newest = (select(func.max(Prediction.id).label("id"))
+              .where(Prediction.statement_id.in_(_labelled_statements()))
+              .group_by(Prediction.statement_id, Prediction.target_id, Prediction.task).subquery())
+    return (
+        select(Statement.id, Prediction.target_id, Prediction.task, Prediction.label, Prediction.model_name,
+               Prediction.model_version, *_probability_columns(Prediction, "stance"),
+               *_probability_columns(Prediction, "sentiment"))
+        .select_from(newest)
+        .join(Prediction, Prediction.id == newest.c.id)
+        .join(Statement, Statement.id == Prediction.statement_id)
+        .join(Document, Document.id == Statement.document_id)
+        .order_by(*STATEMENT_ORDER)
+    )
+
+
+def _gold_query():
+    """The standing gold event per (statement, target, task), for labelled statements, in statement order."""
+    undo = aliased(Adjudication)
+    standing = (select(func.max(Adjudication.id).label("id"))
+                .where(Adjudication.action == "set", Adjudication.statement_id.in_(_labelled_statements()),
+                       ~exists().where(undo.action == "undo", undo.supersedes_id == Adjudication.id))
+                .group_by(Adjudication.statement_id, Adjudication.target_id, Adjudication.task).subquery())
+    adjudicator = aliased(Annotator)
+    return (
+        select(Statement.id, Adjudication.target_id, Adjudication.task, Adjudication.label, adjudicator.name,
+               Adjudication.note, _raw(Adjudication.created_at))
+        .select_from(standing)
+        .join(Adjudication, Adjudication.id == standing.c.id)
+        .join(adjudicator, adjudicator.id == Adjudication.adjudicator_id)
+        .join(Statement, Statement.id == Adjudication.statement_id)
+        .join(Document, Document.id == Statement.document_id)
+        .order_by(*STATEMENT_ORDER)
+    )
 
 
 def _probs(values, task: str) -> dict[str, float | None] | None:
@@ -161,77 +155,127 @@ def _reasons(value) -> list[str]:
     return list(json.loads(value) if isinstance(value, str) else value)
 
 
-def _assemble(task: str, item, events: list) -> dict[str, Any]:
+# event row layout
+_E_ID, _E_TARGET_ID, _E_TARGET, _E_NAME, _E_STANCE, _E_SENTIMENT = 11, 12, 13, 14, 15, 16
+_E_PRE = {"stance": 24, "sentiment": 31}  # id, name, version, label, 3 probabilities
+_E_LABEL = {"stance": _E_STANCE, "sentiment": _E_SENTIMENT}
+
+
+def _row(task: str, events: list, target: str | None, gold, prediction) -> dict[str, Any]:
+    """One export row from an item's standing events (newest per annotator already chosen)."""
     labels = LABELS_BY_TASK[task]
-    k = len(labels)
-    annotations = []
+    label_at, pre_at = _E_LABEL[task], _E_PRE[task]
     counts = dict.fromkeys(labels, 0)
-    previous = None
+    annotations = []
     prelabels: dict[int, dict] = {}
     for r in events:
-        name = r[2]
-        if name == previous:  # an older event of the same annotator: the newest stands
-            continue
-        previous = name
-        label = r[3]
+        label = r[label_at]
         counts[label] += 1
-        pid = r[11]
+        pid = r[pre_at]
         prelabel = None
         if pid is not None:
             prelabel = prelabels.get(pid)
             if prelabel is None:
-                prelabel = prelabels[pid] = {"model_name": r[12], "model_version": r[13], "label": r[14],
-                                             "probabilities": _probs(r[15:15 + k], task)}
+                prelabel = prelabels[pid] = {"model_name": r[pre_at + 1], "model_version": r[pre_at + 2],
+                                             "label": r[pre_at + 3], "probabilities": _probs(r[pre_at + 4:pre_at + 7], task)}
         annotations.append({
-            "annotator": name, "label": label, "duration_ms": r[4], "order_mode": r[5],
-            "suggestions_shown": None if r[6] is None else bool(r[6]),
-            "accepted_as_is": None if r[7] is None else bool(r[7]),
-            "reason_codes": _reasons(r[8]), "note": r[9], "labelled_at": iso(r[10]), "prelabel": prelabel,
+            "annotator": r[_E_NAME], "label": label, "duration_ms": r[17], "order_mode": r[18],
+            "suggestions_shown": None if r[19] is None else bool(r[19]),
+            "accepted_as_is": None if r[20] is None else bool(r[20]),
+            "reason_codes": _reasons(r[21]), "note": r[22], "labelled_at": iso(r[23]), "prelabel": prelabel,
         })
     n = len(annotations)
     top = max(counts.values())
     winners = [label for label, c in counts.items() if c == top]
+    first = events[0]
+    if prediction is not None:
+        probs = prediction[6:9] if task == "stance" else prediction[9:12]
+        predicted = (prediction[3], _probs(probs, task), prediction[4], prediction[5])
+    else:
+        predicted = (None, None, None, None)
     return {
-        "task": task, "doc": item[2], "doc_sha256": item[3], "start": item[4], "end": item[5],
-        "target": item[12], "text": item[6], "speaker": item[7], "speaker_role": item[8],
-        "speaker_type": item[9], "kind": item[10], "cue": item[11],
+        "task": task, "doc": first[1], "doc_sha256": first[2], "start": first[3], "end": first[4],
+        "target": target, "text": first[5], "speaker": first[6], "speaker_role": first[7],
+        "speaker_type": first[8], "kind": first[9], "cue": first[10],
         "annotations": annotations, "n_annotators": n,
         "majority": winners[0] if len(winners) == 1 else None,
         "soft_label": {label: c / n for label, c in counts.items()},
-        "gold": item[13], "gold_by": item[14], "gold_note": item[15], "adjudicated_at": iso(item[16]),
-        "predicted": item[17], "probabilities": _probs(item[20:20 + k], task),
-        "model_name": item[18], "model_version": item[19],
+        "gold": gold[3] if gold else None, "gold_by": gold[4] if gold else None,
+        "gold_note": gold[5] if gold else None, "adjudicated_at": iso(gold[6]) if gold else None,
+        "predicted": predicted[0], "probabilities": predicted[1],
+        "model_name": predicted[2], "model_version": predicted[3],
     }
+
+
+def _newest_per_annotator(events: list) -> list:
+    newest: dict[str, Any] = {}
+    for r in events:
+        held = newest.get(r[_E_NAME])
+        if held is None or r[_E_ID] > held[_E_ID]:
+            newest[r[_E_NAME]] = r
+    return [newest[name] for name in sorted(newest)]
+
+
+def _statement_rows(events: list, golds: dict, predictions: dict, tasks, gold_only: bool) -> Iterator[dict]:
+    """Rows for one statement: its stance items by target text, then its sentiment item."""
+    if "stance" in tasks:
+        by_target: dict[int, list] = {}
+        for r in events:
+            if r[_E_STANCE] is not None:
+                by_target.setdefault(r[_E_TARGET_ID], []).append(r)
+        for tid, group in sorted(by_target.items(), key=lambda kv: kv[1][0][_E_TARGET]):
+            gold = golds.get((tid, "stance"))
+            if gold_only and gold is None:
+                continue
+            yield _row("stance", _newest_per_annotator(group), group[0][_E_TARGET], gold,
+                       predictions.get((tid, "stance")))
+    if "sentiment" in tasks:
+        group = [r for r in events if r[_E_SENTIMENT] is not None]
+        gold = golds.get((None, "sentiment"))
+        if group and not (gold_only and gold is None):
+            yield _row("sentiment", _newest_per_annotator(group), None, gold, predictions.get((None, "sentiment")))
+
+
+def _take(stream, head, statement_id: int) -> tuple[dict, Any]:
+    """Consume a side stream's rows for this statement (it holds a subset of statements, same order)."""
+    found = {}
+    while head is not None and head[0] == statement_id:
+        found[(head[1], head[2])] = head
+        head = next(stream, None)
+    return found, head
 
 
 def iter_rows(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
               batch: int = BATCH) -> Iterator[dict[str, Any]]:
-    """Export rows: every item with at least one current label, stance items first then
-    sentiment, each ordered by document, offsets and target.
+    """Export rows for every item with at least one current label, in statement order
+    (document source, sha256, offsets); within a statement the stance items by target text,
+    then the sentiment item.
 
-    Two streamed cursors in one read transaction walk in step: items (statement, gold,
-    newest prediction: once per item) and label events (narrow, one per decision), both in
-    the same ORDER BY, so memory holds one item at a time.
+    One pass over the decision log serves both tasks. Three streamed cursors in one read
+    transaction walk in step — label events, newest predictions, standing gold, all in the
+    same statement order — so memory holds one statement's events at a time.
     """
     for task in tasks:
         if task not in TASKS:
             raise WorkbenchError(f"unknown task: {task!r}")
-        with readonly(engine).connect() as conn, conn.begin():
-            streaming = conn.execution_options(stream_results=True, yield_per=batch)
-            items = streaming.execute(_items_query(task, gold_only))
-            events = iter(streaming.execute(_events_query(task, gold_only)))
-            pending = next(events, None)
-            for item in items:
-                key = (item[0], item[1])
-                group = []
-                while pending is not None and (pending[0], pending[1]) == key:
-                    group.append(pending)
-                    pending = next(events, None)
-                if not group:
-                    raise RuntimeError(f"export cursors out of step at statement {item[0]}")
-                yield _assemble(task, item, group)
-            if pending is not None:
-                raise RuntimeError(f"export cursors out of step: events left at statement {pending[0]}")
+    with readonly(engine).connect() as conn, conn.begin():
+        streaming = conn.execution_options(stream_results=True, yield_per=batch)
+        events = iter(streaming.execute(_events_query()))
+        preds = iter(streaming.execute(_predictions_query()))
+        golds = iter(streaming.execute(_gold_query()))
+        pred_head, gold_head = next(preds, None), next(golds, None)
+        current: list = []
+        for r in events:
+            if current and r[0] != current[0][0]:
+                found_preds, pred_head = _take(preds, pred_head, current[0][0])
+                found_golds, gold_head = _take(golds, gold_head, current[0][0])
+                yield from _statement_rows(current, found_golds, found_preds, tasks, gold_only)
+                current = []
+            current.append(r)
+        if current:
+            found_preds, pred_head = _take(preds, pred_head, current[0][0])
+            found_golds, gold_head = _take(golds, gold_head, current[0][0])
+            yield from _statement_rows(current, found_golds, found_preds, tasks, gold_only)
 
 
 # -- writers ---------------------------------------------------------------------------------
