@@ -7,7 +7,7 @@ the Center for Strategic Communications"); mentions.py splits it into name and r
 import re
 from dataclasses import dataclass
 
-from .cues import CUE, OBJECT_CUE, STANCE  # noqa: F401  (re-exported for the cascade)
+from .cues import CUE
 from .lexicon import (BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
                       PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
 from .mentions import is_role, split_name

@@ -8,12 +8,12 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .attribution import (ACCORDING, CUE, GENERIC_PLURAL, OBJECT_CUE, STANCE, TELL, Clause,
-                          adjunct_tail, clause_end, content_after_cue, dash_name, np_kind,
-                          post_clause, pre_clause, speaker_after, speaker_before, speaker_like,
-                          subject)
+from .attribution import (ACCORDING, GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end,
+                          content_after_cue, dash_name, np_kind, post_clause, pre_clause,
+                          speaker_after, speaker_before, speaker_like, subject)
+from .cues import CUE, OBJECT_CUE, STANCE
 from .lexicon import PREPOSITIONS
-from .mentions import Registry, Resolved, build_registry, is_role
+from .mentions import Registry, Resolved, build_registry
 from .quotes import Quote, dash_lead, find_quotes, trim
 from .segment import paragraphs, sentences
 
@@ -62,12 +62,11 @@ class _Paragraph:
         i = max(0, bisect.bisect_right(self.starts, pos) - 1)
         return self.sents[i]
 
-    def add(self, s, e, kind, clause, priority, keep_stop=True, inherit=None, spk=None):
+    def add(self, s, e, kind, clause, priority, keep_stop=True, inherit=None):
         s, e = _content(self.text, s, e, keep_stop)
         if e - s < 2 or not any(c.isalpha() for c in self.text[s:e]):
             return None
-        if clause is not None:
-            spk = (clause.spk_start, clause.spk_end)
+        spk = (clause.spk_start, clause.spk_end) if clause is not None else None
         c = Cand(s, e, kind, clause.cue if clause else None, spk, priority, inherit)
         self.out.append(c)
         return c

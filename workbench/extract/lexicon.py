@@ -132,9 +132,8 @@ inspector superintendent staffer strategist manager campaign pm
 
 EXPERT_WORDS = """
 expert analyst analysts experts professor prof. researcher scientist economist historian
-scholar fellow lecturer academic sociologist political_scientist political-scientist
-political strategist pollster dean rector political_analyst observer commentator
-researchers specialist consultant doctor psychologist lawyer
+scholar fellow lecturer academic sociologist strategist pollster dean rector observer
+commentator researchers specialist consultant psychologist meteorologist
 """.split()
 
 # Organisation words that make the head of an organisation an expert rather than an official.

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 _MARKS = re.compile(r"''|``|[\"“”„«»]")
 _OPENERS = {"“", "„", "«", "``"}
 _CLOSERS = {"”", "»"}
-DASHES = "–—―-"
 _DASH_LEAD = re.compile(r"[–—―]\s+|-\s+|--\s*")
 _TRIM_END = " \t,;:–—―-\u00a0"
 _TRIM_START = " \t\u00a0–—―-"
