@@ -10,16 +10,29 @@ from workbench.commands.common import db_option, open_db
 
 DEMO_TARGETS = ("the CSTO peacekeeping operation in Kazakhstan", "Askar Umarov's appointment as minister")
 ORDERS = ("document", "uncertainty", "random")
+DEFAULT_BLIND_FRACTION = 0.1
 
 
-def _model_factory():
+def _model_factory(engine):
     """Load the active classifiers (called lazily on a UI worker thread)."""
-    from workbench.prelabel import load_classifiers
+    def load():
+        from workbench.modelstore import models_dir_for
+        from workbench.prelabel import load_classifiers
 
-    return load_classifiers()
+        return load_classifiers(models_dir_for(engine))
+    return load
 
 
-def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool) -> None:
+def _trainer(engine):
+    """Fine-tune from the UI's `t` key (runs on a worker thread)."""
+    def train(task: str, target: str | None, progress):
+        from workbench.training import train_from_decisions
+
+        return train_from_decisions(engine, task, target=target, progress=progress)
+    return train
+
+
+def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool, blind_fraction: float = 0.0) -> None:
     from workbench.errors import WorkbenchError
     from workbench.tui.keymap import KeymapError, load_keymap
 
@@ -31,7 +44,8 @@ def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool) 
     from workbench.tui.backend import Backend
 
     backend = Backend(engine, annotator, target=target, order=order, blind=blind,
-                      predictor_factory=None if blind else _model_factory)
+                      predictor_factory=None if blind else _model_factory(engine), blind_fraction=blind_fraction,
+                      trainer=None if blind else _trainer(engine))
     AnnotateApp(backend, keymap=keymap).run()
 
 
@@ -42,8 +56,11 @@ def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool) 
 @click.option("--order", type=click.Choice(ORDERS), default="document", show_default=True,
               help="document: reading order; uncertainty: least certain predictions first; "
                    "random: shuffled, stable per annotator.")
+@click.option("--blind-fraction", type=click.FloatRange(0.0, 1.0), default=DEFAULT_BLIND_FRACTION, show_default=True,
+              help="Share of items shown without suggestions, to measure how pre-labels bias annotators.")
 @db_option
-def annotate(annotator: str, target: str | None, blind: bool, order: str, db_url: str | None) -> None:
+def annotate(annotator: str, target: str | None, blind: bool, order: str, blind_fraction: float,
+             db_url: str | None) -> None:
     """Label statements' stance and sentiment, one key per decision (press ? inside for keys)."""
     from db.engine import transaction
     from db.repository import find_target
@@ -57,7 +74,7 @@ def annotate(annotator: str, target: str | None, blind: bool, order: str, db_url
     if target is not None:
         with transaction(engine) as session:
             find_target(session, target)  # a clear error before the screen opens
-    run_ui(engine, annotator.strip(), target, order, blind)
+    run_ui(engine, annotator.strip(), target, order, blind, blind_fraction)
 
 
 def _seeds_dir() -> Path:
@@ -96,7 +113,7 @@ def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
     click.echo(f"targets: {'; '.join(DEMO_TARGETS)}")
     _prelabel(engine)
     if not no_ui:
-        run_ui(engine, annotator, None, "document", False)
+        run_ui(engine, annotator, None, "document", False, DEFAULT_BLIND_FRACTION)
 
 
 def _defaults(command: click.Command, ctx: click.Context) -> dict:
@@ -104,24 +121,20 @@ def _defaults(command: click.Command, ctx: click.Context) -> dict:
 
 
 def _prelabel(engine) -> None:
-    from workbench.prelabel import load_classifiers, prelabel
+    from workbench.commands.common import progress_bar
+    from workbench.modelstore import models_dir_for
+    from workbench.prelabel import load_classifiers, pending, prelabel
 
     try:
-        classifiers = load_classifiers()
+        classifiers = load_classifiers(models_dir_for(engine))
     except Exception as exc:  # noqa: BLE001 - the demo still works without suggestions
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         click.echo(f"warning: no pre-labels (models unavailable: {first}); the UI will ask the model "
                    "per item or you label by hand", err=True)
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    console = Console(stderr=True)
-    with Progress(TextColumn("pre-labelling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, disable=not console.is_terminal) as bar:
-        task = bar.add_task("pre-labelling", total=None)
-        written = prelabel(engine, classifiers, on_start=lambda total: bar.update(task, total=total),
-                           on_progress=lambda n: bar.advance(task, n))
+    total = sum(len(items) for items in pending(engine, classifiers).values())
+    with progress_bar(total, "pre-labelling") as advance:
+        written = prelabel(engine, classifiers, on_progress=advance)
     click.echo("pre-labelled: " + ", ".join(f"{n} {task}" for task, n in written.items()))
 
 

@@ -7,6 +7,7 @@ worker that first needs a prediction.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from db.repository import (
 from db.schema import Annotator, Statement
 
 PredictorFactory = Callable[[], Mapping[str, Any]]
+# (task, target text or None, progress(done, total, message)) -> summary with "version"
+Trainer = Callable[[str, str | None, Callable[[int, int, str], None]], Mapping[str, Any]]
 GUIDELINES_KEY = "guidelines"
 
 
@@ -49,8 +52,13 @@ class StartInfo:
 
 class Backend:
     def __init__(self, engine: Engine, annotator: str, target: str | None = None, order: str = "document",
-                 blind: bool = False, predictor_factory: PredictorFactory | None = None):
+                 blind: bool = False, predictor_factory: PredictorFactory | None = None,
+                 blind_fraction: float = 0.0, trainer: Trainer | None = None):
+        if not 0.0 <= blind_fraction <= 1.0:
+            raise StorageError(f"blind fraction must be between 0 and 1, got {blind_fraction}")
         self.engine = engine
+        self.blind_fraction = blind_fraction
+        self.trainer = trainer
         self.reader = readonly(engine)
         self.annotator_name = annotator
         self.target = target
@@ -98,6 +106,20 @@ class Backend:
             raise StorageError("the annotation session has not started")
         return self._annotator
 
+    def hides_suggestions(self, key: ItemKey) -> bool:
+        """Blind sessions hide every suggestion; otherwise a fixed random slice of items is blind.
+
+        The slice is a hash of (annotator, item), so an item stays blind across restarts and
+        the human-vs-model comparison on it is not biased by the suggestion.
+        """
+        if self.blind:
+            return True
+        if self.blind_fraction <= 0.0:
+            return False
+        digest = hashlib.blake2b(f"{self.annotator_name}|{key.statement_id}|{key.target_id}".encode(),
+                                 digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2**64 < self.blind_fraction
+
     # -- reading ---------------------------------------------------------------------------
 
     def fetch(self, n: int, exclude: Sequence[ItemKey] = ()) -> tuple[list[QueueItem], bool]:
@@ -141,6 +163,15 @@ class Backend:
         return (items[0] if items else None), action
 
     # -- models ----------------------------------------------------------------------------
+
+    def train(self, task: str, target: str | None, progress: Callable[[int, int, str], None]) -> Mapping[str, Any]:
+        """Fine-tune on the decisions so far; later predictions come from the new version."""
+        if self.trainer is None:
+            raise StorageError("training is not available in this session")
+        summary = self.trainer(task, target, progress)
+        with self._predictor_lock:
+            self._predictors = None  # reload lazily: the registry now points at the new version
+        return summary
 
     def predictors(self) -> Mapping[str, Any]:
         with self._predictor_lock:

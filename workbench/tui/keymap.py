@@ -38,6 +38,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("note", "n", "note", "note"),
     Action("context", "c", "context", "more context"),
     Action("search", "slash", "search", "search"),
+    Action("train", "t", "train", "train model"),
     Action("guidelines", "g", "guidelines", "guidelines"),
     Action("help", "question_mark", "help", "help"),
     Action("quit", "q", "quit", "quit"),

@@ -66,3 +66,13 @@ class DbError(Message):
     """A write or read failed; nothing moved on."""
 
     message: str
+
+
+@dataclass
+class TrainingProgress(Message):
+    text: str
+
+
+@dataclass
+class TrainingDone(Message):
+    text: str  # what was trained, or why nothing was

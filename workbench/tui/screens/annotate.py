@@ -54,6 +54,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.annotator = backend.annotator_name
         self.rendered = 0                     # items rendered so far (tests and the benchmark watch it)
         self.quit_after_write = False
+        self.training = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -120,9 +121,13 @@ class AnnotateScreen(SessionWorkers, Screen):
         message.display = True
         self._render_bar()
 
+    def hidden(self) -> bool:
+        """Suggestions are hidden on this item: a blind session, or the blind slice."""
+        return self.current is not None and self.backend.hides_suggestions(self.current.key)
+
     def effective(self) -> tuple[str | None, str | None]:
         """The labels Enter would save now."""
-        item, blind = self.current, self.backend.blind
+        item, blind = self.current, self.hidden()
         if item is None:
             return None, None
         stance = self.stance or (item.stance.label if item.stance and not blind else None)
@@ -134,7 +139,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         if item is None:
             return
         stance, sentiment = self.effective()
-        blind = self.backend.blind
+        blind = self.hidden()
         pending = self.predictor_problem is None and self.backend.predictor_factory is not None
         unavailable = self.predictor_problem is not None
         self.query_one("#stance", LabelPanel).show(None if blind else item.stance, stance, blind=blind,
@@ -175,7 +180,7 @@ class AnnotateScreen(SessionWorkers, Screen):
     def action_accept(self) -> None:
         if not self._ready():
             return
-        item, blind = self.current, self.backend.blind
+        item, blind = self.current, self.hidden()
         stance, sentiment = self.effective()
         missing = [f"a {task} ({'/'.join(self._label_keys(task).values())})"
                    for task, value in (("stance", stance), ("sentiment", sentiment)) if value is None]
@@ -215,7 +220,7 @@ class AnnotateScreen(SessionWorkers, Screen):
             self._save(self._decision("skip", suggestions_shown=self._suggestions_shown()), counts_as_done=False)
 
     def _suggestions_shown(self) -> bool:
-        return not self.backend.blind and bool(self.current and (self.current.stance or self.current.sentiment))
+        return not self.hidden() and bool(self.current and (self.current.stance or self.current.sentiment))
 
     def action_flag(self) -> None:
         if not self._ready():
@@ -268,6 +273,31 @@ class AnnotateScreen(SessionWorkers, Screen):
                 self.buffer.appendleft(self.current)
             self._show(item)
         self.app.push_screen(SearchScreen(run), chosen)
+
+    def action_train(self) -> None:
+        """Fine-tune on the decisions so far, in a worker: annotation goes on meanwhile."""
+        if not self.started or self.training:
+            return
+        if self.backend.trainer is None or self.backend.blind:
+            self._status("training is not available in this session")
+            return
+        self.training = True
+        target = self.current.target_text if self.current else None
+        self._status("training started in the background — keep annotating")
+
+        def report(done: int, total: int, message: str) -> None:
+            self.post_message(msg.TrainingProgress(f"training: {message} ({done}/{total})"))
+
+        def job() -> None:
+            lines = []
+            for task, about in (("stance", target), ("sentiment", None)):
+                try:
+                    summary = self.backend.train(task, about, report)
+                    lines.append(f"{task}: new version {summary['version']}")
+                except Exception as exc:  # noqa: BLE001 - one task may lack data; say why
+                    lines.append(f"{task}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}")
+            self.post_message(msg.TrainingDone(" · ".join(lines)))
+        self.run_worker(job, thread=True, group="train", exit_on_error=False)
 
     def action_guidelines(self) -> None:
         self.app.push_screen(GuidelinesScreen(self.guidelines or "No guidelines yet."))

@@ -159,6 +159,14 @@ class SessionWorkers:
         self._status(f"model unavailable ({event.message}); choose labels by hand")
         self._render_labels()
 
+    def on_training_progress(self, event: msg.TrainingProgress) -> None:
+        self._status(event.text)
+
+    def on_training_done(self, event: msg.TrainingDone) -> None:
+        self.training = False
+        self.predictor_problem = None
+        self._status(f"training finished — {event.text}")
+
     def on_search_results(self, event: msg.SearchResults) -> None:
         if isinstance(self.app.screen, SearchScreen):
             self.app.screen.show_results(event.items)
