@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "workbench.commands.model_cmds",
     "workbench.commands.dataset_cmds",
     "workbench.commands.annotate_cmds",
+    "workbench.commands.loop_cmds",
 )
 
 
