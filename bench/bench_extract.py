@@ -76,8 +76,10 @@ def bench_split(name: str, tmp: pathlib.Path, score, dump: pathlib.Path | None) 
         pred.extend(_rows(path.name, path.read_text(encoding="utf-8")))
     elapsed = time.perf_counter() - t0
     if dump:
-        with open(dump / f"{name}_pred.jsonl", "w", encoding="utf-8") as f:
-            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in pred)
+        # Gold next to the predictions, so that misses can be read without rebuilding it.
+        for suffix, rows in (("pred", pred), ("gold_all", gold_all), ("gold_direct", gold_direct)):
+            with open(dump / f"{name}_{suffix}.jsonl", "w", encoding="utf-8") as f:
+                f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     direct = score.score(gold_direct, pred, gold_all)
     every = score.score(gold_all, pred)
     print(f"PolNeAR {name:5s} ({len(texts)} articles, {len(gold_direct)} direct / {len(gold_all)} all gold)")

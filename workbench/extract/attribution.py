@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from .cues import CUE
 from .lexicon import (BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
-                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
+                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, SOURCE_NOUNS,
+                      inflect)
 from .mentions import is_role, split_name
 
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
@@ -126,12 +127,76 @@ def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None
         return None
     if len(segs) >= 2 and kind != "pronoun":
         ps, pe = segs[-2]
+        ps = _strip_conjunction(text, ps, pe)     # 'But Megan Hester, senior associate ...'
         prev = text[ps:pe]
         here = text[s:last[1]]
-        if (is_role(here) and split_name(prev)[0]) or (is_role(prev) and split_name(here)[0]
-                                                       and np_kind(prev)):
+        # 'Megan Hester, senior associate at ...': a bare name, then any descriptor.
+        if (is_role(here) or kind == "descriptor" and split_name(prev)[0] == prev.strip()) \
+                and split_name(prev)[0] or (is_role(prev) and split_name(here)[0] and np_kind(prev)):
             s = _strip_conjunction(text, ps, pe)
     return s, last[1]
+
+
+_DESCRIPTOR_GLUE = {"of", "for", "the", "and", "at", "on", "in", "a", "an"}
+
+
+def _descriptor_words(phrase: str) -> bool:
+    """A speaker phrase that opens in lower case without a determiner ('senior aides said')
+    holds only role words, names and glue: 'said parents still want schools' is content."""
+    words = phrase.split()
+    if words[0][:1].isupper() or words[0].lower() in DETERMINERS or len(words) == 1:
+        return True
+    return all(w[:1].isupper() or w.lower().strip(".,’'") in PERSON_NOUNS or w.lower() in ROLE_ADJECTIVES
+               or w.lower() in _DESCRIPTOR_GLUE for w in words)
+
+
+_LOCAL_TOKEN = re.compile(r"[\w’'./&-]+")
+_LOCAL_STOP = PREPOSITIONS | {"and", "but", "or", "nor", "that", "which", "who", "whom", "whose",
+                              "than", "then", "so", "because", "what", "where", "how", "why",
+                              "when", "after", "before", "while", "since", "as", "if", "once"}
+_SUBJECT_PRONOUNS = {"he", "she", "they", "we", "i", "it"}
+# Quantifiers that stand for people on their own: 'all agreed that', 'others argue'.
+_QUANTIFIERS = {"all", "both", "others", "many", "some", "most", "few", "several", "everyone",
+                "nobody", "none"}
+
+
+def local_speaker(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
+    """The noun phrase right before a cue when the sentence as a whole has another subject:
+    'shortly after Trump said ...', '; Clinton's team says ...', 'one study found ...'.
+    The phrase is headed by a name, a subject pronoun, a person noun or a source noun
+    (poll, study), and reaches back over modifiers only: a stop word or a punctuation mark
+    ends it, so no clause is taken for a speaker."""
+    end = cue_start
+    while end > lo and text[end - 1].isspace():
+        end -= 1
+    words = list(_LOCAL_TOKEN.finditer(text, max(lo, end - 80), end))
+    if not words or words[-1].end() != end:
+        return None
+    head = words[-1].group()
+    low = _POSSESSIVE_END.sub("", head.lower()).rstrip(".")
+    if low in _SUBJECT_PRONOUNS or low in _QUANTIFIERS:
+        return words[-1].start(), end
+    if not (head[0].isupper() and low not in NOT_NAME or low in PERSON_NOUNS or low in SOURCE_NOUNS):
+        return None
+    i = len(words) - 1
+    while i > 0 and len(words) - i < 6:
+        w = words[i - 1].group()
+        wl = w.lower()
+        if text[words[i - 1].end():words[i].start()].strip():
+            break                               # punctuation between the words
+        if wl in DETERMINERS:
+            i -= 1
+            break
+        if wl in _LOCAL_STOP or wl in CLAUSE_WORDS or wl in NOT_NAME or wl in _SAID:
+            break
+        if not (w[0].isupper() or wl in ROLE_ADJECTIVES or wl in PERSON_NOUNS or wl.isalpha()
+                and not wl.endswith(("ed", "ing", "ly"))):
+            break
+        i -= 1
+    return words[i].start(), end
+
+
+_POSSESSIVE_END = re.compile(r"[’']s$")
 
 
 def speaker_after(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -139,7 +204,8 @@ def speaker_after(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     while hi > lo and text[hi - 1] in ".!?… ":
         hi -= 1
     segs = _segments(text, lo, hi)
-    if not segs or np_kind(text[segs[0][0]:segs[0][1]]) is None:
+    if not segs or np_kind(text[segs[0][0]:segs[0][1]]) is None \
+            or not _descriptor_words(text[segs[0][0]:segs[0][1]]):
         return None
     s, e = segs[0]
     if len(segs) >= 2:
@@ -152,8 +218,12 @@ def speaker_after(text: str, lo: int, hi: int) -> tuple[int, int] | None:
 
 
 _CLAUSE_STOP = re.compile(r"[.!?]+(?=\s|$)|[“\"]|\s[–—―]\s")
-_THAT = re.compile(r"\s*,?\s*(?:that\s+|:\s*)")
-_TO = re.compile(r"\s+(?=to\s+[a-z])")
+_THAT = re.compile(r"\s*,?\s*(?:that\s*,?\s+|:\s*)")   # 'joked that, among ...'
+
+_TO = re.compile(r"\s+(?=(?:not\s+)?to\s+[a-z])")
+# Indirect questions: 'asked whether ...', 'wondered why ...' (the gold content keeps the word).
+_WH = re.compile(r"\s+(?=(?:whether|if|why|how|what|when|where|who)\s)")
+_ASKING = {f for v in ("ask", "wonder", "question", "inquire") for f in inflect(v)}
 _CLAUSE_GAP = re.compile(r"\s+(?=[\w’'\"“$]+)")
 
 
@@ -298,6 +368,9 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
         return m.end()
     m = _TO.match(text, pos, limit)
     if m and cue in INFINITIVE_VERBS:
+        return m.end()
+    m = _WH.match(text, pos, limit)
+    if m and cue in _ASKING:
         return m.end()
     if cue not in BARE_CLAUSE:
         return None

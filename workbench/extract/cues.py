@@ -29,11 +29,15 @@ def _word_before(text: str, pos: int) -> tuple[int, str]:
     return start, text[start:end]
 
 
-def aux_start(text: str, pos: int) -> int:
-    """Where the auxiliaries and adverbs written before a cue at pos begin."""
+_BE = {"is", "are", "was", "were", "be", "been", "am"}
+
+
+def aux_start(text: str, pos: int, progressive: bool = False) -> int:
+    """Where the auxiliaries and adverbs written before a cue at pos begin. A form of "be"
+    counts only before an -ing cue ("is stressing"): before a participle it is a passive."""
     for _ in range(4):
         start, word = _word_before(text, pos)
-        if word in AUX_WORDS or len(word) > 4 and word.endswith("ly") and word.islower() \
+        if word in AUX_WORDS or progressive and word in _BE or len(word) > 4 and word.endswith("ly") and word.islower() \
                 and word not in NOT_ADVERBS:
             pos = start
         elif word == "to" and _word_before(text, start)[1] in AUX_BEFORE_TO:
@@ -96,7 +100,7 @@ class _Cues:
             hits[m.start()] = (m.start(), m.end(), m.group())
         self._hits = []
         for vs, ve, verb in sorted(hits.values()):
-            self._hits.append((aux_start(text, vs), vs, ve, verb))
+            self._hits.append((aux_start(text, vs, verb.endswith("ing")), vs, ve, verb))
         self._starts = [h[1] for h in self._hits]
         self._text = text
 

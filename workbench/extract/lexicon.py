@@ -107,8 +107,9 @@ BARE_CLAUSE = {f for v in """say tell think believe claim argue insist warn add 
 admit acknowledge feel hope know write assert contend maintain complain explain recall stress
 emphasize emphasise announce declare state concede allege reply respond fear doubt guess
 suppose reckon worry confirm report tweet remark observe conclude reiterate agree estimate
-indicate""".split() for f in inflect(v)} - {"tell", "tells", "telling", "know", "knowing",
-                                         "known", "feel", "feeling", "writing", "written"}
+indicate find show""".split() for f in inflect(v)} - {"tell", "tells", "telling", "know", "knowing",
+                                         "known", "feel", "feeling", "writing", "written", "find", "finding",
+                                         "show", "showing"}
 
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "i": "s", "we": "p", "it": "n", "him": "m",
             "her": "f", "them": "p", "me": "s", "us": "p"}
@@ -195,6 +196,15 @@ police authorities prosecutors investigators lawmakers democrats republicans cri
 government administration office team department spokesmen parents relatives family
 """.split())
 PERSON_NOUNS |= {w + "s" for w in PERSON_NOUNS} | {w + "es" for w in PERSON_NOUNS}
+
+# Things that speak for their authors: "one study found ...", "Polls show ...". They may head
+# the subject of a cue when the sentence's own subject is something else.
+SOURCE_NOUNS = set("""study studies poll polls survey surveys analysis analyses report reports
+data research review audit memo memos document documents records figures numbers video videos
+footage email emails letter letters statement statements filing complaint lawsuit ruling
+forecast forecasts estimates model models index average averages ad ads article articles
+book books website site blog post tweet tweets release investigation probe findings
+testimony court judge panel jury study's""".split())
 
 # Adjectives that may open a descriptor in lower case ("former president ...").
 ROLE_ADJECTIVES = {"former", "senior", "retired", "top", "chief", "deputy", "acting", "current",

@@ -1,0 +1,48 @@
+"""Reported speech found mid-sentence, after progressive and negated cues, and its subjects."""
+from workbench.extract import extract
+
+
+def _one(text):
+    found = extract(text)
+    for s in found:
+        assert text[s.start:s.end] == s.text
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_local_subject_after_a_subordinator():
+    s = _one("The council met on Friday, shortly after Mayor Ortiz said the budget would pass.")
+    assert (s.text, s.speaker, s.kind) == ("the budget would pass", "Ortiz", "indirect")
+
+
+def test_local_subject_after_a_semicolon():
+    s = _one("The vote is close; the union's leaders say the strike will go on.")
+    assert s.text == "the strike will go on"
+    assert s.cue == "say"
+
+
+def test_progressive_cue():
+    s = _one("The ministry is stressing that the water is safe to drink.")
+    assert (s.text, s.cue) == ("the water is safe to drink", "stressing")
+
+
+def test_that_followed_by_a_comma():
+    s = _one("Ms. Park joked that, in winter, the ferry is the only way home.")
+    assert s.text == "in winter, the ferry is the only way home"
+
+
+def test_clause_after_said_is_not_an_inverted_speaker():
+    s = _one("But Ana Ruiz, a nurse at the clinic, said patients still wait for hours.")
+    assert (s.text, s.speaker) == ("patients still wait for hours", "Ana Ruiz")
+
+
+def test_source_noun_with_bare_clause():
+    s = _one("One survey found most residents back the new tram line.")
+    assert s.text == "most residents back the new tram line"
+
+
+def test_indirect_question_and_negated_infinitive():
+    s = _one("Reporters asked whether the bridge would reopen in May.")
+    assert s.text == "whether the bridge would reopen in May"
+    s = _one("Governor Lee vowed not to raise the fuel tax.")
+    assert (s.text, s.speaker) == ("not to raise the fuel tax", "Lee")
