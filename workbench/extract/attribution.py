@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from .cues import CUE
 from .lexicon import (BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
-                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, SOURCE_NOUNS,
-                      inflect)
+                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, inflect)
 from .mentions import is_role, split_name
 
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
 # Common cue forms that can never sit inside a speaker phrase.
-_SAID = {"said", "says", "told", "tells", "wrote", "added", "noted", "stressed", "asked"}
+SAID = {"said", "says", "told", "tells", "wrote", "added", "noted", "stressed", "asked"}
 _SEG = re.compile(r"[^,—―]+")
 _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
                          r"(?:[\w’'-]+\s+){0,2}[\w’'-]+)\s*$")
@@ -62,7 +61,7 @@ def np_kind(phrase: str) -> str | None:
     low = [w.lower().strip(".,’'") for w in words]
     if len(words) == 1 and low[0] in PRONOUNS:
         return "pronoun"
-    if any(w in CLAUSE_WORDS or w in _SAID for w in low) or not _tokens_ok(words):
+    if any(w in CLAUSE_WORDS or w in SAID for w in low) or not _tokens_ok(words):
         return None
     first = low[0]
     if first in DETERMINERS:
@@ -148,55 +147,6 @@ def _descriptor_words(phrase: str) -> bool:
         return True
     return all(w[:1].isupper() or w.lower().strip(".,’'") in PERSON_NOUNS or w.lower() in ROLE_ADJECTIVES
                or w.lower() in _DESCRIPTOR_GLUE for w in words)
-
-
-_LOCAL_TOKEN = re.compile(r"[\w’'./&-]+")
-_LOCAL_STOP = PREPOSITIONS | {"and", "but", "or", "nor", "that", "which", "who", "whom", "whose",
-                              "than", "then", "so", "because", "what", "where", "how", "why",
-                              "when", "after", "before", "while", "since", "as", "if", "once"}
-_SUBJECT_PRONOUNS = {"he", "she", "they", "we", "i", "it"}
-# Quantifiers that stand for people on their own: 'all agreed that', 'others argue'.
-_QUANTIFIERS = {"all", "both", "others", "many", "some", "most", "few", "several", "everyone",
-                "nobody", "none"}
-
-
-def local_speaker(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
-    """The noun phrase right before a cue when the sentence as a whole has another subject:
-    'shortly after Trump said ...', '; Clinton's team says ...', 'one study found ...'.
-    The phrase is headed by a name, a subject pronoun, a person noun or a source noun
-    (poll, study), and reaches back over modifiers only: a stop word or a punctuation mark
-    ends it, so no clause is taken for a speaker."""
-    end = cue_start
-    while end > lo and text[end - 1].isspace():
-        end -= 1
-    words = list(_LOCAL_TOKEN.finditer(text, max(lo, end - 80), end))
-    if not words or words[-1].end() != end:
-        return None
-    head = words[-1].group()
-    low = _POSSESSIVE_END.sub("", head.lower()).rstrip(".")
-    if low in _SUBJECT_PRONOUNS or low in _QUANTIFIERS:
-        return words[-1].start(), end
-    if not (head[0].isupper() and low not in NOT_NAME or low in PERSON_NOUNS or low in SOURCE_NOUNS):
-        return None
-    i = len(words) - 1
-    while i > 0 and len(words) - i < 6:
-        w = words[i - 1].group()
-        wl = w.lower()
-        if text[words[i - 1].end():words[i].start()].strip():
-            break                               # punctuation between the words
-        if wl in DETERMINERS:
-            i -= 1
-            break
-        if wl in _LOCAL_STOP or wl in CLAUSE_WORDS or wl in NOT_NAME or wl in _SAID:
-            break
-        if not (w[0].isupper() or wl in ROLE_ADJECTIVES or wl in PERSON_NOUNS or wl.isalpha()
-                and not wl.endswith(("ed", "ing", "ly"))):
-            break
-        i -= 1
-    return words[i].start(), end
-
-
-_POSSESSIVE_END = re.compile(r"[’']s$")
 
 
 def speaker_after(text: str, lo: int, hi: int) -> tuple[int, int] | None:

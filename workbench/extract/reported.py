@@ -1,0 +1,201 @@
+"""Sentence rules: attributions and reported speech written without quote marks.
+
+'CONTENT, X said.', 'X stressed that CONTENT', 'According to X, CONTENT', 'Trump has called for
+CONTENT'. A mixin of the paragraph rules in cascade.py: it reads self.text, self.sents,
+self.pe, self.out and appends through self.add.
+"""
+import re
+
+from .attribution import (ACCORDING, GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end,
+                          content_after_cue, np_kind, speaker_after, speaker_before, speaker_like,
+                          subject)
+from .candidate import RULE, words as _words
+from .cues import CUE, OBJECT_CUE, STANCE
+from .lexicon import PREPOSITIONS
+from .subjects import local_speaker
+
+# Words that open a subordinate clause: a sentence's lead-in, not a statement of its own.
+_SUBORDINATORS = {"when", "after", "before", "while", "since", "although", "though", "if",
+                  "unless", "once", "until", "as", "just", "which", "who", "whose", "where"}
+DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
+
+
+# Where reported content gives way to the writer's own words ('... said the plan works,
+# meaning ...'). Only these few: relative clauses, contrasts and dash asides were tried too,
+# but gold content runs on over them more often than not.
+_AFTERTHOUGHT = re.compile(r",\s+(?:meaning|including|implicitly)\b")
+
+
+def cut_afterthought(text: str, s: int, e: int) -> int:
+    """End of reported content at its first afterthought, when at least 3 words come before."""
+    for m in _AFTERTHOUGHT.finditer(text, s, e):
+        if _words(text, s, m.start()) >= 3 and not _open_quote(text, s, m.start()):
+            return m.start()
+    return e
+
+
+def _open_quote(text: str, s: int, pos: int) -> bool:
+    """pos lies inside a quotation opened after s (its commas belong to the quote)."""
+    seg = text[s:pos]
+    return seg.count("“") > seg.count("”") or seg.count('"') % 2 == 1
+
+
+class SentenceRules:
+    # -- sentence rules -------------------------------------------------------------------
+    def trailing_attribution(self, s: int, e: int) -> tuple[int, Clause, int | None] | None:
+        """'CONTENT, Dmitry Abzalov, president of ..., told Izvestia.' -> (comma, clause, more)
+        where more is where content resumes after a parenthetical ('A, he said, B.')."""
+        text = self.text
+        for m in reversed(list(CUE.finditer(text, s, e))):
+            rest = text[m.end():e]
+            if re.match(r"\s*(?:that\b|:)", rest):
+                continue
+            if m.start() > s and text[m.start() - 2:m.start()].strip() == "," \
+                    and not TELL.fullmatch(m.group(1)):
+                # Inverted: ', says the expert.'
+                stop = clause_end(text, m.end(), e)
+                spk = speaker_after(text, m.end(), stop)
+                comma = text.rfind(",", s, m.start())
+                if spk and comma > s:
+                    return comma, Clause(m.group(1), m.start(1), m.end(1), spk[0], spk[1],
+                                         clause_end(text, m.end(), self.pe)), None
+            spk = speaker_before(text, s, m.start())
+            if spk is None or "who" in text[spk[1]:m.start()].split():
+                continue
+            comma = text.rfind(",", s, spk[0])
+            if comma <= s or text[comma + 1:spk[0]].strip():
+                continue
+            head = text[s:comma].split()
+            first = head[0].lower().strip("“\"'")
+            if len(head) <= 10 and (first in PREPOSITIONS or first in _SUBORDINATORS
+                                    or first.endswith("ing")):
+                continue                            # 'On Wednesday, he told a crowd ...'
+            more = None
+            tail = re.match(r"[^,]*?,\s+", rest)
+            if tail and _words(text, m.end() + tail.end(), e) >= 3:
+                more = m.end() + tail.end()         # 'A, he said, B.'
+            elif not adjunct_tail(rest, m.group(1)):
+                continue                            # 'In 2010, McConnell said the goal was ...'
+            return comma, Clause(m.group(1), m.start(1), m.end(1), spk[0], spk[1],
+                                 clause_end(text, m.end(), self.pe)), more
+        return None
+
+    def sentence_rules(self) -> None:
+        text = self.text
+        for s, e in self.sents:
+            if not (CUE.any_in(text, s, e) or OBJECT_CUE.any_in(text, s, e)
+                    or "ccording to" in text[s:e]):
+                continue
+            if self.according(s, e) or self.as_noted(s, e):
+                continue
+            hit = self.trailing_attribution(s, e)
+            if hit and _words(text, s, hit[0]) >= 2:
+                comma, clause, more = hit
+                # Unmarked speech ending in its attribution reads as a direct quote. It is not
+                # stretched back over earlier sentences: those are as often narrative.
+                c = self.add(s, comma, "direct", clause, RULE)
+                if c and more is not None:
+                    self.add(more, e, "direct", None, RULE, inherit=c)
+                elif c and clause.end < self.pe and DASH_CONT.match(text, clause.end):
+                    self.continuation(clause.end, c)
+                elif c and self._speech_goes_on(clause):
+                    self.continuation(clause.end, c)
+                continue
+            self.reported(s, e)
+
+    def _speech_goes_on(self, clause: Clause) -> bool:
+        """'The minister is no danger, she said. He is the lesser evil. ...': after a bare
+        'she said.' the rest of the paragraph, with no cue or quote of its own, is hers too."""
+        text, end = self.text, clause.end
+        if end >= self.pe or len(text[clause.spk_start:end].split()) > 3:
+            return False
+        return not (CUE.any_in(text, end, self.pe) or OBJECT_CUE.any_in(text, end, self.pe)
+                    or any(ch in text[end:self.pe] for ch in "“”\"«»") or "''" in text[end:self.pe]
+                    or "ccording to" in text[end:self.pe])
+
+    def according(self, s: int, e: int) -> bool:
+        text = self.text
+        m = ACCORDING.search(text, s, e)
+        if not m:
+            return False
+        if m.start() == s:
+            spk = speaker_after(text, m.end(), e)
+            comma = text.find(",", spk[1], e) if spk else -1
+            if comma < 0 or text[spk[1]:comma].strip():
+                return False
+            clause = Clause("according to", m.start(), m.end(), spk[0], spk[1], comma)
+            return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
+        comma = text.rfind(",", s, m.start())
+        if comma < 0 or text[comma + 1:m.start()].strip():
+            return False
+        spk_end = clause_end(text, m.end(), e)
+        spk = text[m.end():spk_end].rstrip(" .,")
+        clause = Clause("according to", m.start(), m.end(), m.end(), m.end() + len(spk), spk_end)
+        return self.add(s, comma, "indirect", clause, RULE, keep_stop=False) is not None
+
+    def as_noted(self, s: int, e: int) -> bool:
+        text = self.text
+        m = re.compile(r"As\s+").match(text, s, e)
+        if not m:
+            return False
+        comma = text.find(",", m.end(), e)
+        cue = CUE.search(text, m.end(), comma) if comma > 0 else None
+        if not cue or np_kind(text[m.end():cue.start()].strip()) is None:
+            return False
+        clause = Clause(cue.group(1), cue.start(1), cue.end(), m.end(), cue.start(), comma)
+        clause.spk_end = m.end() + len(text[m.end():cue.start()].rstrip())
+        return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
+
+    def reported(self, s: int, e: int) -> None:
+        """'X stressed that CONTENT', 'Cruz said he would ...' -> indirect statement."""
+        text = self.text
+        for m in CUE.finditer(text, s, e):
+            cue = m.group(1)
+            cstart = content_after_cue(text, m.end(), e, cue)
+            if cstart is None or _words(text, cstart, e) < 3:
+                continue
+            if cue.endswith("ing") and text[m.start() - 2:m.start()].strip() == ",":
+                # '..., the businessman said, arguing that ...': the sentence's speaker.
+                src = self.out[-1] if self.out and self.out[-1].end >= s else None
+                spk = None if src else subject(text, s, m.start())
+                if src is None and spk is None:
+                    continue
+                c = self.add(cstart, e, "indirect", None if src else Clause(
+                    cue, m.start(1), m.end(), spk[0], spk[1], e), RULE, keep_stop=False,
+                    inherit=src)
+                if c is not None and src is not None:
+                    c.cue = cue
+                return
+            if re.search(r"[,.!?][”\"’']\s*$", text[max(s, m.start() - 4):m.start()]):
+                continue                    # '"...," said X, a lawyer': X is no content
+            spk = speaker_before(text, s, m.start()) or local_speaker(text, s, m.start())
+            if spk is None or self._after_quote(spk[0]):
+                continue                    # '...,” he said in his speech': not reported speech
+            phrase = text[spk[0]:spk[1]]
+            if cue in STANCE and GENERIC_PLURAL.search(phrase) and len(phrase.split()) == 1:
+                continue
+            clause = Clause(cue, m.start(1), m.end(), spk[0], spk[1], e)
+            quote_start = text[cstart:e].lstrip()[:1]
+            kind = "direct" if quote_start in "“\"«" else "indirect"
+            end = e if kind == "direct" else cut_afterthought(text, cstart, e)
+            self.add(cstart, end, kind, clause, RULE, keep_stop=kind == "direct")
+            return
+        self.stance_object(s, e)
+
+    def stance_object(self, s: int, e: int) -> None:
+        """'Trump has called for the repeal of ...': the object of a stance verb, when the
+        subject right before the verb is a person, an organisation or a pronoun."""
+        text = self.text
+        for m in OBJECT_CUE.finditer(text, s, e):
+            spk = speaker_before(text, s, m.start())
+            if spk is None or not speaker_like(text[spk[0]:spk[1]]):
+                continue
+            cstart = m.end()
+            while cstart < e and text[cstart].isspace():
+                cstart += 1
+            if _words(text, cstart, e) < 2 or not (text[cstart].isalnum() or text[cstart] in "“\"$"):
+                continue
+            clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
+            self.add(cstart, cut_afterthought(text, cstart, e), "indirect", clause, RULE,
+                     keep_stop=False)
+            return
