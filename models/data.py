@@ -62,38 +62,65 @@ def read_newsmtsc(path, with_sentence_ids: bool = False):
     """One Example per target; target = its mention.  With ids, yields (sentence_no, Example)."""
     path = _need_file(path)
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
+    for lineno, line in _text_lines(path):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            text = obj["sentence_normalized"]
+            targets = obj["targets"]
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # a 5000-digit number, [[[[...
+            raise DataError(f"{path}:{lineno}: malformed JSON ({type(exc).__name__})") from None
+        except (KeyError, TypeError, IndexError) as exc:
+            raise DataError(f"{path}:{lineno}: missing field {exc}") from None
+        if not isinstance(text, str) or not isinstance(targets, list):
+            raise DataError(f"{path}:{lineno}: 'sentence_normalized' must be a string and 'targets' a list")
+        for t in targets:
             try:
-                obj = json.loads(line)
-                text = obj["sentence_normalized"]
-                targets = obj["targets"]
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
-            except (KeyError, TypeError) as exc:
-                raise DataError(f"{path}:{lineno}: missing field {exc}") from None
-            for t in targets:
-                try:
-                    pol = float(t["polarity"])
-                    mention = t["mention"]
-                except (KeyError, TypeError, ValueError) as exc:
-                    raise DataError(f"{path}:{lineno}: bad target entry ({exc})") from None
-                if pol not in NEWSMTSC_POLARITY:
-                    raise DataError(f"{path}:{lineno}: unknown polarity {t['polarity']!r} (expected 2, 4 or 6)")
-                ex = Example(text, mention, NEWSMTSC_POLARITY[pol])
-                out.append((lineno, ex) if with_sentence_ids else ex)
+                pol = float(t["polarity"])
+                mention = t["mention"]
+            except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
+                raise DataError(f"{path}:{lineno}: bad target entry ({exc})") from None
+            if not isinstance(mention, str):
+                raise DataError(f"{path}:{lineno}: bad target entry (mention must be a string)")
+            if pol not in NEWSMTSC_POLARITY:
+                raise DataError(f"{path}:{lineno}: unknown polarity {t['polarity']!r} (expected 2, 4 or 6)")
+            ex = Example(text, mention, NEWSMTSC_POLARITY[pol])
+            out.append((lineno, ex) if with_sentence_ids else ex)
     return out
 
 
-def _csv_rows(path: Path, required: tuple[str, ...]):
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}")
+def _decoded(path: Path, fh):
+    """The lines of a binary file as text, each decoded on its own so a bad byte names its line."""
+    for lineno, raw in enumerate(fh, 1):
         try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}:{lineno}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+
+
+def _text_lines(path: Path):
+    """(line number, line) of a UTF-8 text file; bad bytes become a DataError naming the line."""
+    with open(path, "rb") as fh:
+        yield from enumerate(_decoded(path, fh), 1)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return _need_file(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not valid UTF-8 (byte offset {exc.start})") from None
+
+
+def _csv_rows(path: Path, required: tuple[str, ...]):
+    with open(path, "rb") as fh:
+        reader = csv.DictReader(_decoded(path, fh))
+        try:
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}")
             for row in reader:
                 yield reader.line_num, row
         except csv.Error as exc:
@@ -156,8 +183,8 @@ def read_semeval(root, split: str | None = None) -> list[Example]:
         found = True
         if key not in SEMEVAL_TARGETS:
             raise DataError(f"{d}: unknown SemEval target folder {key!r} (expected {', '.join(SEMEVAL_TARGETS)})")
-        texts = _need_file(text_path).read_text(encoding="utf-8").splitlines()
-        labels = _need_file(label_path).read_text(encoding="utf-8").splitlines()
+        texts = _read_text(text_path).splitlines()
+        labels = _read_text(label_path).splitlines()
         if len(texts) != len(labels):
             raise DataError(f"{label_path}:{min(len(texts), len(labels)) + 1}: {len(labels)} labels for {len(texts)} texts")
         for lineno, (text, raw) in enumerate(zip(texts, labels), 1):

@@ -6,8 +6,10 @@ from .data import FORMAT_TASK, read
 from .errors import DataError
 
 
-def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifier=None, batch_size: int = 32) -> dict:
-    """Read path as fmt, predict with classifier (default: shipped model for task), score.
+def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifier=None, batch_size: int = 32,
+                  model_path=None) -> dict:
+    """Read path as fmt, predict with classifier (default: the model in model_path, else the shipped
+    model for task), score. The file is read before any model is loaded: a bad file fails fast.
 
     Returns n, macro_f1, accuracy, per_class, confusion, ece (calibrated
     probabilities) and, for semeval, f_avg = mean of F1(favor), F1(against).
@@ -22,7 +24,7 @@ def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifie
     if classifier is None:
         from .classifiers import load_classifier
 
-        classifier = load_classifier(task)
+        classifier = load_classifier(task, model_path)
     import numpy as np
 
     from .metrics import classification_report, ece

@@ -26,11 +26,13 @@ with `FILE:LINE: reason`; nothing is written.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from db.decisions import NewDecision, record
@@ -65,16 +67,47 @@ def _parse_time(value: Any) -> datetime | None:
         raise LineError(f"timestamp must be an ISO-8601 string, got {value!r}")
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):  # OverflowError: a year-9999 time shifted past UTC's range
         raise LineError(f"bad timestamp: {value!r}") from None
-    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+MAX_INT = 2**63 - 1  # what every database's BIGINT holds
 
 
 def _int(obj: dict, key: str) -> int:
     value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise LineError(f"{key!r} must be an integer, got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
+        raise LineError(f"{key!r} must be a non-negative integer, got {value!r}")
     return value
+
+
+def _opt_int(obj: dict, key: str) -> int | None:
+    return None if obj.get(key) is None else _int(obj, key)
+
+
+def _opt_text(obj: dict, key: str) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise LineError(f"{key!r} must be a string or null, got {value!r}")
+    return value
+
+
+def _reasons(obj: dict) -> tuple[str, ...]:
+    reasons = obj.get("reason_codes") or []
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise LineError(f"'reason_codes' must be a list of strings, got {reasons!r}")
+    return tuple(reasons)
+
+
+def _probabilities(value: Any) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+            for v in value.values()):
+        raise LineError(f"'probabilities' must be an object of numbers, got {value!r}")
+    return {k: float(v) for k, v in value.items() if v is not None}
 
 
 def _str(obj: dict, key: str, required: bool = True) -> str | None:
@@ -106,7 +139,7 @@ class Importer:
     def statement_id(self, obj: dict) -> int:
         doc = _str(obj, "doc")
         start, end = _int(obj, "start"), _int(obj, "end")
-        sha = obj.get("doc_sha256")
+        sha = _opt_text(obj, "doc_sha256")
         key = (sha or doc, start, end)
         if key in self._statements:
             return self._statements[key]
@@ -162,7 +195,7 @@ class Importer:
         found = self.session.scalars(query.order_by(Prediction.id.desc())).first()
         if found is not None:
             return found
-        probs = {k: float(v) for k, v in (pred.get("probabilities") or {}).items() if v is not None}
+        probs = _probabilities(pred.get("probabilities"))
         row = Prediction(statement_id=statement_id, target_id=target_id, task=task, label=label,
                          probabilities=probs, model_name=name, model_version=version)
         self.session.add(row)
@@ -185,15 +218,12 @@ class Importer:
         tid = self.target_id(obj.get("target"))
         if stance is not None and tid is None:
             raise LineError("a stance label needs a target")
-        reasons = obj.get("reason_codes") or []
-        if not isinstance(reasons, list):
-            raise LineError(f"'reason_codes' must be a list, got {reasons!r}")
         decision = NewDecision(
             statement_id=sid, target_id=tid, stance=stance, sentiment=sentiment,
             suggestions_shown=_bool(obj.get("suggestions_shown"), "suggestions_shown", False),
             accepted_as_is=_bool(obj.get("accepted_as_is"), "accepted_as_is", None),
-            duration_ms=obj.get("duration_ms"), reason_codes=tuple(reasons), note=obj.get("note"),
-            order_mode=obj.get("order_mode"), source="import", created_at=_parse_time(obj.get("labelled_at")))
+            duration_ms=_opt_int(obj, "duration_ms"), reason_codes=_reasons(obj), note=_opt_text(obj, "note"),
+            order_mode=_opt_text(obj, "order_mode"), source="import", created_at=_parse_time(obj.get("labelled_at")))
         record(self.session, self.annotator(obj["annotator"]), decision)
         self.summary.decisions += 1
 
@@ -217,7 +247,6 @@ class Importer:
             if label not in LABELS_BY_TASK[task]:
                 raise LineError(f"unknown {task} label: {label!r} (expected one of {', '.join(LABELS_BY_TASK[task])})")
             pid = self.prediction_id(sid, tid, task, ann.get("prelabel"))
-            reasons = ann.get("reason_codes") or []
             decision = NewDecision(
                 statement_id=sid, target_id=tid,
                 stance=label if task == "stance" else None, sentiment=label if task == "sentiment" else None,
@@ -225,8 +254,9 @@ class Importer:
                 sentiment_prediction_id=pid if task == "sentiment" else None,
                 accepted_as_is=_bool(ann.get("accepted_as_is"), "accepted_as_is", None),
                 suggestions_shown=_bool(ann.get("suggestions_shown"), "suggestions_shown", False),
-                duration_ms=ann.get("duration_ms"), reason_codes=tuple(reasons), note=ann.get("note"),
-                order_mode=ann.get("order_mode"), source="import", created_at=_parse_time(ann.get("labelled_at")))
+                duration_ms=_opt_int(ann, "duration_ms"), reason_codes=_reasons(ann), note=_opt_text(ann, "note"),
+                order_mode=_opt_text(ann, "order_mode"), source="import",
+                created_at=_parse_time(ann.get("labelled_at")))
             record(self.session, self.annotator(ann.get("annotator")), decision)
             self.summary.decisions += 1
         if obj.get("predicted") is not None:
@@ -240,7 +270,7 @@ class Importer:
                 raise LineError(f"unknown {task} gold label: {gold!r}")
             adjudicator = self.annotator(obj.get("gold_by") or "import")
             row = Adjudication(statement_id=sid, target_id=tid, task=task, label=gold, action="set",
-                               adjudicator_id=adjudicator.id, note=obj.get("gold_note"))
+                               adjudicator_id=adjudicator.id, note=_opt_text(obj, "gold_note"))
             at = _parse_time(obj.get("adjudicated_at"))
             if at is not None:
                 row.created_at = at
@@ -258,26 +288,48 @@ class Importer:
             self.minimal(obj)
 
 
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def _one_line(text: str) -> str:
+    """Values quoted from the file (field names, document names) may hold line breaks: escape them."""
+    return text.translate(_LINE_BREAKS)
+
+
 def import_jsonl(engine: Engine, path: str) -> ImportSummary:
     """Import a JSONL file in one transaction; raises WorkbenchError naming FILE:LINE on any problem."""
     try:
-        handle = open(path, encoding="utf-8")
+        handle = open(path, "rb")  # decoded line by line: a bad byte is reported on its own line
     except OSError as exc:
         raise WorkbenchError(f"cannot read {path}: {exc.strerror}") from None
     with handle, transaction(engine) as session:
         importer = Importer(session)
         lineno = 0
         try:
-            for lineno, text in enumerate(handle, 1):
+            for lineno, raw in enumerate(handle, 1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise LineError("not UTF-8 text") from None
                 if not text.strip():
                     continue
+                if "\x00" in text:
+                    raise LineError("binary data (NUL bytes), not JSON text")
                 try:
                     obj = json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise LineError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
-                importer.line(obj)
-        except UnicodeDecodeError:
-            raise WorkbenchError(f"{path}:{lineno + 1}: not UTF-8 text") from None
+                except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                    raise LineError(f"malformed JSON: {reason}") from None
+                try:
+                    importer.line(obj)
+                except (StatementError, OverflowError) as exc:  # a value the database cannot store
+                    orig = getattr(exc, "orig", None) or exc
+                    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+                    raise LineError(f"the database refused a value: {first}") from None
         except (LineError, StorageError) as exc:
-            raise WorkbenchError(f"{path}:{lineno}: {exc}") from None
+            raise WorkbenchError(f"{path}:{lineno}: {_one_line(str(exc))}") from None
+        if importer.summary.lines == 0:
+            raise WorkbenchError(f"{path}: empty file (no JSON lines); nothing imported")
         return importer.summary

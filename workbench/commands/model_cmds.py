@@ -73,7 +73,6 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
     """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix."""
     import json
 
-    from models.classifiers import load_classifier
     from models.evaluate import evaluate_file
     from workbench.errors import WorkbenchError
 
@@ -82,8 +81,8 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
         raise WorkbenchError(f"--format {fmt} holds {expected} labels, not {task}")
     if fmt == "semeval" and not split:
         raise WorkbenchError("--format semeval needs --split (e.g. --split val)")
-    report = evaluate_file(task, fmt, path, split=split, classifier=load_classifier(task, model_path),
-                           batch_size=batch_size)
+    # the file is read (and a bad one refused) before the model loads
+    report = evaluate_file(task, fmt, path, split=split, model_path=model_path, batch_size=batch_size)
     if as_json:
         click.echo(json.dumps(report))
         return
