@@ -46,3 +46,27 @@ def test_indirect_question_and_negated_infinitive():
     assert s.text == "whether the bridge would reopen in May"
     s = _one("Governor Lee vowed not to raise the fuel tax.")
     assert (s.text, s.speaker) == ("not to raise the fuel tax", "Lee")
+
+
+def test_second_verb_shares_the_sentence_subject():
+    s = _one("The mayor visited the port and said the new cranes would arrive in June.")
+    assert (s.text, s.speaker_role) == ("the new cranes would arrive in June", "mayor")
+    s = _one("The minister opened the hearing by saying the report was incomplete.")
+    assert (s.text, s.cue) == ("the report was incomplete", "saying")
+
+
+def test_object_of_a_coordinated_stance_verb():
+    s = _one("Ms. Ortega thanked the volunteers and accused the council of ignoring the flood warnings.")
+    assert (s.text, s.speaker, s.cue) == (
+        "the council of ignoring the flood warnings", "Ms. Ortega", "accused")
+
+
+def test_local_subject_of_a_stance_verb():
+    s = _one("The strike ended on Friday after Governor Hale condemned the lockout.")
+    assert (s.text, s.speaker) == ("the lockout", "Hale")
+
+
+def test_first_verb_object_and_second_verb_content():
+    found = extract("Mr. Diaz criticized the tender and insisted that the contract be cancelled.")
+    assert [(s.text, s.cue) for s in found] == [
+        ("the tender", "criticized"), ("the contract be cancelled", "insisted")]

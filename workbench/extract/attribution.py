@@ -61,6 +61,8 @@ def np_kind(phrase: str) -> str | None:
     low = [w.lower().strip(".,’'") for w in words]
     if len(words) == 1 and low[0] in PRONOUNS:
         return "pronoun"
+    if low[-1] in ("and", "or", "but"):
+        return None                         # 'X thanked them and': a clause, cut short
     if any(w in CLAUSE_WORDS or w in SAID for w in low) or not _tokens_ok(words):
         return None
     first = low[0]
@@ -251,9 +253,18 @@ GENERIC_PLURAL = re.compile(r"(?:experts|analysts|observers|many|some|others|cri
 _SUBJECT = re.compile(r"(?:He|She|They|We|I)\b|(?:The\s+)?(?:[A-Z][\w’'.-]*\s+){0,4}[A-Z][\w’'-]*")
 
 
+# 'The mayor', 'A senior aide': a determiner and a person noun within a few words.
+_DESCRIBED = re.compile(r"(?:The|A|An|Her|His|Their)\s+(?:[\w’'-]+\s+){0,3}?([\w’'-]+)(?=[\s,])")
+
+
 def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:
     """The speaker-like words that open a sentence ('He then defended ..., saying ...')."""
     m = _SUBJECT.match(text, s, hi)
+    if m and m.group().lower() in DETERMINERS:
+        for d in _DESCRIBED.finditer(text, s, hi):
+            if d.start() == s and d.group(1).lower() in PERSON_NOUNS:
+                return d.start(), d.end()
+        return None
     if m and speaker_like(m.group()):
         return m.start(), m.end()
     return None

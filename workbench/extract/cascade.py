@@ -106,6 +106,10 @@ class _Paragraph(SentenceRules):
         return any(q.closed and 0 <= pos - q.close_at <= 3 and _words(self.text, q.start, q.end) >= 5
                    and self.text[q.end - 1:q.close_at].strip()[:1] in ",!?" for q in self.quotes)
 
+    def in_quote(self, pos: int) -> bool:
+        """pos lies inside a quotation of this paragraph."""
+        return any(q.open_at <= pos < q.close_at for q in self.quotes)
+
     def _sentential(self, q: Quote) -> bool:
         s, _ = self.sent_at(q.open_at)
         before = self.text[s:q.open_at].strip(" \u00a0–—―-")

@@ -71,7 +71,7 @@ PHRASE_CUES = [f"{be} {adj}" for be in ("is", "are", "was", "were", "been")
 # noted", "continues to insist"); any "-ly" adverb counts too, except these nouns.
 AUX_WORDS = set("""also later then once previously recently further again has have had would
 will could may might did does do still even repeatedly often earlier first finally now just
-already not""".split())
+already not long never always""".split())
 AUX_BEFORE_TO = set("""continues continued tried tries seemed seems appeared appears wanted wants
 refused declined began begins""".split())
 NOT_ADVERBS = set("""family ally rally assembly supply reply daily july italy bully monopoly

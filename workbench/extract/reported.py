@@ -17,6 +17,8 @@ from .subjects import local_speaker
 # Words that open a subordinate clause: a sentence's lead-in, not a statement of its own.
 _SUBORDINATORS = {"when", "after", "before", "while", "since", "although", "though", "if",
                   "unless", "once", "until", "as", "just", "which", "who", "whose", "where"}
+# A cue that shares the sentence's subject: 'X ... and said', 'X began by saying'.
+_AND_BEFORE = re.compile(r"\s(and|but|by|after|before|while|without)\s+$")
 DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
 
 
@@ -168,7 +170,8 @@ class SentenceRules:
                 return
             if re.search(r"[,.!?][”\"’']\s*$", text[max(s, m.start() - 4):m.start()]):
                 continue                    # '"...," said X, a lawyer': X is no content
-            spk = speaker_before(text, s, m.start()) or local_speaker(text, s, m.start())
+            spk = self._coordinated(s, m.start()) or speaker_before(text, s, m.start()) \
+                or self._local(s, m.start())
             if spk is None or self._after_quote(spk[0]):
                 continue                    # '...,” he said in his speech': not reported speech
             phrase = text[spk[0]:spk[1]]
@@ -182,12 +185,30 @@ class SentenceRules:
             return
         self.stance_object(s, e)
 
+    def _local(self, s: int, cue_start: int) -> tuple[int, int] | None:
+        """local_speaker(), but not inside a quotation: there the quote is the statement."""
+        return None if self.in_quote(cue_start) else local_speaker(self.text, s, cue_start)
+
+    def _coordinated(self, s: int, cue_start: int) -> tuple[int, int] | None:
+        """'Strada accused the government of X and asserted that Y': a second verb joined by
+        'and' shares the sentence's subject; the first verb's object is a statement too."""
+        m = _AND_BEFORE.search(self.text, s, cue_start)
+        if not m:
+            return None
+        spk = subject(self.text, s, m.start())
+        if spk is None:
+            return None
+        if m.group(1) in ("and", "but") and OBJECT_CUE.any_in(self.text, spk[1], m.start()):
+            self.stance_object(s, m.start())
+        return spk
+
     def stance_object(self, s: int, e: int) -> None:
         """'Trump has called for the repeal of ...': the object of a stance verb, when the
         subject right before the verb is a person, an organisation or a pronoun."""
         text = self.text
         for m in OBJECT_CUE.finditer(text, s, e):
-            spk = speaker_before(text, s, m.start())
+            spk = self._coordinated(s, m.start()) or speaker_before(text, s, m.start()) \
+                or self._local(s, m.start())
             if spk is None or not speaker_like(text[spk[0]:spk[1]]):
                 continue
             cstart = m.end()
