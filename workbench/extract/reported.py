@@ -12,6 +12,7 @@ from .attribution import (ACCORDING, GENERIC_PLURAL, TELL, Clause, adjunct_tail,
 from .candidate import RULE, words as _words
 from .cues import CUE, OBJECT_CUE, STANCE
 from .lexicon import PREPOSITIONS
+from .headline import colon_line, says_line
 from .subjects import local_speaker
 
 # Words that open a subordinate clause: a sentence's lead-in, not a statement of its own.
@@ -82,7 +83,17 @@ class SentenceRules:
                                  clause_end(text, m.end(), self.pe)), more
         return None
 
+    def headline_rules(self) -> None:
+        """A whole paragraph that is a headline or digest line with its speaker."""
+        if self.quotes:
+            return                          # quoted headlines are the quote rules' work
+        hit = colon_line(self.text, self.ps, self.pe) or says_line(self.text, self.ps, self.pe)
+        if hit:
+            cs, ce, ss, se, cue = hit
+            self.add(cs, ce, "indirect", Clause(cue, ss, se, ss, se, ce), RULE, keep_stop=False)
+
     def sentence_rules(self) -> None:
+        self.headline_rules()
         text = self.text
         for s, e in self.sents:
             if not (CUE.any_in(text, s, e) or OBJECT_CUE.any_in(text, s, e)
