@@ -70,3 +70,16 @@ def test_first_verb_object_and_second_verb_content():
     found = extract("Mr. Diaz criticized the tender and insisted that the contract be cancelled.")
     assert [(s.text, s.cue) for s in found] == [
         ("the tender", "criticized"), ("the contract be cancelled", "insisted")]
+
+
+def test_participle_after_an_attribution_keeps_the_speaker():
+    found = extract('"The port is not for sale," Mayor Lind said, referring to the offer from the group.')
+    assert [(s.text, s.speaker, s.cue) for s in found] == [
+        ("The port is not for sale", "Lind", "said"),
+        ("the offer from the group", "Lind", "referring to")]
+
+
+def test_leading_asked_clause():
+    found = extract("Asked whether the port would be sold, Lind said the council had not decided.")
+    assert [(s.text, s.speaker) for s in found] == [
+        ("whether the port would be sold", "Lind"), ("the council had not decided", "Lind")]

@@ -7,7 +7,7 @@ role and type, the kind of speech and the cue that introduced it.
 import logging
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "rules-1.3"
+EXTRACTOR_VERSION = "rules-1.4"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,13 @@ from .subjects import local_speaker
 _SUBORDINATORS = {"when", "after", "before", "while", "since", "although", "though", "if",
                   "unless", "once", "until", "as", "just", "which", "who", "whose", "where"}
 # A cue that shares the sentence's subject: 'X ... and said', 'X began by saying'.
+# Participles that add what the speaker meant or was asked: '..., Trump said, referring to
+# Obama', 'Asked whether ..., he said'. The wh-word stays in the content, 'about' does not.
+_PARTICIPLE = re.compile(r"(?:(?<=, )|(?<=when )|(?<=whenever )|(?<=by ))(?:referring\s+to|"
+                         r"talking\s+about|speaking\s+(?:of|about)|responding\s+to|"
+                         r"asked\s+about)\s+")
+_ASKED_FIRST = re.compile(r"Asked\s+(?:about\s+)?(?=(?:whether|if|what|why|how|who|when)\s|"
+                          r"(?<=about )\S)")
 _AND_BEFORE = re.compile(r"\s(and|but|by|after|before|while|without)\s+$")
 DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
 
@@ -92,6 +99,31 @@ class SentenceRules:
             cs, ce, ss, se, cue = hit
             self.add(cs, ce, "indirect", Clause(cue, ss, se, ss, se, ce), RULE, keep_stop=False)
 
+    def participles(self, s: int, e: int) -> None:
+        """'..., Trump said, referring to Obama.' / 'Asked whether X, she said ...': the
+        participle's object, spoken by the previous statement's speaker or the sentence's."""
+        text = self.text
+        hits = [(m, False) for m in _PARTICIPLE.finditer(text, s, e)]
+        first = _ASKED_FIRST.match(text, s, e)
+        if first:
+            hits.append((first, True))
+        for m, leads in hits:
+            if self.in_quote(m.start()):
+                continue
+            end = text.find(", ", m.end(), e) if leads else e
+            end = e if end < 0 else end
+            if _words(text, m.end(), end) < 2:
+                continue
+            # The speaker: the statement just before in this sentence, else (for a leading
+            # 'Asked ...,') the subject of the main clause.
+            src = self.out[-1] if self.out and self.out[-1].end >= s and not leads else None
+            spk = None if src else subject(text, end + 2, e)
+            cue = " ".join(m.group().split())
+            clause = Clause(cue, m.start(), m.end(), *spk, e) if spk else None
+            c = self.add(m.end(), end, "indirect", clause, RULE, keep_stop=False, inherit=src)
+            if c is not None and clause is None:
+                c.cue = cue
+
     def sentence_rules(self) -> None:
         self.headline_rules()
         text = self.text
@@ -99,6 +131,7 @@ class SentenceRules:
             if not (CUE.any_in(text, s, e) or OBJECT_CUE.any_in(text, s, e)
                     or "ccording to" in text[s:e]):
                 continue
+            self.participles(s, e)
             if self.according(s, e) or self.as_noted(s, e):
                 continue
             hit = self.trailing_attribution(s, e)
