@@ -328,7 +328,6 @@ def test_evaluate_50_mb_files(tmp_path):
 @pytest.fixture(scope="module")
 def tiny_models(tmp_path_factory):
     """A tiny base encoder and a tiny trained model per task (no download, seconds on a CPU)."""
-    pytest.importorskip("torch")
     from models.data import Example
     from models.testing import build_tiny_encoder
     from models.train import train_new
