@@ -1,6 +1,8 @@
 """Create/upgrade the schema with Alembic and refuse databases at unknown revisions."""
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -65,6 +67,46 @@ def ensure_current(engine: Engine) -> None:
     if rev not in known_revisions():
         raise SchemaVersionError(_unknown_revision_message(engine, rev))
     raise SchemaVersionError(f"{_url(engine)} is at schema revision {rev}, this program needs {head}: run `workbench init` to upgrade")
+
+
+def open_current(url: str | None) -> Engine:
+    """An engine on an existing database at the head revision, or a one-line SchemaVersionError.
+
+    A SQLite file is looked at before the engine connects: the engine's pragmas would create a
+    missing file, write a header into an empty one, or switch another program's database to WAL.
+    """
+    from db.engine import make_engine
+
+    engine = make_engine(url)
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        _refuse_foreign_sqlite_file(_url(engine), database)
+    ensure_current(engine)
+    return engine
+
+
+def _refuse_foreign_sqlite_file(url: str, database: str) -> None:
+    if not os.path.exists(database) or (os.path.isfile(database) and os.path.getsize(database) == 0):
+        problem = "no such file" if not os.path.exists(database) else "empty file"
+        raise SchemaVersionError(f"{url} is not initialised: run `workbench init` first ({problem}: {database})")
+    try:
+        with open(database, "rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return  # ensure_current reports it
+    if not header.startswith(b"SQLite format 3\x00") or header[18] == 2:
+        return  # not SQLite (ensure_current refuses it without writing) or already in WAL mode
+    # a rollback-journal SQLite file: a read-only look is safe (creates no -wal/-shm files)
+    try:
+        conn = sqlite3.connect(f"{Path(database).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return  # ensure_current reports it
+    if tables and "alembic_version" not in tables:
+        raise SchemaVersionError(f"{url} holds tables but no workbench schema revision; not touching it")
 
 
 def _unknown_revision_message(engine: Engine, rev: str) -> str:

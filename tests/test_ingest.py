@@ -157,3 +157,12 @@ def test_postgres_ingest(pg_url, tmp_path):
     code, out = run("ingest", str(tmp_path), "--db", pg_url)
     assert code == 0, out
     assert [r[2] for r in table_snapshot(pg_url)] == ["Ein Artikel über “Zitate”."]
+
+
+def test_jsonl_lines_split_only_on_newlines(db, tmp_path):
+    path = tmp_path / "seps.jsonl"
+    path.write_text(json.dumps({"id": "u2028", "text": "one\u2028two\u2029three"}, ensure_ascii=False) + "\r\n",
+                    encoding="utf-8")
+    code, out = run("ingest", str(path), "--db", db)
+    assert code == 0, out
+    assert [r[2] for r in table_snapshot(db)] == ["one\u2028two\u2029three"]

@@ -114,7 +114,8 @@ def _html_document(path: Path, html: str) -> DocumentInput:
 
 def _jsonl_documents(path: Path, text: str) -> list[DocumentInput]:
     docs = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # split on \n only: JSON strings may hold U+2028 and friends, which splitlines() breaks on
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
