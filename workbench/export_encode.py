@@ -1,0 +1,367 @@
+"""JSON text for export rows, built from the reader's raw tuples without per-row dicts.
+
+The output is byte for byte what `json.dumps(row, ensure_ascii=False)` gives for the row
+dict (same key order, separators, float repr), but each distinct piece is encoded once:
+a statement's fields once for all its rows, an event's fields once for its stance and
+sentiment rows, a prediction once per chunk, annotator names, labels, reason-code lists
+and label-count summaries once per export. JSONL lines and the CSV's nested columns come
+from the same pieces.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from json.encoder import encode_basestring
+from typing import Any
+
+from db.schema import LABELS_BY_TASK
+from workbench.export_read import (
+    E_ANNOTATOR,
+    E_DURATION,
+    E_ID,
+    E_LABEL,
+    E_NOTE,
+    E_ORDER,
+    E_PRE,
+    E_REASONS,
+    E_SHOWN,
+    E_ACCEPTED,
+    E_AT,
+    G_AT,
+    G_BY,
+    G_LABEL,
+    G_NOTE,
+    P_ID,
+    P_LABEL,
+    P_NAME,
+    P_PROBS,
+    P_VERSION,
+    Reader,
+)
+
+_CACHE_LIMIT = 1 << 16
+_INF = float("inf")
+
+
+def iso(value: datetime | str | None) -> str | None:
+    """One UTC timestamp format whatever the backend returns: SQLite's stored text (naive UTC)
+    or PostgreSQL's aware datetime → 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00'."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":  # SQLAlchemy's SQLite storage format
+            return f"{value[:10]}T{value[11:]}+00:00"
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def reasons(value) -> list[str]:
+    if value is None or value == "[]":
+        return []
+    return list(json.loads(value) if isinstance(value, str) else value)
+
+
+def _float(value) -> float | None:
+    """A probability as the old SQL CAST(... AS FLOAT) gave it."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def probabilities(raw, task: str) -> list[float | None] | None:
+    """A prediction's probabilities (JSON text or, on PostgreSQL, a dict) in the task's label order;
+    None when none of the task's labels has one."""
+    if raw is None:
+        return None
+    if type(raw) is str:
+        try:
+            obj = _scan(raw, 0)[0]
+        except (StopIteration, ValueError):
+            obj = json.loads(raw)
+    else:
+        obj = json.loads(raw) if isinstance(raw, bytes) else raw
+    if not isinstance(obj, dict):
+        return None
+    values = [obj.get(label) for label in LABELS_BY_TASK[task]]
+    values = [v if type(v) is float else _float(v) for v in values]
+    return None if values.count(None) == len(values) else values
+
+
+def summary(task: str, labels: list[str]) -> tuple[int, str | None, list[float]]:
+    """n annotators, the majority label (None on a tie) and the soft label in label order."""
+    counts = dict.fromkeys(LABELS_BY_TASK[task], 0)
+    for label in labels:
+        counts[label] += 1
+    n = len(labels)
+    top = max(counts.values())
+    winners = [label for label, c in counts.items() if c == top]
+    return n, (winners[0] if len(winners) == 1 else None), [c / n for c in counts.values()]
+
+
+def value(v: Any) -> str:
+    """One JSON value as json.dumps(ensure_ascii=False) writes it."""
+    if v is None:
+        return "null"
+    if type(v) is str:
+        return encode_basestring(v)
+    if type(v) is int:
+        return int.__repr__(v)
+    if type(v) is float and -_INF < v < _INF:
+        return float.__repr__(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
+class _Encoded(dict):
+    """value() memoised, for columns with few distinct strings (names, labels, models...)."""
+
+    def __missing__(self, v):
+        if len(self) > _CACHE_LIMIT:
+            self.clear()
+        text = self[v] = value(v)
+        return text
+
+
+class _Bool(dict):
+    def __missing__(self, v):
+        return "null" if v is None else ("true" if v else "false")
+
+
+def _object(pairs) -> str:
+    return "{" + ", ".join(f"{encode_basestring(k)}: {v}" for k, v in pairs) + "}"
+
+
+_PROBABILITIES = {task: "{" + ", ".join(f"{encode_basestring(label)}: %s" for label in labels) + "}"
+                  for task, labels in LABELS_BY_TASK.items()}
+
+
+def probabilities_json(values: list | None, task: str) -> str:
+    if values is None:
+        return "null"
+    return _PROBABILITIES[task] % tuple([float.__repr__(v) if type(v) is float and -_INF < v < _INF else value(v)
+                                         for v in values])
+
+
+def csv_cell(v: Any) -> str:
+    """One CSV field as csv.writer (excel dialect, QUOTE_MINIMAL) writes it."""
+    if v is None:
+        return ""
+    if type(v) is not str:
+        v = float.__repr__(v) if type(v) is float else str(v)
+    if '"' in v:
+        return '"' + v.replace('"', '""') + '"'
+    if "," in v or "\n" in v or "\r" in v:
+        return '"' + v + '"'
+    return v
+
+
+class Encoder:
+    """JSON (and CSV) pieces of export rows for one Reader."""
+
+    def __init__(self, reader: Reader):
+        self.reader = reader
+        self.names = {i: encode_basestring(name) for i, name in reader.names.items()}
+        self.strings = _Encoded()
+        self.bools = _Bool({None: "null", 0: "false", 1: "true"})
+        self._reasons: dict[str, str] = {}
+        self._summaries: dict[tuple, tuple] = {}
+        self._preds: dict[tuple, tuple] = {}
+        self._pred_cells: dict[tuple, str] = {}
+        self._prelabels: dict[str, dict[int, str]] = {"stance": {}, "sentiment": {}}
+        self._preds_of = None
+        self._tails: dict[int, str] = {}
+
+    # -- a statement's fields: two pieces around "target", shared by its rows ------------------
+
+    def statement(self, s) -> tuple[str, str]:
+        """Called first for each statement: resets the per-statement (and per-chunk) caches."""
+        if self.reader.preds is not self._preds_of:
+            self._preds_of = self.reader.preds
+            self._preds, self._pred_cells = {}, {}
+            self._prelabels = {"stance": {}, "sentiment": {}}
+        strings = self.strings
+        self._tails = {}
+        return (f'"doc": {strings[s[1]]}, "doc_sha256": {value(s[2])}, "start": {value(s[3])}, '
+                f'"end": {value(s[4])}',
+                f'"text": {value(s[5])}, "speaker": {strings[s[6]]}, "speaker_role": {strings[s[7]]}, '
+                f'"speaker_type": {strings[s[8]]}, "kind": {strings[s[9]]}, "cue": {strings[s[10]]}')
+
+    # -- annotations -----------------------------------------------------------------------------
+
+    def _reason_codes(self, raw) -> str:
+        if type(raw) is str:
+            text = self._reasons.get(raw)
+            if text is None:
+                if len(self._reasons) > _CACHE_LIMIT:
+                    self._reasons.clear()
+                text = self._reasons[raw] = json.dumps(reasons(raw), ensure_ascii=False)
+            return text
+        return json.dumps(reasons(raw), ensure_ascii=False)
+
+    def _tail(self, e) -> str:
+        """Everything of an annotation after its label, up to the pre-label (shared by both tasks)."""
+        bools, strings = self.bools, self.strings
+        at, duration, note = iso(e[E_AT]), e[E_DURATION], e[E_NOTE]
+        tail = self._tails[e[E_ID]] = (
+            f', "duration_ms": {int.__repr__(duration) if type(duration) is int else value(duration)}, '
+            f'"order_mode": {strings[e[E_ORDER]]}, '
+            f'"suggestions_shown": {bools[e[E_SHOWN]]}, "accepted_as_is": {bools[e[E_ACCEPTED]]}, '
+            f'"reason_codes": {self._reason_codes(e[E_REASONS])}, "note": {"null" if note is None else value(note)}, '
+            f'"labelled_at": {"null" if at is None else encode_basestring(at)}, "prelabel": ')
+        return tail
+
+    def annotations(self, task: str, events: list) -> str:
+        tails, names, strings = self._tails, self.names, self.strings
+        label_at, pre_at = E_LABEL[task], E_PRE[task]
+        prelabels = self._prelabels[task]
+        parts = []
+        for e in events:
+            tail = tails.get(e[E_ID]) or self._tail(e)
+            pid = e[pre_at]
+            if pid is None:
+                prelabel = "null"
+            else:
+                prelabel = prelabels.get(pid) or self.prediction(pid, task)[1]
+            parts.append(f'{{"annotator": {names[e[E_ANNOTATOR]]}, "label": {strings[e[label_at]]}{tail}{prelabel}}}')
+        return "[" + ", ".join(parts) + "]"
+
+    # -- per-item summaries ----------------------------------------------------------------------
+
+    def summary(self, task: str, events: list) -> tuple:
+        """(n, majority, soft-label JSON, JSON piece from "n_annotators" to "soft_label",
+        CSV cells n_annotators,majority,soft_label)."""
+        label_at = E_LABEL[task]
+        key = (task, *[e[label_at] for e in events])
+        found = self._summaries.get(key)
+        if found is None:
+            if len(self._summaries) > _CACHE_LIMIT:
+                self._summaries.clear()
+            n, majority, soft = summary(task, list(key[1:]))
+            soft_json = _object((label, value(v)) for label, v in zip(LABELS_BY_TASK[task], soft))
+            found = self._summaries[key] = (
+                n, majority, soft_json,
+                f'"n_annotators": {n}, "majority": {value(majority)}, "soft_label": {soft_json}',
+                f"{n},{csv_cell(majority)},{csv_cell(soft_json)}")
+        return found
+
+    def prediction(self, pid: int, task: str) -> tuple:
+        """(probabilities JSON, pre-label object JSON, JSON piece from "predicted" to "model_version")
+        of a prediction of this chunk."""
+        key = (pid, task)
+        found = self._preds.get(key)
+        if found is None:
+            p = self.reader.preds.get(pid)
+            if p is None:
+                return _NO_PREDICTION
+            strings = self.strings
+            probs = probabilities_json(probabilities(p[P_PROBS], task), task)
+            name, version, label = strings[p[P_NAME]], strings[p[P_VERSION]], strings[p[P_LABEL]]
+            found = self._preds[key] = (
+                probs, f'{{"model_name": {name}, "model_version": {version}, "label": {label}, '
+                       f'"probabilities": {probs}}}',
+                f'"predicted": {label}, "probabilities": {probs}, "model_name": {name}, "model_version": {version}')
+            self._prelabels[task][pid] = found[1]
+        return found
+
+    def newest(self, task: str, pred) -> tuple:
+        return _NO_PREDICTION if pred is None else self.prediction(pred[P_ID], task)
+
+    def newest_csv(self, task: str, pred) -> str:
+        """CSV cells predicted,probabilities,model_name,model_version."""
+        if pred is None:
+            return ",null,,"
+        key = (pred[P_ID], task)
+        cells = self._pred_cells.get(key)
+        if cells is None:
+            cells = self._pred_cells[key] = ",".join(map(csv_cell, (
+                pred[P_LABEL], self.prediction(pred[P_ID], task)[0], pred[P_NAME], pred[P_VERSION])))
+        return cells
+
+    def gold(self, g) -> str:
+        if g is None:
+            return _NO_GOLD
+        strings = self.strings
+        at = iso(g[G_AT])
+        return (f'"gold": {strings[g[G_LABEL]]}, "gold_by": {value(g[G_BY])}, "gold_note": {value(g[G_NOTE])}, '
+                f'"adjudicated_at": {"null" if at is None else encode_basestring(at)}')
+
+
+_NO_PREDICTION = ("null", "null", '"predicted": null, "probabilities": null, "model_name": null, '
+                                  '"model_version": null')
+_NO_GOLD = '"gold": null, "gold_by": null, "gold_note": null, "adjudicated_at": null'
+
+
+def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
+    """One JSON object per line; written in batches of `batch` lines."""
+    enc = Encoder(reader)
+    target_json = enc.strings
+    n, lines = 0, []
+    for s, items in reader:
+        head, body = enc.statement(s)
+        for task, target, events, gold, pred in items:
+            lines.append(f'{{"task": "{task}", {head}, "target": {target_json[target]}, {body}, '
+                         f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
+                         f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}}}\n')
+        if len(lines) >= batch:
+            fh.write("".join(lines))
+            n += len(lines)
+            if on_rows is not None:
+                on_rows(len(lines))
+            lines = []
+    if lines:
+        fh.write("".join(lines))
+        n += len(lines)
+        if on_rows is not None:
+            on_rows(len(lines))
+    return n
+
+
+CSV_FIELDS = ("task", "doc", "doc_sha256", "start", "end", "target", "text", "speaker", "speaker_role",
+              "speaker_type", "kind", "cue", "annotations", "n_annotators", "majority", "soft_label", "gold",
+              "gold_by", "gold_note", "adjudicated_at", "predicted", "probabilities", "model_name", "model_version")
+_CSV_NO_GOLD = ",,,"
+
+
+def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
+    """What csv.DictWriter writes for the row dicts (excel dialect), nested fields (annotations,
+    soft_label, probabilities) as JSON strings; no header when there are no rows. Lines are
+    formatted here from cached cells (csv.writer would re-scan every JSON character)."""
+    enc = Encoder(reader)
+    targets: dict = {}
+    n, lines = 0, []
+    for s, items in reader:
+        enc.statement(s)
+        head = ",".join(map(csv_cell, s[1:5]))
+        body = ",".join(map(csv_cell, s[5:11]))
+        for task, target, events, gold, pred in items:
+            target_cell = targets.get(target)
+            if target_cell is None:
+                target_cell = targets[target] = csv_cell(target)
+            annotations = enc.annotations(task, events).replace('"', '""')
+            gold_cells = _CSV_NO_GOLD if gold is None else ",".join(
+                map(csv_cell, (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))))
+            lines.append(f'{task},{head},{target_cell},{body},"{annotations}",{enc.summary(task, events)[4]},'
+                         f'{gold_cells},{enc.newest_csv(task, pred)}\r\n')
+        if len(lines) >= batch:
+            if n == 0:
+                fh.write(",".join(CSV_FIELDS) + "\r\n")
+            fh.write("".join(lines))
+            n += len(lines)
+            if on_rows is not None:
+                on_rows(len(lines))
+            lines = []
+    if lines:
+        if n == 0:
+            fh.write(",".join(CSV_FIELDS) + "\r\n")
+        fh.write("".join(lines))
+        n += len(lines)
+        if on_rows is not None:
+            on_rows(len(lines))
+    return n

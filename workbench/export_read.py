@@ -1,0 +1,197 @@
+"""The read side of the export: labelled statements in export order, a chunk at a time.
+
+One streamed cursor (server-side on PostgreSQL) walks the labelled statements in export
+order (document source, sha256, offsets, id). For each chunk of statements three small
+Core selects, keyed by the chunk's statement ids, fetch raw tuples: the standing label
+events (narrow: ids, labels, flags, times), the predictions the rows need (the newest per
+item and every pre-label an event saw) and the standing gold. Nothing is sorted or joined
+per decision in SQL and no column is parsed or converted by SQLAlchemy: values come as
+the driver gives them (SQLite: booleans as 0/1, JSON and timestamps as text) and the
+writers format each distinct value once. Memory holds one chunk.
+"""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Integer, String, bindparam, exists, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased
+
+from db.schema import TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
+from workbench.errors import WorkbenchError
+
+STATEMENT_FIELDS = ("text", "speaker", "speaker_role", "speaker_type", "kind", "cue")
+STATEMENT_ORDER = (Document.source, Document.sha256, Statement.start, Statement.end, Statement.id)
+CHUNK = 500  # statements per chunk: each chunk's selects bind this many ids
+
+# statement row: id, doc, doc_sha256, start, end, text, speaker, speaker_role, speaker_type, kind, cue
+# event row layout
+E_STATEMENT, E_ID, E_TARGET, E_ANNOTATOR, E_STANCE, E_SENTIMENT = 0, 1, 2, 3, 4, 5
+E_DURATION, E_ORDER, E_SHOWN, E_ACCEPTED, E_REASONS, E_NOTE, E_AT = 6, 7, 8, 9, 10, 11, 12
+E_PRE = {"stance": 13, "sentiment": 14}
+E_LABEL = {"stance": E_STANCE, "sentiment": E_SENTIMENT}
+# prediction row layout: id, statement_id, target_id, task, label, model_name, model_version, probabilities
+P_ID, P_STATEMENT, P_TARGET, P_TASK, P_LABEL, P_NAME, P_VERSION, P_PROBS = range(8)
+# gold row layout: statement_id, target_id, task, label, adjudicator, note, created_at
+G_LABEL, G_BY, G_NOTE, G_AT = 3, 4, 5, 6
+
+
+def _raw(col):
+    """The column as the driver gives it (SQLite: text), no SQLAlchemy result processing."""
+    return type_coerce(col, String)
+
+
+def _standing_events(decision=Decision):
+    """Label events (stance or sentiment) that no undo withdrew."""
+    undo = aliased(Decision)
+    return [decision.action == "label", or_(decision.stance.is_not(None), decision.sentiment.is_not(None)),
+            ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
+
+
+def statements_query():
+    labelled = select(Decision.statement_id).where(*_standing_events())
+    return (select(Statement.id, Document.source, Document.sha256, Statement.start, Statement.end,
+                   *(getattr(Statement, f) for f in STATEMENT_FIELDS))
+            .join(Document, Document.id == Statement.document_id)
+            .where(Statement.id.in_(labelled))
+            .order_by(*STATEMENT_ORDER))
+
+
+def _ids():
+    return bindparam("ids", expanding=True)
+
+
+def events_query():
+    """The chunk's standing label events, oldest first (so the last one per annotator is the newest)."""
+    return (select(Decision.statement_id, Decision.id, Decision.target_id, Decision.annotator_id, Decision.stance,
+                   Decision.sentiment, Decision.duration_ms, Decision.order_mode,
+                   type_coerce(Decision.suggestions_shown, Integer), type_coerce(Decision.accepted_as_is, Integer),
+                   _raw(Decision.reason_codes), Decision.note, _raw(Decision.created_at),
+                   Decision.stance_prediction_id, Decision.sentiment_prediction_id)
+            .where(Decision.statement_id.in_(_ids()), *_standing_events())
+            .order_by(Decision.id))
+
+
+def predictions_query():
+    """The newest prediction per (statement, target, task) of the chunk."""
+    newest = (select(func.max(Prediction.id)).where(Prediction.statement_id.in_(_ids()))
+              .group_by(Prediction.statement_id, Prediction.target_id, Prediction.task))
+    return _prediction_columns().where(Prediction.id.in_(newest))
+
+
+def predictions_by_id_query():
+    """Predictions by id: pre-labels older than the newest prediction of their item."""
+    return _prediction_columns().where(Prediction.id.in_(_ids()))
+
+
+def _prediction_columns():
+    return select(Prediction.id, Prediction.statement_id, Prediction.target_id, Prediction.task, Prediction.label,
+                  Prediction.model_name, Prediction.model_version, _raw(Prediction.probabilities))
+
+
+def gold_query():
+    """The standing gold event per (statement, target, task) of the chunk."""
+    undo = aliased(Adjudication)
+    standing = (select(func.max(Adjudication.id))
+                .where(Adjudication.action == "set", Adjudication.statement_id.in_(_ids()),
+                       ~exists().where(undo.action == "undo", undo.supersedes_id == Adjudication.id))
+                .group_by(Adjudication.statement_id, Adjudication.target_id, Adjudication.task))
+    adjudicator = aliased(Annotator)
+    return (select(Adjudication.statement_id, Adjudication.target_id, Adjudication.task, Adjudication.label,
+                   adjudicator.name, Adjudication.note, _raw(Adjudication.created_at))
+            .join(adjudicator, adjudicator.id == Adjudication.adjudicator_id)
+            .where(Adjudication.id.in_(standing)))
+
+
+class Reader:
+    """Iterate (statement row, items) in export order; an item is
+    (task, target text, events newest-per-annotator by annotator name, gold row, newest prediction row).
+
+    `names` maps annotator ids to names; `preds` maps the current chunk's prediction ids to rows
+    (for the pre-label an event points at).
+    """
+
+    def __init__(self, conn: Connection, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
+                 chunk: int = CHUNK, collect: bool = False):
+        for task in tasks:
+            if task not in TASKS:
+                raise WorkbenchError(f"unknown task: {task!r}")
+        self.conn, self.tasks, self.gold_only, self.chunk = conn, tasks, gold_only, max(1, chunk)
+        self.collect = collect  # collect young cycles after each chunk (for callers that pause the GC)
+        self.names: dict[int, str] = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
+        self.targets: dict[int, str] = dict(conn.execute(select(Target.id, Target.text)).all())
+        self._name_rank = {i: r for r, i in enumerate(sorted(self.names, key=self.names.__getitem__))}
+        self._target_rank = {i: r for r, i in enumerate(sorted(self.targets, key=self.targets.__getitem__))}
+        self.preds: dict[int, Any] = {}
+
+    def __iter__(self) -> Iterator[tuple[Any, list[tuple]]]:
+        conn = self.conn
+        streaming = conn.execution_options(stream_results=True, yield_per=self.chunk)
+        events_q, preds_q, gold_q = events_query(), predictions_query(), gold_query()
+        by_id_q = predictions_by_id_query()
+        for part in streaming.execute(statements_query()).partitions(self.chunk):
+            if self.collect:
+                gc.collect(1)
+            ids = {"ids": [s[0] for s in part]}
+            events = conn.execute(events_q, ids).all()
+            by_statement: dict[int, list] = {}
+            for e in events:
+                group = by_statement.get(e[0])
+                if group is None:
+                    by_statement[e[0]] = [e]
+                else:
+                    group.append(e)
+            preds: dict[int, Any] = {}
+            newest: dict[tuple, Any] = {}
+            for p in conn.execute(preds_q, ids).all():
+                preds[p[0]] = p
+                newest[(p[P_STATEMENT], p[P_TARGET], p[P_TASK])] = p
+            shown = {e[E_PRE["stance"]] for e in events} | {e[E_PRE["sentiment"]] for e in events}
+            shown.discard(None)
+            missing = sorted(shown.difference(preds))
+            for at in range(0, len(missing), 1000):
+                for p in conn.execute(by_id_q, {"ids": missing[at:at + 1000]}).all():
+                    preds[p[0]] = p
+            golds = {(g[0], g[1], g[2]): g for g in conn.execute(gold_q, ids).all()}
+            self.preds = preds
+            for s in part:
+                items = self._items(s[0], by_statement.get(s[0], ()), golds, newest)
+                if items:
+                    yield s, items
+
+    def _newest_per_annotator(self, events: dict) -> list:
+        if len(events) == 1:
+            return list(events.values())
+        rank = self._name_rank
+        return sorted(events.values(), key=lambda e: rank[e[E_ANNOTATOR]])
+
+    def _items(self, sid: int, events, golds: dict, newest: dict) -> list[tuple]:
+        items = []
+        gold_only = self.gold_only
+        if "stance" in self.tasks:
+            groups: dict[Any, dict] = {}
+            for e in events:
+                if e[E_STANCE] is not None:
+                    group = groups.get(e[E_TARGET])
+                    if group is None:
+                        groups[e[E_TARGET]] = {e[E_ANNOTATOR]: e}
+                    else:
+                        group[e[E_ANNOTATOR]] = e  # oldest first: the newest wins
+            order = groups if len(groups) < 2 else sorted(groups, key=lambda t: self._target_rank.get(t, -1))
+            for tid in order:
+                gold = golds.get((sid, tid, "stance"))
+                if gold_only and gold is None:
+                    continue
+                items.append(("stance", self.targets.get(tid), self._newest_per_annotator(groups[tid]), gold,
+                              newest.get((sid, tid, "stance"))))
+        if "sentiment" in self.tasks:
+            group = {}
+            for e in events:
+                if e[E_SENTIMENT] is not None:
+                    group[e[E_ANNOTATOR]] = e
+            gold = golds.get((sid, None, "sentiment"))
+            if group and not (gold_only and gold is None):
+                items.append(("sentiment", None, self._newest_per_annotator(group), gold,
+                              newest.get((sid, None, "sentiment"))))
+        return items
