@@ -54,6 +54,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--task", default="sentiment")
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--model", default=None, help="model dir (default: shipped weights of --task)")
     args = p.parse_args()
     torch.set_num_threads(2)
     from transformers import pipeline
@@ -62,7 +63,7 @@ def main() -> None:
     from models.inputs import mark_target
 
     texts, targets, source = sentences(args.n)
-    clf = load_classifier(args.task, quantize=False)  # same fp32 weights for all three
+    clf = load_classifier(args.task, args.model, quantize=False)  # same fp32 weights for all three
     model, tok = clf._model, clf._tokenizer
     n, bs = len(texts), args.batch_size
     print(f"{n} sentences from {source}; task {args.task}; batch {bs}; torch threads {torch.get_num_threads()}")
@@ -70,14 +71,14 @@ def main() -> None:
     ours = timed(lambda: clf.predict(texts, targets, batch_size=bs))
 
     pairs = [{"text": t or "", "text_pair": mark_target(x, t)} for x, t in zip(texts, targets)]
-    pipe = pipeline("text-classification", model=model, tokenizer=tok, device=-1, truncation="only_second",
+    pipe = pipeline("text-classification", model=model, tokenizer=tok, device=-1, truncation="longest_first",
                     max_length=clf.max_length)
     pipe_default = timed(lambda: pipe(pairs), repeats=1)
     pipe_batched = timed(lambda: pipe(pairs, batch_size=bs), repeats=1)
 
     # raw: pre-tokenised, input-order (unsorted) batches of the padded tensors; only model(**batch) timed
     enc = [tok([t or "" for t in targets[i:i + bs]], [mark_target(x, t) for x, t in zip(texts[i:i + bs], targets[i:i + bs])],
-               truncation="only_second", max_length=clf.max_length, padding=True, return_tensors="pt")
+               truncation="longest_first", max_length=clf.max_length, padding=True, return_tensors="pt")
            for i in range(0, n, bs)]
 
     def raw():

@@ -37,7 +37,7 @@ LoRA adapter + classification head on `{cfg['base_model']['name']}` (22.7M param
 come from the PyPI package `{cfg['base_model']['package']}` and are verified by sha256
 `{cfg['base_model']['sha256']}`. Nothing is downloaded at run time.
 
-## Training data (used for training; licences as each data set's README states them)
+## Data (training, and dev for metrics + temperature; licences as each data set's README states them)
 
 {datasets}
 
@@ -55,11 +55,11 @@ Labels: {json.dumps(cfg['id2label'])}.
 LoRA r={cfg['lora']['r']}, alpha={cfg['lora']['alpha']}, dropout={cfg['lora']['dropout']} on query/key/value/attention-output/
 intermediate/output of all 6 layers; pooler + linear classifier trained fully. AdamW lr {tr['lr']}, weight decay 0.01
 (matrices only), linear warm-up 6 % then linear decay, batch {tr['batch_size']} (length-bucketed), {tr['epochs']} epochs,
-grad-norm clip 1.0, seed {tr['seed']}. Hyperparameters were fixed a priori for the CPU budget (no search on dev).
+grad-norm clip 1.0, seed {tr['seed']}. {cfg.get('selection_note', 'Hyperparameters were fixed a priori for the CPU budget (no search on dev).')}
 {tr['n_train']} training examples, {tr['steps']} steps.
 
 Training time: {tr.get('wall_minutes', round(tr['seconds'] / 60, 1))} min wall-clock (training loop {tr['seconds'] / 60:.1f} min) on a
-2-core CPU ({platform.machine()}), torch threads = 2.
+2-core CPU ({platform.machine()}) shared with other jobs, torch threads = {tr.get('threads', 2)}.
 
 Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}`.
 

@@ -55,14 +55,11 @@ def tokenize_pairs(tokenizer, texts: list[str], targets: list[str | None], max_l
     """Unpadded encodings (input_ids, token_type_ids, attention via length) per pair."""
     firsts = [clip_target(t) for t in targets]
     seconds = [mark_target(x or "", t) for x, t in zip(texts, targets)]
-    enc = tokenizer(
-        firsts,
-        seconds,
-        truncation="only_second",
-        max_length=max_length,
-        padding=False,
-        return_attention_mask=False,
-    )
+    kw = {"max_length": max_length, "padding": False, "return_attention_mask": False}
+    try:
+        enc = tokenizer(firsts, seconds, truncation="only_second", **kw)
+    except Exception:  # noqa: BLE001 - a target longer than max_length: cut both sides instead of failing
+        enc = tokenizer(firsts, seconds, truncation="longest_first", **kw)
     tt = enc.get("token_type_ids")
     out = []
     for i, ids in enumerate(enc["input_ids"]):

@@ -18,7 +18,7 @@ DATASETS = {
         "sentences from US news outlets (publishers' copyright); research/eval use, cite the paper",
     },
     "semeval": {
-        "name": "SemEval-2016 Task 6 stance, subtask A (TweetEval packaging), train + val",
+        "name": "SemEval-2016 Task 6 stance, subtask A (TweetEval packaging): train trained on, val = dev",
         "licence": "TweetEval: released without restrictions but restrictions may apply to individual tasks or "
         "Twitter; SemEval-2016 data distributed for research use; tweets subject to Twitter/X terms",
     },
@@ -28,7 +28,7 @@ DATASETS = {
         "flag before redistribution",
     },
     "vast_dev": {
-        "name": "VAST dev (vast_dev.csv, reduced copy)",
+        "name": "VAST dev (vast_dev.csv, reduced copy) — dev only: metrics and the temperature, not trained on",
         "licence": "none stated; NYT reader comments; research/eval use only",
     },
 }
@@ -77,4 +77,4 @@ def stance_data(seed: int, vast_train_max: int = 1000):
         "vast_dev": read_vast(root / "vast" / "vast_dev.csv"),
         "semeval_val": read_semeval(root / "semeval2016_stance", "val"),
     }
-    return train, dev, ["semeval", "vast_train"]
+    return train, dev, ["semeval", "vast_train", "vast_dev"]

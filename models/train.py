@@ -193,12 +193,18 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "parent": None,
         "training_set_sha256": training_set_sha256(train),
         "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
-        "training": {"n_train": len(train), "seed": seed, **hyper, **stats},
+        "training": {"n_train": len(train), "seed": seed, "threads": _threads(), **hyper, **stats},
         "dev_metrics": dev_metrics,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     save_trainable(model, Path(out_dir), cfg)
     return cfg
+
+
+def _threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _cli_progress():
@@ -223,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
+    p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
     args = p.parse_args(argv)
     from .card import write_card
     from .classifiers import shipped_dir
@@ -230,7 +237,12 @@ def main(argv: list[str] | None = None) -> int:
 
     out = Path(args.out) if args.out else shipped_dir(args.task)
     try:
-        train, devs, datasets = (sentiment_data if args.task == "sentiment" else stance_data)(args.seed)
+        if args.task == "sentiment":
+            train, devs, datasets = sentiment_data(args.seed)
+        elif args.vast_train_max is not None:
+            train, devs, datasets = stance_data(args.seed, args.vast_train_max)
+        else:
+            train, devs, datasets = stance_data(args.seed)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -201,3 +201,12 @@ def test_target_marking():
     assert mark_target("Trump and Trumpism", "trump") == "«Trump» and Trumpism"
     assert mark_target("I will never support it", "the bill") == "I will never support it"
     assert mark_target("no target here", None) == "no target here"
+
+
+def test_overlong_target_is_truncated_not_fatal(tiny_model, tiny_base):
+    from models.classifiers import load_classifier
+
+    clf = load_classifier("sentiment", tiny_model, base_path=tiny_base)
+    long_target = " ".join(["xylophonezq"] * 24)  # many word pieces each in the tiny vocab
+    preds = clf.predict(["great law " * 30, "bad"], [long_target, "law"])
+    assert len(preds) == 2
