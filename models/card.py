@@ -73,7 +73,7 @@ measured on the other) is {cfg.get('ece_cross_fitted', 0):.3f}.
 
 {_metrics_table(cfg['dev_metrics'])}
 
-Inference: dynamic int8 quantization is {'ON' if cfg.get('quantized') else 'OFF'} (see bench results in the project report).
+Inference: dynamic int8 quantization (CPU) is {'ON' if cfg.get('quantized') else 'OFF'}: {cfg.get('quantization_note', 'not measured')}.
 
 ## Limits
 
