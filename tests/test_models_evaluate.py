@@ -4,8 +4,6 @@ import json
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("peft")
 
 from models.data import Example, read  # noqa: E402
 from models.errors import DataError  # noqa: E402

