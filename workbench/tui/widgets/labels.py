@@ -37,7 +37,9 @@ class LabelPanel(Static):
                 if label == suggestion.label:
                     text.append("  ◀ model", style=style("label-panel--suggested"))
             if own is not None and label == own:
-                text.append("  ◀ your earlier label", style="italic")
+                # short when it shares the line with the model's marker, so the panel never wraps
+                both = suggestion is not None and not blind and label == suggestion.label
+                text.append(" · yours" if both else "  ◀ your earlier label", style="italic")
             text.append("\n")
         if blind:
             footer = "blind: choose a label"
