@@ -340,8 +340,16 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
         return None
     word = re.match(r"[\w’']+", text[m.end():limit])
     if word and word.group().lower() in _NOT_CLAUSE_START:
-        return None
+        # 'Trump said after the convention he would not ...': a short adjunct, then a clause
+        # opened by a pronoun subject.
+        adj = _ADJUNCT_THEN_PRONOUN.match(text, m.end(), limit)
+        return adj.end() if adj else None
     return m.end()
+
+
+_ADJUNCT_THEN_PRONOUN = re.compile(r"(?:after|before|during|in|on|at|last|earlier|later|"
+                                   r"this|that|yesterday|today)\b[^,;:.“”\"]{0,40}?\s"
+                                   r"(?=(?:he|she|they|we|I|it)\s+[a-z’']+\s)")
 
 
 # Words that cannot open a reported clause after a bare "said": adjuncts and particles.

@@ -27,6 +27,11 @@ _PARTICIPLE = re.compile(r"(?:(?<=, )|(?<=when )|(?<=whenever )|(?<=by ))(?:refe
 _ASKED_FIRST = re.compile(r"Asked\s+(?:about\s+)?(?=(?:whether|if|what|why|how|who|when)\s|"
                           r"(?<=about )\S)")
 _AND_BEFORE = re.compile(r"\s(and|but|by|after|before|while|without)\s+$")
+_IN_SOURCE = re.compile(r"In\s+(?:a|an|the|this|that|its|their|his|her)\s+(?:[\w/.'’-]+\s+){0,6}?"
+                        r"(?:poll|polls|survey|study|report|statement|interview|letter|memo|"
+                        r"filing|complaint|lawsuit|op-ed|tweet|post|email|speech|analysis|"
+                        r"ruling|opinion|release|notice)"
+                        r"(?:,\s+[^,“”\"]{1,80})?,\s+(?=\S+(?:\s+\S+){3})")
 DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
 
 
@@ -40,6 +45,19 @@ def cut_afterthought(text: str, s: int, e: int) -> int:
     """End of reported content at its first afterthought, when at least 3 words come before."""
     for m in _AFTERTHOUGHT.finditer(text, s, e):
         if _words(text, s, m.start()) >= 3 and not _open_quote(text, s, m.start()):
+            return m.start()
+    return e
+
+
+_OBJECT_END = re.compile(r"\s[-–—]\s|;\s")
+
+
+def cut_object(text: str, s: int, e: int) -> int:
+    """End of a stance verb's object: reported content's afterthoughts, and also the writer's
+    asides that follow an object ('likened the rules to X - a charge that ...')."""
+    e = cut_afterthought(text, s, e)
+    for m in _OBJECT_END.finditer(text, s, e):
+        if _words(text, s, m.start()) >= 5 and not _open_quote(text, s, m.start()):
             return m.start()
     return e
 
@@ -77,8 +95,11 @@ class SentenceRules:
                 continue
             head = text[s:comma].split()
             first = head[0].lower().strip("“\"'")
-            if len(head) <= 10 and (first in PREPOSITIONS or first in _SUBORDINATORS
-                                    or first.endswith("ing")):
+            # 'Though that went smoothly, he said, replacing her would ...': a bare cue set off
+            # by commas on both sides is a parenthetical, whatever the lead-in.
+            paren = re.match(r",\s+", rest) is not None and _words(text, m.end(), e) >= 4
+            if len(head) <= 10 and not paren and (first in PREPOSITIONS or first in _SUBORDINATORS
+                                                  or first.endswith("ing")):
                 continue                            # 'On Wednesday, he told a crowd ...'
             more = None
             tail = re.match(r"[^,]*?,\s+", rest)
@@ -131,6 +152,8 @@ class SentenceRules:
         self.headline_rules()
         text = self.text
         for s, e in self.sents:
+            if self.in_source(s, e):
+                continue
             if not (CUE.any_in(text, s, e) or OBJECT_CUE.any_in(text, s, e)
                     or "ccording to" in text[s:e]):
                 continue
@@ -138,7 +161,7 @@ class SentenceRules:
             if self.according(s, e) or self.as_noted(s, e):
                 continue
             hit = self.trailing_attribution(s, e)
-            if hit and _words(text, s, hit[0]) >= 2:
+            if hit and (_words(text, s, hit[0]) >= 2 or hit[2] is not None):
                 comma, clause, more = hit
                 # Unmarked speech ending in its attribution reads as a direct quote. It is not
                 # stretched back over earlier sentences: those are as often narrative.
@@ -171,7 +194,13 @@ class SentenceRules:
             spk = speaker_after(text, m.end(), e)
             comma = text.find(",", spk[1], e) if spk else -1
             if comma < 0 or text[spk[1]:comma].strip():
-                return False
+                # 'According to a complaint filed by the S.E.C. and Vermont, CONTENT': the
+                # source is a document or a poll, not a name; it runs to the first comma.
+                comma = text.find(", ", m.end(), e)
+                if comma < 0 or not 1 <= _words(text, m.end(), comma) <= 15 \
+                        or _words(text, comma, e) < 4 or _open_quote(text, m.end(), comma):
+                    return False
+                spk = (m.end(), comma)
             clause = Clause("according to", m.start(), m.end(), spk[0], spk[1], comma)
             return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
         comma = text.rfind(",", s, m.start())
@@ -181,6 +210,17 @@ class SentenceRules:
         spk = text[m.end():spk_end].rstrip(" .,")
         clause = Clause("according to", m.start(), m.end(), m.end(), m.end() + len(spk), spk_end)
         return self.add(s, comma, "indirect", clause, RULE, keep_stop=False) is not None
+
+    def in_source(self, s: int, e: int) -> bool:
+        """'In the latest Post/ABC poll, conducted in May, CONTENT': a sentence led by the
+        document or survey that says it; the content runs from the last lead-in comma."""
+        text = self.text
+        m = _IN_SOURCE.match(text, s, e)
+        if not m or self.in_quote(s):
+            return False
+        comma = m.end() - 1
+        clause = Clause("in", m.start(), m.start() + 2, m.start() + 3, comma, comma)
+        return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
 
     def as_noted(self, s: int, e: int) -> bool:
         text = self.text
@@ -218,7 +258,7 @@ class SentenceRules:
             if re.search(r"[,.!?][”\"’']\s*$", text[max(s, m.start() - 4):m.start()]):
                 continue                    # '"...," said X, a lawyer': X is no content
             spk = self._coordinated(s, m.start()) or speaker_before(text, s, m.start()) \
-                or self._local(s, m.start())
+                or self._local(s, m.start()) or self._appositive_subject(s, m.start())
             if spk is None or self._after_quote(spk[0]):
                 continue                    # '...,” he said in his speech': not reported speech
             phrase = text[spk[0]:spk[1]]
@@ -231,6 +271,20 @@ class SentenceRules:
             self.add(cstart, end, kind, clause, RULE, keep_stop=kind == "direct")
             return
         self.stance_object(s, e)
+
+    def _appositive_subject(self, s: int, cue_start: int) -> tuple[int, int] | None:
+        """'Johnnie Wilson, of Springfield, Va., said ...': a capitalised name that opens the
+        sentence, then an appositive closed by the comma right before the cue."""
+        text = self.text
+        if text[cue_start - 2:cue_start] != ", " or self.in_quote(cue_start):
+            return None
+        comma = text.find(",", s, cue_start - 2)
+        head = text[s:comma].split() if comma > s else []
+        if not 1 <= len(head) <= 6 or not all(w[:1].isupper() for w in head if len(w) > 3) \
+                or head[0].lower() in PREPOSITIONS or head[0].lower() in _SUBORDINATORS \
+                or any(ch in text[s:cue_start] for ch in "“”\"") or CUE.any_in(text, s, cue_start - 2):
+            return None
+        return s, comma
 
     def _local(self, s: int, cue_start: int) -> tuple[int, int] | None:
         """local_speaker(), but not inside a quotation: there the quote is the statement."""
@@ -264,6 +318,6 @@ class SentenceRules:
             if _words(text, cstart, e) < 2 or not (text[cstart].isalnum() or text[cstart] in "“\"$"):
                 continue
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
-            self.add(cstart, cut_afterthought(text, cstart, e), "indirect", clause, RULE,
+            self.add(cstart, cut_object(text, cstart, e), "indirect", clause, RULE,
                      keep_stop=False)
             return
