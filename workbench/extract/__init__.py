@@ -7,7 +7,7 @@ role and type, the kind of speech and the cue that introduced it.
 import logging
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "rules-1.5"
+EXTRACTOR_VERSION = "rules-1.6"
 
 
 @dataclass(frozen=True)

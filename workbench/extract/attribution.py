@@ -37,6 +37,15 @@ _OBJECT = re.compile(
     r"(?:week|month|year)|yesterday|today|recently|earlier|later|also|previously)(?=[\s,])")
 
 
+# Adjuncts of time between a speaker and its cue: 'McConnell, who in 2010 said ...',
+# 'Smith on Tuesday said ...', 'A poll released Friday found ...'. They are no part of the
+# speaker phrase.
+_TIME_BEFORE_CUE = re.compile(
+    r"(?:\s+(?:released|published|issued|conducted|filed|out))?\s+(?:(?:in|since|during)\s+(?:(?:early|late|mid-?)\s*)?(?:1[89]|20)\d\d|(?:on\s+)?(?:Monday|Tuesday|"
+    r"Wednesday|Thursday|Friday|Saturday|Sunday)(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|(?:last|this|earlier\s+this)\s+(?:week|month|year)|yesterday|today)\s*$")
+
+
 @dataclass
 class Clause:
     cue: str
@@ -116,6 +125,9 @@ def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None
             segs.pop()
             cue_start = last[0]
             last = segs[-1]
+    adjunct = _TIME_BEFORE_CUE.search(text, last[0], last[1])
+    if adjunct and adjunct.start() > last[0]:
+        last = (last[0], adjunct.start())
     s = _strip_conjunction(text, *last)
     here = text[s:last[1]]
     if here == "who" or here.endswith(" who"):
