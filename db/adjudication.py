@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.decisions import _withdrawn, standing_labels
+from db.decisions import standing_labels, withdrawn_by_undo
 from db.errors import StorageError
 from db.schema import (
     LABELS_BY_TASK,
@@ -133,7 +133,7 @@ class QueueItem:
 
 def _standing_flags(session: Session, task: str) -> dict[tuple[int, int | None], list[Decision]]:
     """Flag events not withdrawn, keyed by item (statement-level for sentiment)."""
-    rows = session.scalars(select(Decision).where(Decision.action == "flag", ~exists(_withdrawn()))
+    rows = session.scalars(select(Decision).where(Decision.action == "flag", ~exists(withdrawn_by_undo()))
                            .order_by(Decision.id))
     flags: dict[tuple[int, int | None], list[Decision]] = defaultdict(list)
     for row in rows:

@@ -70,15 +70,16 @@ def record(session: Session, annotator: Annotator, decision: NewDecision) -> Dec
     return row
 
 
-def _withdrawn() -> Select:
+def withdrawn_by_undo(row=Decision) -> Select:
+    """The undo events that withdraw `row` (Decision or an alias of it); use with exists()."""
     undo = aliased(Decision)
-    return select(undo.id).where(undo.action == "undo", undo.supersedes_id == Decision.id)
+    return select(undo.id).where(undo.action == "undo", undo.supersedes_id == row.id)
 
 
 def last_undoable(session: Session, annotator: Annotator) -> Decision | None:
     return session.scalars(
         select(Decision).where(Decision.annotator_id == annotator.id, Decision.action.in_(UNDOABLE),
-                               ~exists(_withdrawn()))
+                               ~exists(withdrawn_by_undo()))
         .order_by(Decision.id.desc()).limit(1)).first()
 
 
@@ -100,7 +101,7 @@ def standing_labels(annotator_id: int | None = None, task: str | None = None) ->
     current value is the newest standing event that set a sentiment, whatever the target.
     Returns rows of (Decision) ordered by nothing in particular.
     """
-    conditions = [Decision.action == "label", ~exists(_withdrawn())]
+    conditions = [Decision.action == "label", ~exists(withdrawn_by_undo())]
     if annotator_id is not None:
         conditions.append(Decision.annotator_id == annotator_id)
     if task == "stance":

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, exists, func, literal, select, union
 from sqlalchemy.orm import Session
 
-from db.decisions import _withdrawn
+from db.decisions import withdrawn_by_undo
 from db.errors import StorageError
 from db.schema import Decision, Prediction
 
@@ -58,7 +58,7 @@ def acceptance_by_model_version(session: Session, bucket: str = "day") -> list[A
     dialect = session.get_bind().dialect.name
     period = _period(Decision.created_at, bucket, dialect)
     shown_here = (Decision.action == "label", Decision.suggestions_shown.is_(True),
-                  Decision.accepted_as_is.is_not(None), ~exists(_withdrawn()))
+                  Decision.accepted_as_is.is_not(None), ~exists(withdrawn_by_undo()))
 
     def linked(prediction_id) -> select:
         return (select(Decision.id.label("decision_id"), Prediction.model_name.label("model_name"),

@@ -21,10 +21,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select, tuple_
+from sqlalchemy import exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError
+from db.decisions import withdrawn_by_undo
 from db.schema import Decision, Document, Prediction, Statement, Target
 
 ORDERS = ("document", "uncertainty", "random")
@@ -82,15 +83,12 @@ class Progress:
 def _standing(annotator_id: int, actions: Sequence[str], statement_col, target_col):
     """EXISTS a standing event of this annotator, with one of `actions`, on the outer item."""
     d = aliased(Decision)
-    undo = aliased(Decision)
-    withdrawn = exists().where(undo.supersedes_id == d.id, undo.action == "undo")
     return exists().where(d.annotator_id == annotator_id, d.statement_id == statement_col,
-                          d.target_id == target_col, d.action.in_(actions), ~withdrawn)
+                          d.target_id == target_col, d.action.in_(actions), ~_withdrawn(d))
 
 
 def _withdrawn(row):
-    undo = aliased(Decision)
-    return exists().where(undo.supersedes_id == row.id, undo.action == "undo")
+    return exists(withdrawn_by_undo(row))
 
 
 class AnnotationQueue:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
+from db.decisions import withdrawn_by_undo
 from db.errors import StorageError
 from db.schema import (
     LABELS_BY_TASK,
@@ -242,7 +243,8 @@ def counts(session: Session) -> dict[str, Any]:
 
     per_annotator = session.execute(
         select(Annotator.name, func.count(Decision.id)).join(Decision, Decision.annotator_id == Annotator.id)
-        .where(Decision.action == "label").group_by(Annotator.name).order_by(Annotator.name)).all()
+        .where(Decision.action == "label", ~exists(withdrawn_by_undo()))
+        .group_by(Annotator.name).order_by(Annotator.name)).all()
     per_model = session.execute(
         select(Prediction.task, Prediction.model_name, Prediction.model_version, func.count(Prediction.id))
         .group_by(Prediction.task, Prediction.model_name, Prediction.model_version)

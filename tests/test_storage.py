@@ -141,6 +141,7 @@ def test_decision_log_is_append_only_and_undo_is_an_event(backend, engine, reque
         assert rows[2][2] is not None
         assert [d.stance for d in decisions.current_labels(s, "stance")] == ["favor"]
         assert [d.sentiment for d in decisions.current_labels(s, "sentiment")] == ["negative"]
+        assert repository.counts(s)["decisions_per_annotator"] == {"ann1": 1}  # the undone label is not counted
 
 
 def test_decision_validation_rejects_unknown_labels(engine):
