@@ -202,9 +202,10 @@ def test_train_saves_activates_and_lists(engine, sqlite_url, store):
     assert code == 0, out
     assert "from parent 0.1.0-tiny" in out and "18 agreed" in out and "held back" in out
     code, out = invoke("models", "list", "--json", "--db", sqlite_url)
-    rows = [r for r in json.loads(out) if not r["shipped"]]
-    new = rows[-1]
-    assert new["task"] == "stance" and new["version"].startswith("0.1.0-tiny+ft.") and new["active"]
+    # the parents may carry the same creation second as the new version: pick it by task and version
+    [new] = [r for r in json.loads(out) if not r["shipped"] and r["task"] == "stance"
+             and r["version"] != TINY_VERSION["stance"]]
+    assert new["version"].startswith("0.1.0-tiny+ft.") and new["active"]
     assert new["parent"] == "0.1.0-tiny" and len(new["training_set_sha256"]) == 64
     assert Path(new["path"]).parent == store / "stance"  # outside the repo, next to the database
     held = new["dev_metrics"]["heldback"]
