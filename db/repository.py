@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select, true
@@ -195,6 +196,30 @@ def add_predictions(session: Session, task: str, model_name: str, model_version:
     if payload:
         session.execute(Prediction.__table__.insert(), payload)
     return len(payload)
+
+
+def find_or_add_prediction(session: Session, statement_id: int, target_id: int | None, task: str, label: str,
+                           probabilities: dict[str, float], model_name: str, model_version: str,
+                           created_at: datetime | None = None) -> tuple[int, bool]:
+    """The id of this model version's prediction of `label` for the item, adding it if missing.
+
+    Import and merge bring in the predictions that decisions point at; a prediction already
+    here (same item, task, model version and label) is reused. Returns (id, added).
+    """
+    query = select(Prediction.id).where(
+        Prediction.statement_id == statement_id, Prediction.task == task, Prediction.label == label,
+        Prediction.model_name == model_name, Prediction.model_version == model_version)
+    query = query.where(Prediction.target_id.is_(None) if target_id is None else Prediction.target_id == target_id)
+    found = session.scalars(query.order_by(Prediction.id.desc())).first()
+    if found is not None:
+        return found, False
+    row = Prediction(statement_id=statement_id, target_id=target_id, task=task, label=label,
+                     probabilities=probabilities, model_name=model_name, model_version=model_version)
+    if created_at is not None:
+        row.created_at = created_at
+    session.add(row)
+    session.flush()
+    return row.id, True
 
 
 def latest_prediction(session: Session, statement_id: int, task: str, target_id: int | None,

@@ -38,8 +38,8 @@ from sqlalchemy.orm import Session
 from db.decisions import NewDecision, record
 from db.engine import transaction
 from db.errors import StorageError
-from db.repository import get_or_create_annotator, statement_by_span
-from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Document, Prediction, Statement, Target
+from db.repository import find_or_add_prediction, get_or_create_annotator, statement_by_span
+from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Document, Statement, Target
 from workbench.errors import WorkbenchError
 
 MINIMAL_KEYS = {"doc", "start", "end", "target", "annotator", "stance", "sentiment"}
@@ -188,20 +188,10 @@ class Importer:
         name, version, label = pred.get("model_name"), pred.get("model_version"), pred.get("label")
         if not (isinstance(name, str) and isinstance(version, str)) or label not in LABELS_BY_TASK[task]:
             raise LineError(f"bad {task} prediction: {pred!r}")
-        query = select(Prediction.id).where(
-            Prediction.statement_id == statement_id, Prediction.task == task, Prediction.model_name == name,
-            Prediction.model_version == version, Prediction.label == label)
-        query = query.where(Prediction.target_id.is_(None) if target_id is None else Prediction.target_id == target_id)
-        found = self.session.scalars(query.order_by(Prediction.id.desc())).first()
-        if found is not None:
-            return found
-        probs = _probabilities(pred.get("probabilities"))
-        row = Prediction(statement_id=statement_id, target_id=target_id, task=task, label=label,
-                         probabilities=probs, model_name=name, model_version=version)
-        self.session.add(row)
-        self.session.flush()
-        self.summary.predictions += 1
-        return row.id
+        pid, added = find_or_add_prediction(self.session, statement_id, target_id, task, label,
+                                            _probabilities(pred.get("probabilities")), name, version)
+        self.summary.predictions += added
+        return pid
 
     # -- line forms ----------------------------------------------------------------------------
     def minimal(self, obj: dict) -> None:

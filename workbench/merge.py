@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Engine, select
 
 from db.engine import readonly, transaction
-from db.repository import ensure_target, get_or_create_annotator
+from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator
 from db.schema import Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
 from workbench.errors import WorkbenchError
 
@@ -122,19 +122,9 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
             if other_id not in prediction_map:
                 p = theirs["predictions"][other_id]
                 sid, tid = local_statement(p.statement_id), local_target(p.target_id)
-                query = select(Prediction.id).where(
-                    Prediction.statement_id == sid, Prediction.task == p.task, Prediction.label == p.label,
-                    Prediction.model_name == p.model_name, Prediction.model_version == p.model_version)
-                query = query.where(Prediction.target_id.is_(None) if tid is None else Prediction.target_id == tid)
-                found = session.scalars(query.order_by(Prediction.id)).first()
-                if found is None:
-                    row = Prediction(statement_id=sid, target_id=tid, task=p.task, label=p.label,
-                                     probabilities=p.probabilities, model_name=p.model_name,
-                                     model_version=p.model_version, created_at=_aware(p.created_at))
-                    session.add(row)
-                    session.flush()
-                    found = row.id
-                    summary.predictions_added += 1
+                found, added = find_or_add_prediction(session, sid, tid, p.task, p.label, p.probabilities,
+                                                      p.model_name, p.model_version, _aware(p.created_at))
+                summary.predictions_added += added
                 prediction_map[other_id] = found
             return prediction_map[other_id]
 
