@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from json.encoder import encode_basestring
+from collections.abc import Iterator
 from typing import Any
 
 from db.schema import LABELS_BY_TASK
@@ -298,29 +299,43 @@ _NO_PREDICTION = ("null", "null", '"predicted": null, "probabilities": null, "mo
 _NO_GOLD = '"gold": null, "gold_by": null, "gold_note": null, "adjudicated_at": null'
 
 
-def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
-    """One JSON object per line; written in batches of `batch` lines."""
-    enc = Encoder(reader)
-    target_json = enc.strings
+def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, header: str | None = None) -> int:
+    """Write each statement's lines, flushing once `batch` lines have gathered; the header goes
+    first, and only when there is at least one row. Returns the number of rows written."""
     n, lines = 0, []
-    for s, items in reader:
-        head, body = enc.statement(s)
-        for task, target, events, gold, pred in items:
-            lines.append(f'{{"task": "{task}", {head}, "target": {target_json[target]}, {body}, '
-                         f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
-                         f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}}}\n')
-        if len(lines) >= batch:
-            fh.write("".join(lines))
-            n += len(lines)
-            if on_rows is not None:
-                on_rows(len(lines))
-            lines = []
-    if lines:
+
+    def flush() -> None:
+        nonlocal n
+        if header is not None and n == 0:
+            fh.write(header)
         fh.write("".join(lines))
         n += len(lines)
         if on_rows is not None:
             on_rows(len(lines))
+        lines.clear()
+
+    for rows in statements:
+        lines.extend(rows)
+        if len(lines) >= batch:
+            flush()
+    if lines:
+        flush()
     return n
+
+
+def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
+    """One JSON object per line; written in batches of `batch` lines."""
+    enc = Encoder(reader)
+    target_json = enc.strings
+
+    def statements() -> Iterator[list[str]]:
+        for s, items in reader:
+            head, body = enc.statement(s)
+            yield [f'{{"task": "{task}", {head}, "target": {target_json[target]}, {body}, '
+                   f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
+                   f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}}}\n'
+                   for task, target, events, gold, pred in items]
+    return _write_in_batches(statements(), fh, on_rows, batch)
 
 
 CSV_FIELDS = ("task", "doc", "doc_sha256", "start", "end", "target", "text", "speaker", "speaker_role",
@@ -335,33 +350,21 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     formatted here from cached cells (csv.writer would re-scan every JSON character)."""
     enc = Encoder(reader)
     targets: dict = {}
-    n, lines = 0, []
-    for s, items in reader:
-        enc.statement(s)
-        head = ",".join(map(csv_cell, s[1:5]))
-        body = ",".join(map(csv_cell, s[5:11]))
-        for task, target, events, gold, pred in items:
-            target_cell = targets.get(target)
-            if target_cell is None:
-                target_cell = targets[target] = csv_cell(target)
-            annotations = enc.annotations(task, events).replace('"', '""')
-            gold_cells = _CSV_NO_GOLD if gold is None else ",".join(
-                map(csv_cell, (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))))
-            lines.append(f'{task},{head},{target_cell},{body},"{annotations}",{enc.summary(task, events)[4]},'
-                         f'{gold_cells},{enc.newest_csv(task, pred)}\r\n')
-        if len(lines) >= batch:
-            if n == 0:
-                fh.write(",".join(CSV_FIELDS) + "\r\n")
-            fh.write("".join(lines))
-            n += len(lines)
-            if on_rows is not None:
-                on_rows(len(lines))
-            lines = []
-    if lines:
-        if n == 0:
-            fh.write(",".join(CSV_FIELDS) + "\r\n")
-        fh.write("".join(lines))
-        n += len(lines)
-        if on_rows is not None:
-            on_rows(len(lines))
-    return n
+
+    def statements() -> Iterator[list[str]]:
+        for s, items in reader:
+            enc.statement(s)
+            head = ",".join(map(csv_cell, s[1:5]))
+            body = ",".join(map(csv_cell, s[5:11]))
+            rows = []
+            for task, target, events, gold, pred in items:
+                target_cell = targets.get(target)
+                if target_cell is None:
+                    target_cell = targets[target] = csv_cell(target)
+                annotations = enc.annotations(task, events).replace('"', '""')
+                gold_cells = _CSV_NO_GOLD if gold is None else ",".join(
+                    map(csv_cell, (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))))
+                rows.append(f'{task},{head},{target_cell},{body},"{annotations}",{enc.summary(task, events)[4]},'
+                            f'{gold_cells},{enc.newest_csv(task, pred)}\r\n')
+            yield rows
+    return _write_in_batches(statements(), fh, on_rows, batch, header=",".join(CSV_FIELDS) + "\r\n")
