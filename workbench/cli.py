@@ -61,6 +61,12 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
+    import warnings
+
+    # Deprecation chatter from the pinned transformers/torch versions is for us, not for users.
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")
+    warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
+    warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated", category=DeprecationWarning)
     cli(prog_name="workbench")
 
 

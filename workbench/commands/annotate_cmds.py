@@ -103,10 +103,9 @@ def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
     ctx = click.get_current_context()
     from workbench.cli import cli
 
-    for name, args in (("ingest", [str(seeds)]), ("extract", [])):
-        command = cli.get_command(ctx, name)
-        ctx.invoke(command, **_defaults(command, ctx), **({"paths": tuple(args)} if args else {}),
-                   db_url=db_url)
+    # ctx.invoke fills in each command's own defaults
+    ctx.invoke(cli.get_command(ctx, "ingest"), paths=(str(seeds),), db_url=db_url)
+    ctx.invoke(cli.get_command(ctx, "extract"), db_url=db_url)
     with transaction(engine) as session:
         for text in DEMO_TARGETS:
             ensure_target(session, text)
@@ -114,10 +113,6 @@ def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
     _prelabel(engine)
     if not no_ui:
         run_ui(engine, annotator, None, "document", False, DEFAULT_BLIND_FRACTION)
-
-
-def _defaults(command: click.Command, ctx: click.Context) -> dict:
-    return {p.name: p.get_default(ctx) for p in command.params if p.name not in ("paths", "db_url")}
 
 
 def _prelabel(engine) -> None:
