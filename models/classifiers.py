@@ -25,7 +25,8 @@ def shipped_dir(task: str) -> Path:
 class Classifier:
     """A merged (LoRA folded in) sequence classifier plus its tokenizer and temperature."""
 
-    def __init__(self, *, task, name, version, labels, model, tokenizer, temperature, max_length, device, config, path):
+    def __init__(self, *, task, name, version, labels, model, tokenizer, temperature, max_length, device, config, path,
+                 relatedness=None):
         self.task: str = task
         self.name: str = name
         self.version: str = version
@@ -37,6 +38,8 @@ class Classifier:
         self._model = model
         self._tokenizer = tokenizer
         self._device = device
+        # stance only: the base encoder's statement/target cosine, folded in by the config's combiner
+        self._relatedness = relatedness
         # id2label comes from the config, never from list position assumptions elsewhere
         self._id2label = {int(k): v for k, v in config.get("id2label", dict(enumerate(labels))).items()}
 
@@ -44,7 +47,18 @@ class Classifier:
         return f"<Classifier {self.name} {self.version} task={self.task}>"
 
     def logits(self, texts: list[str], targets: list[str | None], batch_size: int = 32):
-        """Raw (untempered) logits in input order, as a float numpy array [n, n_labels]."""
+        """Untempered logits in input order, float numpy [n, n_labels]: the cross-encoder's,
+        combined with statement/target relatedness where the model has a combiner."""
+        out = self.cross_logits(texts, targets, batch_size)
+        if self._relatedness is None or len(out) == 0:
+            return out
+        from .relatedness import combine
+
+        cosine = self._relatedness.cosine(texts, targets, batch_size=max(1, batch_size))
+        return combine(out, cosine, self.config["relatedness"]["combiner"]).astype("float32")
+
+    def cross_logits(self, texts: list[str], targets: list[str | None], batch_size: int = 32):
+        """The sequence classifier's own logits (no relatedness), float numpy [n, n_labels]."""
         import numpy as np
         import torch
 
@@ -108,6 +122,13 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
         merged = do_quantize(merged)
     else:
         merged = merged.to(device)
+    relatedness = None
+    if cfg.get("relatedness"):
+        from .encoder import base_encoder_dir
+        from .relatedness import RelatednessEncoder
+
+        relatedness = RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device,
+                                         cfg["relatedness"].get("max_length", 128))
     return Classifier(
         task=task,
         name=cfg.get("name", f"minilm-lora-{task}"),
@@ -120,4 +141,5 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
         device=device,
         config=cfg,
         path=model_dir,
+        relatedness=relatedness,
     )

@@ -142,15 +142,20 @@ def read_vast(path) -> list[Example]:
     return out
 
 
-def read_vast_train(path) -> list[Example]:
-    """The official VAST train split (flat CSV: text, target, label favor/against/none)."""
+def read_vast_train(path, with_article: bool = False):
+    """The official VAST train split (flat CSV: text, target, label favor/against/none).
+
+    with_article: (arc_id, Example) pairs, arc_id being the NYT article a comment answers
+    (empty if the file has no arc_id column).
+    """
     path = _need_file(path)
     out = []
     for lineno, row in _csv_rows(path, ("text", "target", "label")):
         label = VAST_TRAIN_LABEL.get((row["label"] or "").strip().lower())
         if label is None:
             raise DataError(f"{path}:{lineno}: unknown label {row['label']!r}")
-        out.append(Example(row["text"], row["target"], label))
+        ex = Example(row["text"], row["target"], label)
+        out.append((row.get("arc_id") or "", ex) if with_article else ex)
     return out
 
 

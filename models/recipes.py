@@ -2,6 +2,8 @@
 
 Dev sets are never trained on: for sentiment, a sentence-grouped 15 % slice of
 NewsMTSC train (only train is available); for stance, VAST dev and SemEval val.
+The stance relatedness combiner is fitted on a third set, disjoint from both
+(stance_combiner_data).
 """
 
 from __future__ import annotations
@@ -78,3 +80,35 @@ def stance_data(seed: int, vast_train_max: int = 1000):
         "semeval_val": read_semeval(root / "semeval2016_stance", "val"),
     }
     return train, dev, ["semeval", "vast_train", "vast_dev"]
+
+
+def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000, unrelated: int = 700) -> list[Example]:
+    """Examples the cross-encoder never saw, to fit the relatedness combiner on (see relatedness.py).
+
+    * up to held_max VAST train rows whose comment is not among the trained texts
+      (a comment appears with several topics: none of its rows may leak in);
+    * `unrelated` of those comments paired with a topic annotated on a comment about a
+      *different* NYT article, labelled neutral: a statement about something else takes no
+      stance toward the target (the way VAST itself builds its synthetic neutral examples).
+    Dev sets are not touched, so dev metrics stay honest.
+    """
+    root = data_root()
+    rows = read_vast_train(root / "vast_train" / "train.csv", with_article=True)
+    trained_texts = {e.text for e in trained}
+    rng = random.Random(seed + 1)
+    held = [(arc, ex) for arc, ex in rows if ex.text not in trained_texts]
+    rng.shuffle(held)
+    held = held[:held_max]
+    article_of = {ex.text: arc for arc, ex in held}
+    topics = sorted({(ex.target, arc) for arc, ex in rows if ex.label != "neutral"})
+    comments = sorted(article_of)
+    pairs = []
+    for text in rng.sample(comments, min(unrelated, len(comments))):
+        for _ in range(100):  # re-draw until the topic comes from another article
+            target, arc = rng.choice(topics)
+            if arc != article_of[text]:
+                pairs.append(Example(text, target, "neutral"))
+                break
+    out = [ex for _, ex in held] + pairs
+    rng.shuffle(out)
+    return out

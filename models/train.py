@@ -106,7 +106,7 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     from .classifiers import shipped_dir
     from .encoder import set_cpu_threads
     from .modeling import load_trainable, save_trainable
-    from .trainer import predict_logits, train_loop
+    from .trainer import train_loop
 
     labels = _check_examples(task, examples)
     if not examples:
@@ -125,7 +125,14 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     temperature = float(pcfg.get("temperature", 1.0))
     report = None
     if dev:
-        logits = predict_logits(model, tokenizer, dev, max_length)
+        rel, block = None, pcfg.get("relatedness")
+        if block:  # the child keeps the parent's combiner: judge it as the application will run it
+            from .encoder import base_encoder_dir, pick_device
+            from .relatedness import RelatednessEncoder
+
+            rel = RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, pick_device(),
+                                     block.get("max_length", 128))
+        logits = model_logits(model, tokenizer, dev, max_length, rel, block)
         if len(dev) >= 30:  # a temperature fitted on a handful of examples is noise: keep the parent's
             temperature, _ = calibrate(labels, logits, [e.label for e in dev])
         report = dev_report(labels, logits, [e.label for e in dev], temperature)
@@ -146,14 +153,76 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     return meta
 
 
+def fit_relatedness(model, tokenizer, base_dir, examples: list[Example], labels, max_length: int,
+                    rel_max_length: int = 128) -> tuple[dict, object]:
+    """Fit the relatedness combiner (relatedness.py) on examples the model never trained on.
+
+    Classes are weighted to balance, so the combiner's bias does not learn this
+    set's label mix.  Returns the config block and the RelatednessEncoder.
+    """
+    import numpy as np
+
+    from .encoder import pick_device
+    from .relatedness import RelatednessEncoder, fit_combiner
+    from .trainer import predict_logits
+
+    rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length)
+    idx = {lab: i for i, lab in enumerate(labels)}
+    gold = np.array([idx[e.label] for e in examples], dtype=int)
+    counts = np.bincount(gold, minlength=len(labels)).astype(float)
+    weight = len(gold) / (len(labels) * np.maximum(counts, 1.0))
+    logits = predict_logits(model, tokenizer, examples, max_length)
+    cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
+    combiner = fit_combiner(logits, cosine, gold, class_weight=weight)
+    block = {"max_length": rel_max_length, "pooling": "mean", "combiner": combiner,
+             "fitted_on": {"n": len(examples), "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
+                           "sha256": training_set_sha256(examples)}}
+    return block, rel
+
+
+def model_logits(model, tokenizer, examples, max_length: int, relatedness=None, block: dict | None = None):
+    """The logits the application will see: the cross-encoder's, combined with relatedness if the model has it."""
+    from .trainer import predict_logits
+
+    logits = predict_logits(model, tokenizer, examples, max_length)
+    if relatedness is None or not block or not len(examples):
+        return logits
+    from .relatedness import combine
+
+    cosine = relatedness.cosine([e.text for e in examples], [e.target for e in examples])
+    return combine(logits, cosine, block["combiner"])
+
+
+def dev_metrics_and_temperature(labels, devs: dict, logits_of) -> tuple[float, float, dict]:
+    """Temperature (fitted on all dev logits), its cross-fitted ECE, and a report per dev set."""
+    import numpy as np
+
+    logits = {name: logits_of(ex) for name, ex in devs.items() if ex}
+    all_logits = np.concatenate([logits[n] for n in logits]) if logits else np.zeros((0, len(labels)))
+    all_gold = [e.label for n in logits for e in devs[n]]
+    temperature, ece_cross = calibrate(labels, all_logits, all_gold) if all_gold else (1.0, 0.0)
+    reports = {
+        name: dev_report(labels, logits[name], [e.label for e in devs[name]], temperature, semeval="semeval" in name)
+        for name in logits
+    }
+    return temperature, ece_cross, reports
+
+
 def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], out_dir, *, seed: int = 13,
-              hyper: dict | None = None, base_path=None, progress=None, datasets=()) -> dict:
-    """Train a model from the base encoder (the shipped models' recipe); returns its config."""
+              hyper: dict | None = None, base_path=None, progress=None, datasets=(),
+              combiner_set: list[Example] | None = None) -> dict:
+    """Train a model from the base encoder (the shipped models' recipe); returns its config.
+
+    combiner_set (stance): examples disjoint from train and dev on which the
+    relatedness combiner is fitted after the cross-encoder is trained.
+    """
     from .encoder import base_encoder_dir, set_cpu_threads
     from .modeling import DEFAULT_LORA, build_trainable, save_trainable
-    from .trainer import predict_logits, set_seed, train_loop
+    from .trainer import set_seed, train_loop
 
     labels = _check_examples(task, train)
+    if combiner_set:
+        _check_examples(task, combiner_set)
     hyper = {**HYPER[task], **(hyper or {})}
     set_cpu_threads()
     set_seed(seed)
@@ -163,16 +232,10 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
 
     tokenizer = load_tokenizer(base_dir)
     stats = train_loop(model, tokenizer, train, labels, seed=seed, progress=progress, **hyper)
-    logits = {name: predict_logits(model, tokenizer, ex, hyper["max_length"]) for name, ex in devs.items() if ex}
-    import numpy as np
-
-    all_logits = np.concatenate([logits[n] for n in logits]) if logits else np.zeros((0, len(labels)))
-    all_gold = [e.label for n in logits for e in devs[n]]
-    temperature, ece_cross = calibrate(labels, all_logits, all_gold) if all_gold else (1.0, 0.0)
-    dev_metrics = {
-        name: dev_report(labels, logits[name], [e.label for e in devs[name]], temperature, semeval="semeval" in name)
-        for name in logits
-    }
+    block, rel = (fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, hyper["max_length"])
+                  if combiner_set else (None, None))
+    temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
+        labels, devs, lambda ex: model_logits(model, tokenizer, ex, hyper["max_length"], rel, block))
     from .encoder import BASE_MODEL_NAME
     from .recipes import DATASETS
 
@@ -197,7 +260,30 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "dev_metrics": dev_metrics,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
+    if block:
+        cfg["relatedness"] = block
     save_trainable(model, Path(out_dir), cfg)
+    return cfg
+
+
+def refit_relatedness(model_dir, combiner_set: list[Example], devs: dict[str, list[Example]], *, base_path=None) -> dict:
+    """Fit (again) the relatedness combiner of a trained model dir, then its temperature and dev metrics.
+
+    The cross-encoder's weights are not touched: this is the last stage of
+    train_new, runnable on its own (minutes instead of a full retrain).
+    """
+    from .encoder import base_encoder_dir, set_cpu_threads
+    from .modeling import load_trainable
+
+    set_cpu_threads()
+    model, tokenizer, cfg = load_trainable(Path(model_dir), base_path)
+    labels = _check_examples(cfg["task"], combiner_set)
+    base_dir, _ = base_encoder_dir(base_path)
+    max_length = int(cfg.get("max_length", 128))
+    block, rel = fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, max_length)
+    temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
+        labels, devs, lambda ex: model_logits(model, tokenizer, ex, max_length, rel, block))
+    cfg.update(relatedness=block, temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics)
     return cfg
 
 
@@ -230,37 +316,61 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
     p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
+    p.add_argument("--combiner-only", action="store_true",
+                   help="stance: keep the trained cross-encoder in --out, refit only its relatedness combiner")
     args = p.parse_args(argv)
     from .card import write_card
     from .classifiers import shipped_dir
-    from .recipes import sentiment_data, stance_data
+    from .recipes import sentiment_data, stance_combiner_data, stance_data
 
     out = Path(args.out) if args.out else shipped_dir(args.task)
+    combiner_set = None
     try:
         if args.task == "sentiment":
+            if args.combiner_only:
+                print("error: --combiner-only is for --task stance", file=sys.stderr)
+                return 2
             train, devs, datasets = sentiment_data(args.seed)
-        elif args.vast_train_max is not None:
-            train, devs, datasets = stance_data(args.seed, args.vast_train_max)
         else:
-            train, devs, datasets = stance_data(args.seed)
+            extra = () if args.vast_train_max is None else (args.vast_train_max,)
+            train, devs, datasets = stance_data(args.seed, *extra)
+            combiner_set = stance_combiner_data(args.seed, train)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.combiner_only:
+        t0 = time.time()
+        try:
+            cfg = refit_relatedness(out, combiner_set, devs)
+        except ModelError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        cfg["relatedness"]["fit_minutes"] = round((time.time() - t0) / 60, 1)
+        write_card(out, cfg)
+        _print_dev(cfg)
+        print(f"refitted the relatedness combiner of {out} in {cfg['relatedness']['fit_minutes']} min")
+        return 0
     if args.limit:
         train = train[: args.limit]
         devs = {k: v[: max(20, args.limit // 4)] for k, v in devs.items()}
+        combiner_set = combiner_set[: max(30, args.limit // 2)] if combiner_set else None
     hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()
-    cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets)
+    cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets,
+                    combiner_set=combiner_set)
     cfg["training"]["wall_minutes"] = round((time.time() - t0) / 60, 1)
     write_card(out, cfg)
+    _print_dev(cfg)
+    print(f"wrote {out} in {cfg['training']['wall_minutes']} min")
+    return 0
+
+
+def _print_dev(cfg: dict) -> None:
     for name, rep in cfg["dev_metrics"].items():
         extra = f" f_avg {rep['f_avg']:.3f}" if "f_avg" in rep else ""
         print(f"{name}: macro-F1 {rep['macro_f1']:.3f} acc {rep['accuracy']:.3f}{extra} ECE {rep['ece_uncalibrated']:.3f}"
               f" -> {rep['ece']:.3f} (T={cfg['temperature']:.2f})")
-    print(f"wrote {out} in {cfg['training']['wall_minutes']} min")
-    return 0
 
 
 if __name__ == "__main__":

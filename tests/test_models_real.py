@@ -49,3 +49,18 @@ def test_shipped_stance_clear_cases(offline_models):
         ["legalization of abortion", "climate change is a real concern"],
     )
     assert [p.label for p in preds] == ["against", "favor"]
+
+
+def test_shipped_stance_calls_an_off_topic_statement_neutral(offline_models):
+    """The relatedness combiner: a statement about something else takes no stance toward the target."""
+    _, stance = offline_models
+    assert stance.config["relatedness"]["combiner"]["features"] == "logits+cosine"
+    preds = stance.predict(
+        [
+            "The new bakery on Main Street sells excellent sourdough bread.",
+            "Our football team won the championship game last night in overtime.",
+        ],
+        ["legalization of abortion", "Hillary Clinton"],
+    )
+    assert [p.label for p in preds] == ["neutral", "neutral"]
+    assert all(p.probabilities["neutral"] > 0.5 for p in preds)

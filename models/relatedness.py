@@ -1,0 +1,107 @@
+"""Is the statement about the target at all?  A bi-encoder signal for stance.
+
+The cross-encoder (LoRA + head) learns *which way* a statement leans; it is
+poor at noticing that a statement does not concern the target, which is the
+commonest reason a (statement, target) pair is neutral in news: an article
+quotes ten people about three things.  The base encoder was trained by its
+authors for exactly that judgement (semantic similarity of sentences), so
+its cosine between the mean-pooled embeddings of statement and target is
+kept untouched (no LoRA) and combined with the cross-encoder's logits by a
+small multinomial logistic layer (the "combiner"):
+
+    final_logits = W @ [cross_logits..., cosine] + b
+
+W and b are fitted on examples the cross-encoder never trained on
+(recipes.py), so the combiner learns how much to trust each signal, not the
+training set.  The combiner is a few numbers in config.json.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FEATURES = "logits+cosine"
+
+
+class RelatednessEncoder:
+    """Mean-pooled, L2-normalised embeddings of the *base* encoder, as it was trained."""
+
+    def __init__(self, base_dir, tokenizer, device, max_length: int = 128):
+        from .encoder import offline
+
+        offline()
+        import transformers
+        from transformers import AutoModel
+
+        transformers.logging.set_verbosity_error()
+        self._model = AutoModel.from_pretrained(str(base_dir), local_files_only=True).to(device).eval()
+        self._tokenizer = tokenizer
+        self._device = device
+        self.max_length = int(max_length)
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """One row per text (duplicates are encoded once), length-sorted batches."""
+        import torch
+
+        unique = sorted(set(texts), key=len)
+        if not unique:
+            return np.zeros((0, 0), dtype=np.float32)
+        vecs: dict[str, np.ndarray] = {}
+        with torch.inference_mode():
+            for s in range(0, len(unique), batch_size):
+                chunk = unique[s : s + batch_size]
+                b = self._tokenizer(chunk, padding=True, truncation=True, max_length=self.max_length,
+                                    return_tensors="pt")
+                b = {k: v.to(self._device) for k, v in b.items()}
+                hidden = self._model(**b).last_hidden_state
+                mask = b["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                pooled = torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy()
+                vecs.update(zip(chunk, pooled))
+        return np.stack([vecs[t] for t in texts])
+
+    def cosine(self, texts: list[str], targets: list[str | None], batch_size: int = 64) -> np.ndarray:
+        """Cosine of each (text, target); 1.0 where there is no target (sentence-level: nothing to be off-topic from)."""
+        n = len(texts)
+        out = np.ones(n, dtype=np.float32)
+        have = [i for i in range(n) if targets[i]]
+        if have:
+            emb = self.embed([texts[i] for i in have] + [targets[i] for i in have], batch_size)
+            a, b = emb[: len(have)], emb[len(have) :]
+            out[have] = (a * b).sum(axis=1)
+        return out
+
+
+def features(logits: np.ndarray, cosine: np.ndarray) -> np.ndarray:
+    return np.concatenate([np.asarray(logits, dtype=np.float64), np.asarray(cosine, dtype=np.float64)[:, None]], 1)
+
+
+def combine(logits: np.ndarray, cosine: np.ndarray, combiner: dict) -> np.ndarray:
+    w = np.asarray(combiner["weight"], dtype=np.float64)
+    b = np.asarray(combiner["bias"], dtype=np.float64)
+    return features(logits, cosine) @ w.T + b
+
+
+def fit_combiner(logits: np.ndarray, cosine: np.ndarray, gold_idx: np.ndarray, l2: float = 1e-3,
+                 class_weight: np.ndarray | None = None) -> dict:
+    """Multinomial logistic regression (full batch L-BFGS, small L2), initialised at the identity on the logits."""
+    import torch
+
+    x = torch.tensor(features(logits, cosine), dtype=torch.float64)
+    y = torch.tensor(np.asarray(gold_idx), dtype=torch.long)
+    k = logits.shape[1]
+    w = torch.zeros((k, x.shape[1]), dtype=torch.float64)
+    w[:, :k] = torch.eye(k, dtype=torch.float64)
+    w.requires_grad_(True)
+    b = torch.zeros(k, dtype=torch.float64, requires_grad=True)
+    cw = None if class_weight is None else torch.tensor(class_weight, dtype=torch.float64)
+    opt = torch.optim.LBFGS([w, b], max_iter=500, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(x @ w.T + b, y, weight=cw) + l2 * (w**2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return {"features": FEATURES, "weight": w.detach().tolist(), "bias": b.detach().tolist()}

@@ -1,0 +1,153 @@
+"""Stance relatedness: the combiner, its place in Classifier.logits, training and the recipe."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from models.data import Example
+from models.relatedness import combine, fit_combiner
+from models.testing import build_tiny_encoder
+
+FAVOR = ["we support the tax bill", "i love this law", "a great law , vote for it", "good policy , support it"]
+AGAINST = ["we oppose the tax bill", "i hate this law", "a terrible law , vote against it", "bad policy , oppose it"]
+OFF_TOPIC = ["the meeting was today", "she said it was fine", "they will vote today", "the report"]
+
+
+def stance_examples(k=3):
+    ex = []
+    for _ in range(k):
+        ex += [Example(t, "tax law", "favor") for t in FAVOR]
+        ex += [Example(t, "tax law", "against") for t in AGAINST]
+        ex += [Example(t, "tax law", "neutral") for t in OFF_TOPIC]
+    return ex
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory):
+    return build_tiny_encoder(tmp_path_factory.mktemp("tiny_base_rel"))
+
+
+@pytest.fixture(scope="module")
+def stance_model(tiny_base, tmp_path_factory):
+    from models.train import train_new
+
+    out = tmp_path_factory.mktemp("tiny_stance")
+    cfg = train_new("stance", stance_examples(3), {"toy_dev": stance_examples(1)}, out, seed=5, base_path=tiny_base,
+                    hyper={"epochs": 4, "lr": 1e-2, "batch_size": 8, "max_length": 32},
+                    combiner_set=stance_examples(2))
+    return out, cfg
+
+
+def test_fit_combiner_learns_that_unrelated_means_neutral():
+    rng = np.random.default_rng(0)
+    n = 600
+    gold = rng.integers(0, 3, n)
+    logits = rng.normal(0, 1, (n, 3))
+    logits[np.arange(n), gold] += 1.0  # the cross-encoder is somewhat right...
+    cosine = np.where(gold == 2, rng.normal(0.0, 0.05, n), rng.normal(0.45, 0.1, n))  # ...relatedness decides neutral
+    comb = fit_combiner(logits, cosine, gold)
+    assert comb["features"] == "logits+cosine" and np.asarray(comb["weight"]).shape == (3, 4)
+    w = np.asarray(comb["weight"])
+    assert w[2, 3] < w[0, 3] and w[2, 3] < w[1, 3]  # low cosine pushes toward neutral
+    before = (logits.argmax(1) == gold).mean()
+    after = (combine(logits, cosine, comb).argmax(1) == gold).mean()
+    assert after > before + 0.1
+
+
+def test_fit_combiner_class_weight_moves_the_bias():
+    rng = np.random.default_rng(1)
+    gold = np.array([0] * 450 + [1] * 450 + [2] * 100)
+    logits = rng.normal(0, 1, (len(gold), 3))
+    cosine = rng.normal(0.3, 0.1, len(gold))  # uninformative
+    plain = fit_combiner(logits, cosine, gold)
+    weighted = fit_combiner(logits, cosine, gold, class_weight=len(gold) / (3 * np.bincount(gold)))
+    assert weighted["bias"][2] - np.mean(weighted["bias"][:2]) > plain["bias"][2] - np.mean(plain["bias"][:2]) + 0.5
+
+
+def test_training_writes_the_block_and_the_classifier_applies_it(stance_model, tiny_base):
+    from models.classifiers import load_classifier
+
+    out, cfg = stance_model
+    saved = json.loads((out / "config.json").read_text())
+    block = saved["relatedness"]
+    assert block["fitted_on"]["n"] == len(stance_examples(2)) and block["pooling"] == "mean"
+    assert block["fitted_on"]["per_label"] == {"favor": 8, "against": 8, "neutral": 8}
+    clf = load_classifier("stance", out, base_path=tiny_base)
+    texts = FAVOR + OFF_TOPIC + ["we support it"]
+    targets = ["tax law"] * 8 + [None]
+    cross = clf.cross_logits(texts, targets)
+    cosine = clf._relatedness.cosine(texts, targets)
+    assert cosine[-1] == 1.0 and np.all(np.abs(cosine[:-1]) <= 1.0 + 1e-5)
+    np.testing.assert_allclose(clf.logits(texts, targets), combine(cross, cosine, block["combiner"]), rtol=1e-5,
+                               atol=1e-5)
+    probs = clf.predict(texts, targets)
+    assert [max(p.probabilities, key=p.probabilities.get) for p in probs] == [p.label for p in probs]
+
+
+def test_a_model_without_the_block_uses_cross_logits_only(stance_model, tiny_base, tmp_path):
+    import shutil
+
+    from models.classifiers import load_classifier
+
+    out, _ = stance_model
+    plain = tmp_path / "plain"
+    shutil.copytree(out, plain)
+    cfg = json.loads((plain / "config.json").read_text())
+    del cfg["relatedness"]
+    (plain / "config.json").write_text(json.dumps(cfg))
+    clf = load_classifier("stance", plain, base_path=tiny_base)
+    texts, targets = FAVOR, ["tax law"] * len(FAVOR)
+    np.testing.assert_array_equal(clf.logits(texts, targets), clf.cross_logits(texts, targets))
+
+
+def test_finetuned_child_keeps_the_parents_combiner(stance_model, tiny_base, tmp_path):
+    from models.train import finetune
+
+    out, cfg = stance_model
+    meta = finetune("stance", stance_examples(2), tmp_path / "child", parent=out, base_path=tiny_base, epochs=1)
+    assert meta["relatedness"]["combiner"] == cfg["relatedness"]["combiner"]
+    assert meta["dev_metrics"]["heldback"]["n"] > 0
+
+
+def test_refit_changes_only_the_combiner(stance_model, tiny_base):
+    from models.train import refit_relatedness
+
+    out, cfg = stance_model
+    before = (out / "adapter.safetensors").read_bytes()
+    new = refit_relatedness(out, stance_examples(1), {"toy_dev": stance_examples(1)}, base_path=tiny_base)
+    assert new["relatedness"]["fitted_on"]["n"] == len(stance_examples(1))
+    assert set(new["dev_metrics"]) == {"toy_dev"} and new["training"] == cfg["training"]
+    assert (out / "adapter.safetensors").read_bytes() == before
+
+
+def _write_vast_train(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "target", "label", "arc_id"])
+        w.writerows(rows)
+
+
+def test_combiner_data_never_reuses_trained_comments_and_pairs_across_articles(tmp_path, monkeypatch):
+    from models.recipes import stance_combiner_data
+
+    (tmp_path / "vast_train").mkdir()
+    rows = []
+    for a in range(6):
+        for c in range(5):
+            text = f"comment {c} on article {a}"
+            rows.append([text, f"topic {a}", ["favor", "against"][c % 2], f"arc{a}"])
+            rows.append([text, f"other {a}", "none", f"arc{a}"])
+    _write_vast_train(tmp_path / "vast_train" / "train.csv", rows)
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    trained = [Example(f"comment {c} on article 0", "topic 0", "favor") for c in range(5)]
+    out = stance_combiner_data(13, trained, held_max=40, unrelated=10)
+    trained_texts = {e.text for e in trained}
+    assert out and not any(e.text in trained_texts for e in out)
+    article = {r[0]: r[3] for r in rows}
+    own_topics = {(r[0], r[1]) for r in rows}
+    synthetic = [e for e in out if (e.text, e.target) not in own_topics]
+    assert len(synthetic) == 10 and all(e.label == "neutral" for e in synthetic)
+    assert all(e.target.split()[-1] != article[e.text][3:] for e in synthetic)  # topic from another article
+    assert stance_combiner_data(13, trained, held_max=40, unrelated=10) == out  # seeded
