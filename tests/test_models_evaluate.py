@@ -129,7 +129,7 @@ def test_training_data_absent_gives_clear_message(tmp_path, monkeypatch):
 
 def test_evaluate_with_a_real_tiny_classifier(tmp_path):
     from models.classifiers import load_classifier
-    from models.train import train_new
+    from models.train import SHIPPED_VERSION, train_new
 
     base = build_tiny_encoder(tmp_path / "base")
     ex = [Example("good law", "law", "favor"), Example("bad law", "law", "against"), Example("the report", None, "neutral")]
@@ -141,4 +141,4 @@ def test_evaluate_with_a_real_tiny_classifier(tmp_path):
     assert rep["n"] == 4 and sum(map(sum, rep["confusion"]["matrix"])) == 4
     assert [rep["per_class"][k]["support"] for k in ("favor", "against", "neutral")] == [1, 2, 1]
     assert 0.0 <= rep["macro_f1"] <= 1.0 and 0.0 <= rep["ece"] <= 1.0
-    assert rep["model"] == {"name": "minilm-lora-stance", "version": "1.0.0"}
+    assert rep["model"] == {"name": "minilm-lora-stance", "version": SHIPPED_VERSION["stance"]}
