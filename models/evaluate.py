@@ -15,7 +15,7 @@ def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifie
     probabilities) and, for semeval, f_avg = mean of F1(favor), F1(against).
     """
     if fmt not in FORMAT_TASK:
-        raise DataError(f"unknown data format {fmt!r} (expected newsmtsc, vast, vast_train or semeval)")
+        raise DataError(f"unknown data format {fmt!r} (expected newsmtsc, vast, vast_train, semeval or news)")
     if FORMAT_TASK[fmt] != task:
         raise DataError(f"format {fmt!r} holds {FORMAT_TASK[fmt]} labels, not {task}")
     examples = read(fmt, path, split)

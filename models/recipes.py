@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from .data import Example, data_root, read_newsmtsc, read_semeval, read_vast, read_vast_train
+from .data import CombinerSet, Example, data_root, read_news_stance, read_newsmtsc, read_semeval, read_vast, read_vast_train
 
 DATASETS = {
     "newsmtsc": {
@@ -28,6 +28,16 @@ DATASETS = {
         "name": "VAST (Allaway & McKeown, EMNLP 2020), official train split",
         "licence": "none stated (no LICENSE in the authors' repo); NYT reader comments; research use, "
         "flag before redistribution",
+    },
+    "gwsd": {
+        "name": "GWSD (Luo, Card & Jurafsky, Findings of EMNLP 2020), train split: news sentences toward "
+        "\"global warming is a serious concern\"; 70 % trained on, 15 % combiner, 15 % dev (its test split is not used)",
+        "licence": "none stated (no LICENSE in the authors' repo; README asks for citation); research use only",
+    },
+    "emergent": {
+        "name": "Emergent (Ferreira & Vlachos, NAACL 2016): news headlines toward rumoured claims; split by claim, "
+        "70 % trained on, 15 % combiner, 15 % dev",
+        "licence": "none stated; headlines from news outlets; research use, flag before redistribution",
     },
     "vast_dev": {
         "name": "VAST dev (vast_dev.csv, reduced copy) — dev only: metrics and the temperature, not trained on",
@@ -62,8 +72,31 @@ def sentiment_data(seed: int, dev_share: float = 0.15, untargeted_share: float =
     return train, {"newsmtsc_dev": dev}, ["newsmtsc"]
 
 
+NEWS_STANCE = {"gwsd": "gwsd_desmog/train.csv", "emergent": "emergent/all.csv"}
+NEWS_SHARES = (0.70, 0.15)  # train, combiner; the rest is dev
+
+
+def news_stance_splits(seed: int) -> dict[str, dict[str, list[Example]]]:
+    """The news stance sets, each split by group (Emergent: by claim) into train / combiner / dev.
+
+    They are the only stance data from news (reported opinions, headlines), i.e. closest to the
+    statements the workbench labels: without them the model does not transfer (see the card).
+    """
+    root = data_root()
+    out = {}
+    for name, rel in NEWS_STANCE.items():
+        rows = read_news_stance(root / rel)
+        groups = sorted({g for g, _ in rows})
+        random.Random(f"{seed}:{name}").shuffle(groups)
+        a, b = int(len(groups) * NEWS_SHARES[0]), int(len(groups) * sum(NEWS_SHARES))
+        part = {g: "train" for g in groups[:a]} | {g: "combiner" for g in groups[a:b]} | {g: "dev" for g in groups[b:]}
+        out[name] = {k: [ex for g, ex in rows if part[g] == k] for k in ("train", "combiner", "dev")}
+    return out
+
+
 def stance_data(seed: int, vast_train_max: int = 1000):
-    """SemEval train + a seeded random sample of VAST train; dev = VAST dev + SemEval val.
+    """SemEval train + a seeded sample of VAST train + 70 % of the news sets (GWSD, Emergent);
+    dev = VAST dev, SemEval val and 15 % of each news set.
 
     VAST train is capped (posts are long: a full epoch would not fit the CPU budget).
     """
@@ -73,16 +106,18 @@ def stance_data(seed: int, vast_train_max: int = 1000):
     vast = read_vast_train(root / "vast_train" / "train.csv")
     rng.shuffle(vast)
     vast = vast[:vast_train_max]
-    train = semeval_train + vast
+    news = news_stance_splits(seed)
+    train = semeval_train + vast + [ex for split in news.values() for ex in split["train"]]
     rng.shuffle(train)
     dev = {
         "vast_dev": read_vast(root / "vast" / "vast_dev.csv"),
         "semeval_val": read_semeval(root / "semeval2016_stance", "val"),
+        **{f"{name}_dev": split["dev"] for name, split in news.items()},
     }
-    return train, dev, ["semeval", "vast_train", "vast_dev"]
+    return train, dev, ["semeval", "vast_train", *NEWS_STANCE, "vast_dev"]
 
 
-def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000, unrelated: int = 700) -> list[Example]:
+def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000, unrelated: int = 700) -> CombinerSet:
     """Examples the cross-encoder never saw, to fit the relatedness combiner on (see relatedness.py).
 
     * up to held_max VAST train rows whose comment is not among the trained texts
@@ -90,6 +125,8 @@ def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000
     * `unrelated` of those comments paired with a topic annotated on a comment about a
       *different* NYT article, labelled neutral: a statement about something else takes no
       stance toward the target (the way VAST itself builds its synthetic neutral examples).
+    * the news sets' combiner slices (related statements that report without taking a side
+      are common in news and rare in VAST).
     Dev sets are not touched, so dev metrics stay honest.
     """
     root = data_root()
@@ -109,6 +146,7 @@ def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000
             if arc != article_of[text]:
                 pairs.append(Example(text, target, "neutral"))
                 break
-    out = [ex for _, ex in held] + pairs
+    news = [ex for split in news_stance_splits(seed).values() for ex in split["combiner"]]
+    out = [ex for _, ex in held] + pairs + news
     rng.shuffle(out)
-    return out
+    return CombinerSet(out, pairs)

@@ -2,25 +2,29 @@
 
 The cross-encoder (LoRA + head) learns *which way* a statement leans; it is
 poor at noticing that a statement does not concern the target, which is the
-commonest reason a (statement, target) pair is neutral in news: an article
-quotes ten people about three things.  The base encoder was trained by its
-authors for exactly that judgement (semantic similarity of sentences), so
-its cosine between the mean-pooled embeddings of statement and target is
-kept untouched (no LoRA) and combined with the cross-encoder's logits by a
-small multinomial logistic layer (the "combiner"):
+commonest reason a (statement, target) pair is neutral: an article quotes ten
+people about three things.  The base encoder was trained by its authors for
+exactly that judgement (semantic similarity of sentences), so its cosine
+between the mean-pooled embeddings of statement and target is kept untouched
+(no LoRA) and turned into an *unrelatedness* feature, relu(tau - cosine):
+zero for every pair that is plausibly about the target, so those keep the
+cross-encoder's judgement, and growing as the pair drifts apart.  A small
+multinomial logistic layer (the "combiner") folds it in:
 
-    final_logits = W @ [cross_logits..., cosine] + b
+    final_logits = W @ [cross_logits..., relu(tau - cosine)] + b
 
-W and b are fitted on examples the cross-encoder never trained on
-(recipes.py), so the combiner learns how much to trust each signal, not the
-training set.  The combiner is a few numbers in config.json.
+tau is the 95th percentile of the cosine of pairs known to be unrelated (a
+comment with a topic from another article), W and b are fitted on examples
+the cross-encoder never trained on (recipes.py); neither looks at dev.  The
+combiner is a few numbers in config.json.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-FEATURES = "logits+cosine"
+FEATURES = "logits+unrelatedness"
+UNRELATED_PERCENTILE = 95
 
 
 class RelatednessEncoder:
@@ -72,22 +76,30 @@ class RelatednessEncoder:
         return out
 
 
-def features(logits: np.ndarray, cosine: np.ndarray) -> np.ndarray:
-    return np.concatenate([np.asarray(logits, dtype=np.float64), np.asarray(cosine, dtype=np.float64)[:, None]], 1)
+def features(logits: np.ndarray, cosine: np.ndarray, tau: float) -> np.ndarray:
+    unrelated = np.maximum(0.0, tau - np.asarray(cosine, dtype=np.float64))
+    return np.concatenate([np.asarray(logits, dtype=np.float64), unrelated[:, None]], 1)
+
+
+def unrelated_threshold(unrelated_cosines: np.ndarray) -> float:
+    """tau: below it a pair looks like the known-unrelated ones (their 95th percentile cosine)."""
+    if len(unrelated_cosines) == 0:
+        raise ValueError("no known-unrelated pairs to set the relatedness threshold from")
+    return round(float(np.percentile(unrelated_cosines, UNRELATED_PERCENTILE)), 3)
 
 
 def combine(logits: np.ndarray, cosine: np.ndarray, combiner: dict) -> np.ndarray:
     w = np.asarray(combiner["weight"], dtype=np.float64)
     b = np.asarray(combiner["bias"], dtype=np.float64)
-    return features(logits, cosine) @ w.T + b
+    return features(logits, cosine, combiner["tau"]) @ w.T + b
 
 
-def fit_combiner(logits: np.ndarray, cosine: np.ndarray, gold_idx: np.ndarray, l2: float = 1e-3,
+def fit_combiner(logits: np.ndarray, cosine: np.ndarray, gold_idx: np.ndarray, tau: float, l2: float = 1e-3,
                  class_weight: np.ndarray | None = None) -> dict:
     """Multinomial logistic regression (full batch L-BFGS, small L2), initialised at the identity on the logits."""
     import torch
 
-    x = torch.tensor(features(logits, cosine), dtype=torch.float64)
+    x = torch.tensor(features(logits, cosine, tau), dtype=torch.float64)
     y = torch.tensor(np.asarray(gold_idx), dtype=torch.long)
     k = logits.shape[1]
     w = torch.zeros((k, x.shape[1]), dtype=torch.float64)
@@ -104,4 +116,4 @@ def fit_combiner(logits: np.ndarray, cosine: np.ndarray, gold_idx: np.ndarray, l
         return loss
 
     opt.step(closure)
-    return {"features": FEATURES, "weight": w.detach().tolist(), "bias": b.detach().tolist()}
+    return {"features": FEATURES, "tau": float(tau), "weight": w.detach().tolist(), "bias": b.detach().tolist()}

@@ -17,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from .data import TASK_LABELS, Example
+from .data import TASK_LABELS, CombinerSet, Example
 from .errors import DataError, ModelError
 
-# stance 1.1.0: the 1.0.0 cross-encoder plus the relatedness combiner (predictions differ, so the version does)
-SHIPPED_VERSION = {"sentiment": "1.0.0", "stance": "1.1.0"}
+# stance 1.1.0 added the relatedness combiner; 1.2.0 trains on news stance data too (versions change with predictions)
+SHIPPED_VERSION = {"sentiment": "1.0.0", "stance": "1.2.0"}
 HYPER = {  # shipped-model recipe (no search: chosen a priori for the 60-min CPU budget)
     "sentiment": {"epochs": 2, "lr": 1e-3, "batch_size": 32, "max_length": 128},
     "stance": {"epochs": 2, "lr": 1e-3, "batch_size": 32, "max_length": 96},
@@ -154,19 +154,21 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     return meta
 
 
-def fit_relatedness(model, tokenizer, base_dir, examples: list[Example], labels, max_length: int,
+def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, labels, max_length: int,
                     rel_max_length: int = 128) -> tuple[dict, object]:
     """Fit the relatedness combiner (relatedness.py) on examples the model never trained on.
 
-    Classes are weighted to balance, so the combiner's bias does not learn this
-    set's label mix.  Returns the config block and the RelatednessEncoder.
+    tau comes from the known-unrelated pairs' cosines; classes are weighted to
+    balance, so the combiner's bias does not learn this set's label mix.
+    Returns the config block and the RelatednessEncoder.
     """
     import numpy as np
 
     from .encoder import pick_device
-    from .relatedness import RelatednessEncoder, fit_combiner
+    from .relatedness import RelatednessEncoder, fit_combiner, unrelated_threshold
     from .trainer import predict_logits
 
+    examples = combiner_set.examples
     rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length)
     idx = {lab: i for i, lab in enumerate(labels)}
     gold = np.array([idx[e.label] for e in examples], dtype=int)
@@ -174,9 +176,12 @@ def fit_relatedness(model, tokenizer, base_dir, examples: list[Example], labels,
     weight = len(gold) / (len(labels) * np.maximum(counts, 1.0))
     logits = predict_logits(model, tokenizer, examples, max_length)
     cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
-    combiner = fit_combiner(logits, cosine, gold, class_weight=weight)
+    unrelated = {(e.text, e.target) for e in combiner_set.unrelated}
+    tau = unrelated_threshold(cosine[[(e.text, e.target) in unrelated for e in examples]])
+    combiner = fit_combiner(logits, cosine, gold, tau, class_weight=weight)
     block = {"max_length": rel_max_length, "pooling": "mean", "combiner": combiner,
-             "fitted_on": {"n": len(examples), "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
+             "fitted_on": {"n": len(examples), "unrelated_pairs": len(unrelated),
+                           "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
                            "sha256": training_set_sha256(examples)}}
     return block, rel
 
@@ -211,7 +216,7 @@ def dev_metrics_and_temperature(labels, devs: dict, logits_of) -> tuple[float, f
 
 def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], out_dir, *, seed: int = 13,
               hyper: dict | None = None, base_path=None, progress=None, datasets=(),
-              combiner_set: list[Example] | None = None) -> dict:
+              combiner_set: CombinerSet | None = None) -> dict:
     """Train a model from the base encoder (the shipped models' recipe); returns its config.
 
     combiner_set (stance): examples disjoint from train and dev on which the
@@ -223,7 +228,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
 
     labels = _check_examples(task, train)
     if combiner_set:
-        _check_examples(task, combiner_set)
+        _check_examples(task, combiner_set.examples)
     hyper = {**HYPER[task], **(hyper or {})}
     set_cpu_threads()
     set_seed(seed)
@@ -267,7 +272,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     return cfg
 
 
-def refit_relatedness(model_dir, combiner_set: list[Example], devs: dict[str, list[Example]], *, base_path=None,
+def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list[Example]], *, base_path=None,
                       version: str | None = None) -> dict:
     """Fit (again) the relatedness combiner of a trained model dir, then its temperature and dev metrics.
 
@@ -279,7 +284,7 @@ def refit_relatedness(model_dir, combiner_set: list[Example], devs: dict[str, li
 
     set_cpu_threads()
     model, tokenizer, cfg = load_trainable(Path(model_dir), base_path)
-    labels = _check_examples(cfg["task"], combiner_set)
+    labels = _check_examples(cfg["task"], combiner_set.examples)
     base_dir, _ = base_encoder_dir(base_path)
     max_length = int(cfg.get("max_length", 128))
     block, rel = fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, max_length)
@@ -358,7 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         train = train[: args.limit]
         devs = {k: v[: max(20, args.limit // 4)] for k, v in devs.items()}
-        combiner_set = combiner_set[: max(30, args.limit // 2)] if combiner_set else None
+        if combiner_set:
+            unrelated = combiner_set.unrelated[:5]
+            keep = combiner_set.examples[: max(30, args.limit // 2)]
+            keep += [u for u in unrelated if u not in keep]
+            combiner_set = CombinerSet(keep, unrelated)
     hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()

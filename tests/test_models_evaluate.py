@@ -82,12 +82,19 @@ def test_vast_csv(tmp_path):
     assert read("vast", f)[0] == Example("Taxes, sadly, are needed", "tax policy", "favor")
 
 
+def test_news_csv(tmp_path):
+    f = tmp_path / "n.csv"
+    f.write_text('split,guid,target,text,label\ntrain,g1,warming,"It is, he said, a crisis",favor\ntrain,g2,warming,no,none\n')
+    assert read("news", f) == [Example("It is, he said, a crisis", "warming", "favor"), Example("no", "warming", "neutral")]
+
+
 @pytest.mark.parametrize("fmt,content,needle", [
     ("newsmtsc", '{"sentence_normalized": "a", "targets": [{"mention": "a", "polarity": 4}]}\n{broken\n', ":2: malformed JSON"),
     ("newsmtsc", '{"sentence_normalized": "a", "targets": [{"mention": "a", "polarity": 5}]}\n', ":1: unknown polarity"),
     ("newsmtsc", '{"targets": []}\n', ":1: missing field"),
     ("vast", "Tweet,Target,Stance\nt,x,1\nt,x,favor\n", ":3: unknown stance label 'favor'"),
     ("vast", "Tweet,Stance\nt,1\n", ":1: missing column(s) Target"),
+    ("news", "text,target,label\nt,x,favor\n,x,none\n", ":3: empty text or target"),
 ])
 def test_bad_files_name_file_and_line(tmp_path, fmt, content, needle):
     f = tmp_path / "bad.txt"

@@ -54,7 +54,7 @@ def test_shipped_stance_clear_cases(offline_models):
 def test_shipped_stance_calls_an_off_topic_statement_neutral(offline_models):
     """The relatedness combiner: a statement about something else takes no stance toward the target."""
     _, stance = offline_models
-    assert stance.config["relatedness"]["combiner"]["features"] == "logits+cosine"
+    assert stance.config["relatedness"]["combiner"]["features"] == "logits+unrelatedness"
     preds = stance.predict(
         [
             "The new bakery on Main Street sells excellent sourdough bread.",

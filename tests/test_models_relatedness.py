@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from models.data import Example
-from models.relatedness import combine, fit_combiner
+from models.data import CombinerSet, Example
+from models.relatedness import combine, fit_combiner, unrelated_threshold
 from models.testing import build_tiny_encoder
 
 FAVOR = ["we support the tax bill", "i love this law", "a great law , vote for it", "good policy , support it"]
@@ -36,7 +36,7 @@ def stance_model(tiny_base, tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny_stance")
     cfg = train_new("stance", stance_examples(3), {"toy_dev": stance_examples(1)}, out, seed=5, base_path=tiny_base,
                     hyper={"epochs": 4, "lr": 1e-2, "batch_size": 8, "max_length": 32},
-                    combiner_set=stance_examples(2))
+                    combiner_set=CombinerSet(stance_examples(2), stance_examples(2)[-4:]))
     return out, cfg
 
 
@@ -47,13 +47,28 @@ def test_fit_combiner_learns_that_unrelated_means_neutral():
     logits = rng.normal(0, 1, (n, 3))
     logits[np.arange(n), gold] += 1.0  # the cross-encoder is somewhat right...
     cosine = np.where(gold == 2, rng.normal(0.0, 0.05, n), rng.normal(0.45, 0.1, n))  # ...relatedness decides neutral
-    comb = fit_combiner(logits, cosine, gold)
-    assert comb["features"] == "logits+cosine" and np.asarray(comb["weight"]).shape == (3, 4)
+    tau = unrelated_threshold(cosine[gold == 2])
+    assert 0.05 < tau < 0.15
+    comb = fit_combiner(logits, cosine, gold, tau)
+    assert comb["features"] == "logits+unrelatedness" and comb["tau"] == tau
     w = np.asarray(comb["weight"])
-    assert w[2, 3] < w[0, 3] and w[2, 3] < w[1, 3]  # low cosine pushes toward neutral
+    assert w.shape == (3, 4) and w[2, 3] > w[0, 3] and w[2, 3] > w[1, 3]  # unrelatedness pushes toward neutral
     before = (logits.argmax(1) == gold).mean()
     after = (combine(logits, cosine, comb).argmax(1) == gold).mean()
-    assert after > before + 0.1
+    assert after > before + 0.05
+
+
+def test_related_pairs_feel_only_the_affine_part():
+    """Above tau the unrelatedness feature is 0: cosine 0.5 and 0.9 give the same logits."""
+    comb = {"features": "logits+unrelatedness", "tau": 0.2, "weight": np.c_[np.eye(3), [0.0, 0.0, 10.0]].tolist(),
+            "bias": [0.0, 0.0, 0.0]}
+    logits = np.array([[2.0, 0.0, 0.0], [2.0, 0.0, 0.0], [2.0, 0.0, 0.0]])
+    out = combine(logits, np.array([0.5, 0.9, -0.2]), comb)
+    np.testing.assert_allclose(out[0], logits[0])
+    np.testing.assert_allclose(out[1], logits[1])
+    assert out[2].argmax() == 2  # far below tau: neutral wins
+    with pytest.raises(ValueError, match="known-unrelated"):
+        unrelated_threshold(np.array([]))
 
 
 def test_fit_combiner_class_weight_moves_the_bias():
@@ -61,8 +76,8 @@ def test_fit_combiner_class_weight_moves_the_bias():
     gold = np.array([0] * 450 + [1] * 450 + [2] * 100)
     logits = rng.normal(0, 1, (len(gold), 3))
     cosine = rng.normal(0.3, 0.1, len(gold))  # uninformative
-    plain = fit_combiner(logits, cosine, gold)
-    weighted = fit_combiner(logits, cosine, gold, class_weight=len(gold) / (3 * np.bincount(gold)))
+    plain = fit_combiner(logits, cosine, gold, 0.2)
+    weighted = fit_combiner(logits, cosine, gold, 0.2, class_weight=len(gold) / (3 * np.bincount(gold)))
     assert weighted["bias"][2] - np.mean(weighted["bias"][:2]) > plain["bias"][2] - np.mean(plain["bias"][:2]) + 0.5
 
 
@@ -73,6 +88,7 @@ def test_training_writes_the_block_and_the_classifier_applies_it(stance_model, t
     saved = json.loads((out / "config.json").read_text())
     block = saved["relatedness"]
     assert block["fitted_on"]["n"] == len(stance_examples(2)) and block["pooling"] == "mean"
+    assert block["fitted_on"]["unrelated_pairs"] == 4 and -1.0 <= block["combiner"]["tau"] <= 1.0
     assert block["fitted_on"]["per_label"] == {"favor": 8, "against": 8, "neutral": 8}
     clf = load_classifier("stance", out, base_path=tiny_base)
     texts = FAVOR + OFF_TOPIC + ["we support it"]
@@ -116,7 +132,8 @@ def test_refit_changes_only_the_combiner(stance_model, tiny_base):
 
     out, cfg = stance_model
     before = (out / "adapter.safetensors").read_bytes()
-    new = refit_relatedness(out, stance_examples(1), {"toy_dev": stance_examples(1)}, base_path=tiny_base)
+    new = refit_relatedness(out, CombinerSet(stance_examples(1), stance_examples(1)[-3:]), {"toy_dev": stance_examples(1)},
+                            base_path=tiny_base)
     assert new["relatedness"]["fitted_on"]["n"] == len(stance_examples(1))
     assert set(new["dev_metrics"]) == {"toy_dev"} and new["training"] == cfg["training"]
     assert (out / "adapter.safetensors").read_bytes() == before
@@ -140,14 +157,66 @@ def test_combiner_data_never_reuses_trained_comments_and_pairs_across_articles(t
             rows.append([text, f"topic {a}", ["favor", "against"][c % 2], f"arc{a}"])
             rows.append([text, f"other {a}", "none", f"arc{a}"])
     _write_vast_train(tmp_path / "vast_train" / "train.csv", rows)
+    _write_news(tmp_path)
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
     trained = [Example(f"comment {c} on article 0", "topic 0", "favor") for c in range(5)]
-    out = stance_combiner_data(13, trained, held_max=40, unrelated=10)
+    combiner_set = stance_combiner_data(13, trained, held_max=40, unrelated=10)
+    out = combiner_set.examples
+    assert len(combiner_set.unrelated) == 10 and all(u in out for u in combiner_set.unrelated)
     trained_texts = {e.text for e in trained}
     assert out and not any(e.text in trained_texts for e in out)
     article = {r[0]: r[3] for r in rows}
     own_topics = {(r[0], r[1]) for r in rows}
-    synthetic = [e for e in out if (e.text, e.target) not in own_topics]
+    vast_out = [e for e in out if e.text in article]
+    news = [e for e in out if e.text not in article]
+    assert news and all(e.text.startswith(("sentence", "headline")) for e in news)  # the news combiner slices
+    synthetic = [e for e in vast_out if (e.text, e.target) not in own_topics]
     assert len(synthetic) == 10 and all(e.label == "neutral" for e in synthetic)
     assert all(e.target.split()[-1] != article[e.text][3:] for e in synthetic)  # topic from another article
-    assert stance_combiner_data(13, trained, held_max=40, unrelated=10) == out  # seeded
+    assert stance_combiner_data(13, trained, held_max=40, unrelated=10) == combiner_set  # seeded
+    assert sorted(synthetic, key=repr) == sorted(combiner_set.unrelated, key=repr)
+
+
+def _write_news(root):
+    (root / "gwsd_desmog").mkdir()
+    (root / "emergent").mkdir()
+    with open(root / "gwsd_desmog" / "train.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["split", "guid", "target", "text", "label"])
+        for i in range(40):
+            w.writerow(["train", f"g{i}", "global warming is a serious concern", f"sentence {i} says it",
+                        ["favor", "against", "none"][i % 3]])
+    with open(root / "emergent" / "all.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["split", "claim_id", "article_id", "target", "text", "label"])
+        for claim in range(20):
+            for a in range(3):
+                w.writerow(["unsplit", f"c{claim}", f"a{claim}.{a}", f"claim {claim}", f"headline {a} on {claim}",
+                            ["favor", "against", "none"][a]])
+
+
+def test_news_splits_keep_each_claim_on_one_side(tmp_path, monkeypatch):
+    from models.recipes import news_stance_splits
+
+    _write_news(tmp_path)
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    splits = news_stance_splits(13)
+    assert splits == news_stance_splits(13)
+    for name, n in (("gwsd", 40), ("emergent", 60)):
+        parts = splits[name]
+        assert sum(len(v) for v in parts.values()) == n
+        assert {e.label for v in parts.values() for e in v} == {"favor", "against", "neutral"}
+        assert len(parts["train"]) > len(parts["combiner"]) > 0 and len(parts["dev"]) > 0
+    claims = {k: {e.target for e in v} for k, v in splits["emergent"].items()}
+    assert not (claims["train"] & claims["dev"]) and not (claims["train"] & claims["combiner"])
+    assert not (claims["combiner"] & claims["dev"])
+
+
+def test_news_reader_names_file_and_line_of_a_bad_label(tmp_path):
+    from models.data import read_news_stance
+    from models.errors import DataError
+
+    f = tmp_path / "n.csv"
+    f.write_text("text,target,label\nit is fine,the plan,favor\nit is bad,the plan,maybe\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"n\.csv:3: unknown label 'maybe'"):
+        read_news_stance(f)

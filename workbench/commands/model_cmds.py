@@ -62,7 +62,8 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 
 @click.command()
 @click.option("--task", type=click.Choice(["stance", "sentiment"]), required=True)
-@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news"]), required=True,
+              help="news: CSV with text, target, label favor/against/none (GWSD, Emergent).")
 @click.argument("path", type=click.Path())
 @click.option("--split", default=None, help="semeval: which split (e.g. val, train).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -76,7 +77,7 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
     from models.evaluate import evaluate_file
     from workbench.errors import WorkbenchError
 
-    expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance"}[fmt]
+    expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance", "news": "stance"}[fmt]
     if task != expected:
         raise WorkbenchError(f"--format {fmt} holds {expected} labels, not {task}")
     if fmt == "semeval" and not split:
