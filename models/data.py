@@ -151,21 +151,25 @@ def read_vast(path) -> list[Example]:
     return out
 
 
+def _flat_stance_rows(path, require_text: bool = False):
+    """(row, Example) for the shared flat stance CSVs: text, target, label favor/against/none."""
+    path = _need_file(path)
+    for lineno, row in _csv_rows(path, ("text", "target", "label")):
+        label = VAST_TRAIN_LABEL.get((row["label"] or "").strip().lower())
+        if label is None:
+            raise DataError(f"{path}:{lineno}: unknown label {row['label']!r}")
+        if require_text and (not (row["text"] or "").strip() or not (row["target"] or "").strip()):
+            raise DataError(f"{path}:{lineno}: empty text or target")
+        yield lineno, row, Example(row["text"], row["target"], label)
+
+
 def read_vast_train(path, with_article: bool = False):
     """The official VAST train split (flat CSV: text, target, label favor/against/none).
 
     with_article: (arc_id, Example) pairs, arc_id being the NYT article a comment answers
     (empty if the file has no arc_id column).
     """
-    path = _need_file(path)
-    out = []
-    for lineno, row in _csv_rows(path, ("text", "target", "label")):
-        label = VAST_TRAIN_LABEL.get((row["label"] or "").strip().lower())
-        if label is None:
-            raise DataError(f"{path}:{lineno}: unknown label {row['label']!r}")
-        ex = Example(row["text"], row["target"], label)
-        out.append((row.get("arc_id") or "", ex) if with_article else ex)
-    return out
+    return [((row.get("arc_id") or "", ex) if with_article else ex) for _, row, ex in _flat_stance_rows(path)]
 
 
 def read_news_stance(path) -> list[tuple[str, Example]]:
@@ -174,17 +178,8 @@ def read_news_stance(path) -> list[tuple[str, Example]]:
     Returns (group, Example): the claim_id where there is one (Emergent: headlines about one claim
     must stay on one side of a split), else the row's own id.
     """
-    path = _need_file(path)
-    out = []
-    for lineno, row in _csv_rows(path, ("text", "target", "label")):
-        label = VAST_TRAIN_LABEL.get((row["label"] or "").strip().lower())
-        if label is None:
-            raise DataError(f"{path}:{lineno}: unknown label {row['label']!r}")
-        if not (row["text"] or "").strip() or not (row["target"] or "").strip():
-            raise DataError(f"{path}:{lineno}: empty text or target")
-        group = row.get("claim_id") or row.get("guid") or f"line{lineno}"
-        out.append((group, Example(row["text"], row["target"], label)))
-    return out
+    return [(row.get("claim_id") or row.get("guid") or f"line{lineno}", ex)
+            for lineno, row, ex in _flat_stance_rows(path, require_text=True)]
 
 
 def _semeval_dirs(root: Path) -> list[tuple[str, Path]]:
