@@ -4,7 +4,7 @@
 
 Dev splits are the ones the models were *not* trained on (see models/recipes.py):
 sentiment = sentence-grouped 15 % slice of NewsMTSC train (seed 13);
-stance = VAST dev + SemEval-2016 val.  Needs the shared data dir.
+stance = VAST dev + SemEval-2016 val + the held-out 15 % of GWSD and Emergent.  Needs the shared data dir.
 """
 
 from __future__ import annotations
