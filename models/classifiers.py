@@ -49,13 +49,11 @@ class Classifier:
     def logits(self, texts: list[str], targets: list[str | None], batch_size: int = 32):
         """Untempered logits in input order, float numpy [n, n_labels]: the cross-encoder's,
         combined with statement/target relatedness where the model has a combiner."""
-        out = self.cross_logits(texts, targets, batch_size)
-        if self._relatedness is None or len(out) == 0:
-            return out
-        from .relatedness import combine
+        from .relatedness import apply
 
-        cosine = self._relatedness.cosine(texts, targets, batch_size=max(1, batch_size))
-        return combine(out, cosine, self.config["relatedness"]["combiner"]).astype("float32")
+        out = self.cross_logits(texts, targets, batch_size)
+        return apply(self._relatedness, self.config.get("relatedness"), out, texts, targets,
+                     max(1, batch_size)).astype("float32")
 
     def cross_logits(self, texts: list[str], targets: list[str | None], batch_size: int = 32):
         """The sequence classifier's own logits (no relatedness), float numpy [n, n_labels]."""
@@ -124,11 +122,9 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
         merged = merged.to(device)
     relatedness = None
     if cfg.get("relatedness"):
-        from .encoder import base_encoder_dir
-        from .relatedness import RelatednessEncoder
+        from .relatedness import load_relatedness
 
-        relatedness = RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device,
-                                         cfg["relatedness"].get("max_length", 128))
+        relatedness = load_relatedness(cfg["relatedness"], tokenizer, device, base_path)
     return Classifier(
         task=task,
         name=cfg.get("name", f"minilm-lora-{task}"),

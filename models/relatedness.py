@@ -76,6 +76,21 @@ class RelatednessEncoder:
         return out
 
 
+def load_relatedness(block: dict, tokenizer, device, base_path=None) -> RelatednessEncoder:
+    """The encoder a model's `relatedness` config block asks for (the verified base weights)."""
+    from .encoder import base_encoder_dir
+
+    return RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device, block.get("max_length", 128))
+
+
+def apply(relatedness: RelatednessEncoder | None, block: dict | None, logits: np.ndarray, texts: list[str],
+          targets: list[str | None], batch_size: int = 64) -> np.ndarray:
+    """The logits the application sees: the cross-encoder's, combined with relatedness if the model has it."""
+    if relatedness is None or not block or not len(logits):
+        return logits
+    return combine(logits, relatedness.cosine(texts, targets, batch_size), block["combiner"])
+
+
 def features(logits: np.ndarray, cosine: np.ndarray, tau: float) -> np.ndarray:
     unrelated = np.maximum(0.0, tau - np.asarray(cosine, dtype=np.float64))
     return np.concatenate([np.asarray(logits, dtype=np.float64), unrelated[:, None]], 1)

@@ -128,11 +128,10 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     if dev:
         rel, block = None, pcfg.get("relatedness")
         if block:  # the child keeps the parent's combiner: judge it as the application will run it
-            from .encoder import base_encoder_dir, pick_device
-            from .relatedness import RelatednessEncoder
+            from .encoder import pick_device
+            from .relatedness import load_relatedness
 
-            rel = RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, pick_device(),
-                                     block.get("max_length", 128))
+            rel = load_relatedness(block, tokenizer, pick_device(), base_path)
         logits = model_logits(model, tokenizer, dev, max_length, rel, block)
         if len(dev) >= 30:  # a temperature fitted on a handful of examples is noise: keep the parent's
             temperature, _ = calibrate(labels, logits, [e.label for e in dev])
@@ -188,15 +187,11 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
 
 def model_logits(model, tokenizer, examples, max_length: int, relatedness=None, block: dict | None = None):
     """The logits the application will see: the cross-encoder's, combined with relatedness if the model has it."""
+    from .relatedness import apply
     from .trainer import predict_logits
 
     logits = predict_logits(model, tokenizer, examples, max_length)
-    if relatedness is None or not block or not len(examples):
-        return logits
-    from .relatedness import combine
-
-    cosine = relatedness.cosine([e.text for e in examples], [e.target for e in examples])
-    return combine(logits, cosine, block["combiner"])
+    return apply(relatedness, block, logits, [e.text for e in examples], [e.target for e in examples])
 
 
 def dev_metrics_and_temperature(labels, devs: dict, logits_of) -> tuple[float, float, dict]:
