@@ -34,9 +34,11 @@ def main() -> int:
         except DataError as exc:
             print(f"skipped: {exc}")
             return 0
-        variants = [("fp32", False)] + ([] if args.no_quantized else [("int8", True)])
-        for vname, q in variants:
-            clf = load_classifier(task, quantize=q)
+        variants = [("fp32", False, None)] + ([] if args.no_quantized else [("int8", True, None)])
+        if task == "stance" and not args.no_quantized:  # the relatedness pass alone in fp32 (int8 where the card says so)
+            variants.append(("fp32+rel-fp32", False, False))
+        for vname, q, rel_q in variants:
+            clf = load_classifier(task, quantize=q, relatedness_int8=rel_q)
             for name, ex in devs.items():
                 ex = ex[: args.limit] if args.limit else ex
                 t = time.perf_counter()
@@ -49,7 +51,7 @@ def main() -> int:
                 favg = ""
                 if "semeval" in name:
                     favg = f" F_avg {(rep['per_class']['favor']['f1'] + rep['per_class']['against']['f1']) / 2:.3f}"
-                print(f"{task:9s} {vname} {name:13s} n={rep['n']:5d} macro-F1 {rep['macro_f1']:.3f} "
+                print(f"{task:9s} {vname:13s} {name:13s} n={rep['n']:5d} macro-F1 {rep['macro_f1']:.3f} "
                       f"acc {rep['accuracy']:.3f}{favg} ECE {e:.3f}  {len(ex) / dt:6.1f} ex/s", flush=True)
     return 0
 

@@ -38,7 +38,7 @@ def _relatedness_section(cfg: dict) -> str:
     return f"""## Relatedness combiner
 
 Is the statement about the target at all? The cosine between the *base* encoder's mean-pooled embeddings
-of statement and target (no LoRA; max {block['max_length']} word pieces) becomes an unrelatedness feature
+of statement and target (no LoRA; max {block['max_length']} word pieces{"; dynamic int8 on CPU" if block.get("int8_on_cpu") else ""}) becomes an unrelatedness feature
 `u = max(0, tau - cosine)`, tau = {block['combiner']['tau']:.3f} being the 95th percentile cosine of
 {fit.get('unrelated_pairs', 0)} known-unrelated pairs (a comment with a topic from another article). Pairs above tau keep
 the cross-encoder's judgement up to an affine map: `final = W · [logits, u] + b`, a multinomial logistic layer

@@ -94,11 +94,13 @@ class Classifier:
         return preds
 
 
-def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_path=None, quantize=None) -> Classifier:
+def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_path=None, quantize=None,
+                    relatedness_int8=None) -> Classifier:
     """Load a model dir (default: the shipped weights for task) ready for prediction.
 
-    base_path injects another base encoder (tests); quantize overrides the
-    config's choice of dynamic int8 (only ever applied on CPU).
+    base_path injects another base encoder (tests); quantize and relatedness_int8
+    override the config's choices of dynamic int8 for the classifier and for the
+    relatedness pass (only ever applied on CPU; the benchmarks compare them).
     """
     if task not in TASKS:
         raise ModelError(f"unknown task {task!r} (expected stance or sentiment)")
@@ -124,7 +126,7 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
     if cfg.get("relatedness"):
         from .relatedness import load_relatedness
 
-        relatedness = load_relatedness(cfg["relatedness"], tokenizer, device, base_path)
+        relatedness = load_relatedness(cfg["relatedness"], tokenizer, device, base_path, relatedness_int8)
     return Classifier(
         task=task,
         name=cfg.get("name", f"minilm-lora-{task}"),

@@ -172,6 +172,20 @@ def read_vast_train(path, with_article: bool = False):
     return [((row.get("arc_id") or "", ex) if with_article else ex) for _, row, ex in _flat_stance_rows(path)]
 
 
+def read_flat_sentiment(path) -> list[Example]:
+    """Sentence-level sentiment (flat CSV: text, label positive/negative/neutral, as the shared sst5/), no target."""
+    path = _need_file(path)
+    out = []
+    for lineno, row in _csv_rows(path, ("text", "label")):
+        label = (row["label"] or "").strip().lower()
+        if label not in SENTIMENT_LABELS:
+            raise DataError(f"{path}:{lineno}: unknown label {row['label']!r} (expected {', '.join(SENTIMENT_LABELS)})")
+        if not (row["text"] or "").strip():
+            raise DataError(f"{path}:{lineno}: empty text")
+        out.append(Example(row["text"], None, label))
+    return out
+
+
 def read_news_stance(path) -> list[tuple[str, Example]]:
     """News stance in the shared flat layout (GWSD, Emergent): text, target, label favor/against/none.
 

@@ -115,6 +115,7 @@ def load_base_classifier(base_dir: Path, id2label: dict[int, str]):
     plain transformers model (used by the pipeline benchmark and export).
     """
     offline()
+    import torch
     import transformers
     from transformers import AutoModelForSequenceClassification
 
@@ -127,6 +128,7 @@ def load_base_classifier(base_dir: Path, id2label: dict[int, str]):
             id2label={int(k): v for k, v in id2label.items()},
             label2id={v: int(k) for k, v in id2label.items()},
             local_files_only=True,
+            dtype=torch.float32,  # LoRA training and the adapters assume fp32, whatever the file stores
         )
     except Exception as exc:  # noqa: BLE001
         raise ModelError(f"cannot load base encoder from {base_dir}: {exc}".splitlines()[0]) from None

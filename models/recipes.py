@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from .data import CombinerSet, Example, data_root, read_news_stance, read_newsmtsc, read_semeval, read_vast, read_vast_train
+from .data import (CombinerSet, Example, data_root, read_flat_sentiment, read_news_stance, read_newsmtsc, read_semeval,
+                   read_vast, read_vast_train)
 
 DATASETS = {
     "newsmtsc": {
@@ -39,6 +40,25 @@ DATASETS = {
         "70 % trained on, 15 % combiner, 15 % dev",
         "licence": "none stated; headlines from news outlets; research use, flag before redistribution",
     },
+    "perspectrum": {
+        "name": "PERSPECTRUM (Chen et al., NAACL 2019), train split: perspective sentences toward debate claims "
+        "(favor/against)",
+        "licence": "CC BY-SA 4.0 (data/dataset/license.txt)",
+    },
+    "ibm_argkp": {
+        "name": "IBM ArgKP (Bar-Haim et al., ACL 2020), train split: crowd arguments toward debate motions (favor/against)",
+        "licence": "Community Data License Agreement - Sharing 1.0 (c) IBM 2020",
+    },
+    "ibm_claim_stance": {
+        "name": "IBM Claim Stance (Bar-Haim et al., EACL 2017), train split: Wikipedia claims toward debate motions "
+        "(favor/against)",
+        "licence": "treated as CC BY-SA 3.0 (IBM Debater datasets; Wikipedia sentences)",
+    },
+    "sst5": {
+        "name": "SST-5 (Socher et al., EMNLP 2013), train split mapped to positive/negative/neutral, "
+        "added without a target",
+        "licence": "none stated; rottentomatoes.com review sentences; research use",
+    },
     "vast_dev": {
         "name": "VAST dev (vast_dev.csv, reduced copy) — dev only: metrics and the temperature, not trained on",
         "licence": "none stated; NYT reader comments; research/eval use only",
@@ -46,8 +66,16 @@ DATASETS = {
 }
 
 
-def sentiment_data(seed: int, dev_share: float = 0.15, untargeted_share: float = 0.15):
-    """NewsMTSC split by sentence (no sentence in both train and dev).
+SENTIMENT_EXTRA = {"sst5": "sst5/train.csv"}  # sentence-level, no target
+STANCE_EXTRA = {  # argument stance toward free-text claims/motions: polarity without neutral
+    "perspectrum": "perspectrum/train.csv",
+    "ibm_argkp": "ibm_argkp/train.csv",
+    "ibm_claim_stance": "ibm_claim_stance/train.csv",
+}
+
+
+def sentiment_data(seed: int, dev_share: float = 0.15, untargeted_share: float = 0.15, extra: tuple[str, ...] = ()):
+    """NewsMTSC split by sentence (no sentence in both train and dev), plus any `extra` sets.
 
     A share of training sentences whose targets all agree is also added
     without a target, so `sentiment(statement, None)` is meaningful.
@@ -68,8 +96,10 @@ def sentiment_data(seed: int, dev_share: float = 0.15, untargeted_share: float =
         if len(labels) == 1 and rng.random() < untargeted_share:
             train.append(Example(by_sentence[s][0].text, None, labels.pop()))
     dev = [ex for s in sorted(dev_ids) for ex in by_sentence[s]]
+    for name in extra:
+        train += read_flat_sentiment(root / SENTIMENT_EXTRA[name])
     rng.shuffle(train)
-    return train, {"newsmtsc_dev": dev}, ["newsmtsc"]
+    return train, {"newsmtsc_dev": dev}, ["newsmtsc", *extra]
 
 
 NEWS_STANCE = {"gwsd": "gwsd_desmog/train.csv", "emergent": "emergent/all.csv"}
@@ -94,9 +124,9 @@ def news_stance_splits(seed: int) -> dict[str, dict[str, list[Example]]]:
     return out
 
 
-def stance_data(seed: int, vast_train_max: int = 1000):
-    """SemEval train + a seeded sample of VAST train + 70 % of the news sets (GWSD, Emergent);
-    dev = VAST dev, SemEval val and 15 % of each news set.
+def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = ()):
+    """SemEval train + a seeded sample of VAST train + 70 % of the news sets (GWSD, Emergent)
+    + any `extra` argument sets; dev = VAST dev, SemEval val and 15 % of each news set.
 
     VAST train is capped (posts are long: a full epoch would not fit the CPU budget).
     """
@@ -108,13 +138,15 @@ def stance_data(seed: int, vast_train_max: int = 1000):
     vast = vast[:vast_train_max]
     news = news_stance_splits(seed)
     train = semeval_train + vast + [ex for split in news.values() for ex in split["train"]]
+    for name in extra:
+        train += read_vast_train(root / STANCE_EXTRA[name])
     rng.shuffle(train)
     dev = {
         "vast_dev": read_vast(root / "vast" / "vast_dev.csv"),
         "semeval_val": read_semeval(root / "semeval2016_stance", "val"),
         **{f"{name}_dev": split["dev"] for name, split in news.items()},
     }
-    return train, dev, ["semeval", "vast_train", *NEWS_STANCE, "vast_dev"]
+    return train, dev, ["semeval", "vast_train", *NEWS_STANCE, *extra, "vast_dev"]
 
 
 def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000, unrelated: int = 700) -> CombinerSet:

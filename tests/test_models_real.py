@@ -5,6 +5,7 @@ import socket
 import pytest
 
 from models.classifiers import load_classifier
+from models.train import SHIPPED_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def offline_models():
 
 def test_shipped_sentiment_clear_cases(offline_models):
     sent, _ = offline_models
-    assert sent.version == "1.0.0" and sent.name == "minilm-lora-sentiment"
+    assert sent.version == SHIPPED_VERSION["sentiment"] and sent.name == "minilm-lora-sentiment"
     preds = sent.predict(
         [
             "This is a wonderful success",
@@ -41,6 +42,7 @@ def test_shipped_sentiment_clear_cases(offline_models):
 
 def test_shipped_stance_clear_cases(offline_models):
     _, stance = offline_models
+    assert stance.version == SHIPPED_VERSION["stance"] and stance.name == "minilm-lora-stance"
     preds = stance.predict(
         [
             "We must ban abortion now; it is murder and should be illegal everywhere.",

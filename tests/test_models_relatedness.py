@@ -102,6 +102,25 @@ def test_training_writes_the_block_and_the_classifier_applies_it(stance_model, t
     assert [max(p.probabilities, key=p.probabilities.get) for p in probs] == [p.label for p in probs]
 
 
+def test_relatedness_pass_runs_int8_on_cpu_and_stays_close_to_fp32(stance_model, tiny_base):
+    """The combiner is fitted on the int8 encoder's cosines (the block says so); fp32 gives nearly the same."""
+    import torch
+
+    from models.encoder import load_tokenizer
+    from models.relatedness import RelatednessEncoder
+
+    out, _ = stance_model
+    assert json.loads((out / "config.json").read_text())["relatedness"]["int8_on_cpu"] is True
+    tok = load_tokenizer(tiny_base)
+    cpu = torch.device("cpu")
+    int8 = RelatednessEncoder(tiny_base, tok, cpu, 32, int8_on_cpu=True)
+    fp32 = RelatednessEncoder(tiny_base, tok, cpu, 32)
+    kinds = {type(m).__module__ for m in int8._model.modules()}
+    assert any("quantized" in k for k in kinds) and not any("quantized" in type(m).__module__ for m in fp32._model.modules())
+    texts, targets = FAVOR + OFF_TOPIC, ["tax law"] * 8
+    np.testing.assert_allclose(int8.cosine(texts, targets), fp32.cosine(texts, targets), atol=0.05)
+
+
 def test_a_model_without_the_block_uses_cross_logits_only(stance_model, tiny_base, tmp_path):
     import shutil
 

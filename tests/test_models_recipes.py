@@ -1,0 +1,108 @@
+"""models.recipes knobs used by bench/sweep_recipes.py: extra data sets and the LoRA rank.
+
+Data dirs are written here in the shared layout (no shared data needed).
+"""
+
+import csv
+import json
+
+import pytest
+
+from models.data import Example, read_flat_sentiment
+from models.errors import DataError
+from models.testing import build_tiny_encoder
+
+
+def _csv(path, header, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _newsmtsc(root, n=40):
+    (root / "newsmtsc").mkdir(parents=True)
+    lines = [json.dumps({"sentence_normalized": f"news sentence {i} about Smith",
+                         "targets": [{"mention": "Smith", "polarity": [2, 4, 6][i % 3]}]}) for i in range(n)]
+    (root / "newsmtsc" / "train.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_flat_sentiment_rows_have_no_target(tmp_path):
+    f = tmp_path / "s.csv"
+    _csv(f, ["split", "text", "label", "label5"], [["train", "a lovely film", "positive", 3],
+                                                    ["train", "dull", "Negative", 0]])
+    assert read_flat_sentiment(f) == [Example("a lovely film", None, "positive"), Example("dull", None, "negative")]
+
+
+@pytest.mark.parametrize("row, needle", [(["x", "meh"], r"s\.csv:2: unknown label 'meh'"),
+                                         (["  ", "positive"], r"s\.csv:2: empty text")])
+def test_flat_sentiment_bad_rows_name_file_and_line(tmp_path, row, needle):
+    f = tmp_path / "s.csv"
+    _csv(f, ["text", "label"], [row])
+    with pytest.raises(DataError, match=needle):
+        read_flat_sentiment(f)
+
+
+def test_sentiment_extra_set_is_trained_on_never_dev(tmp_path, monkeypatch):
+    from models.recipes import sentiment_data
+
+    _newsmtsc(tmp_path)
+    _csv(tmp_path / "sst5" / "train.csv", ["split", "text", "label", "label5"],
+         [["train", f"review {i}", "neutral", 2] for i in range(7)])
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    plain, dev, names = sentiment_data(13)
+    train, dev_x, names_x = sentiment_data(13, extra=("sst5",))
+    assert names == ["newsmtsc"] and names_x == ["newsmtsc", "sst5"]
+    assert dev == dev_x  # the dev split does not move with extra training data
+    reviews = [e for e in train if e.text.startswith("review")]
+    assert len(reviews) == 7 and all(e.target is None for e in reviews)
+    assert len(train) == len(plain) + 7
+    assert not any(e.text.startswith("review") for e in dev_x["newsmtsc_dev"])
+
+
+def test_stance_extra_sets_are_trained_on_never_dev(tmp_path, monkeypatch):
+    from models.recipes import stance_data
+
+    for t in ("abortion", "atheism"):
+        d = tmp_path / "semeval2016_stance" / t
+        d.mkdir(parents=True)
+        for split in ("train", "val"):
+            (d / f"{split}_text.txt").write_text("tweet one\ntweet two\n", encoding="utf-8")
+            (d / f"{split}_labels.txt").write_text("1\n2\n", encoding="utf-8")
+    _csv(tmp_path / "vast_train" / "train.csv", ["text", "target", "label"],
+         [[f"comment {i}", "topic", "favor"] for i in range(5)])
+    _csv(tmp_path / "vast" / "vast_dev.csv", ["Tweet", "Target", "Stance"], [["dev comment", "topic", 0]])
+    _csv(tmp_path / "gwsd_desmog" / "train.csv", ["guid", "target", "text", "label"],
+         [[f"g{i}", "warming", f"sentence {i}", "none"] for i in range(20)])
+    _csv(tmp_path / "emergent" / "all.csv", ["claim_id", "target", "text", "label"],
+         [[f"c{i}", f"claim {i}", f"headline {i}", "favor"] for i in range(20)])
+    _csv(tmp_path / "perspectrum" / "train.csv", ["target", "text", "label"],
+         [["a claim", f"perspective {i}", ["favor", "against"][i % 2]] for i in range(6)])
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    plain, dev, names = stance_data(13)
+    train, dev_x, names_x = stance_data(13, extra=("perspectrum",))
+    assert "perspectrum" in names_x and "perspectrum" not in names and dev == dev_x
+    persp = [e for e in train if e.text.startswith("perspective")]
+    assert len(persp) == 6 and {e.label for e in persp} == {"favor", "against"}
+    assert len(train) == len(plain) + 6
+    assert not any(e.text.startswith("perspective") for v in dev_x.values() for e in v)
+
+
+def test_lora_rank_is_a_recipe_setting_recorded_and_reloaded(tmp_path):
+    from models.classifiers import load_classifier
+    from models.train import train_new
+
+    base = build_tiny_encoder(tmp_path / "base")
+    ex = [Example("good", "x", "positive"), Example("bad", "x", "negative"), Example("the", None, "neutral")] * 4
+    cfg = train_new("sentiment", ex, {}, tmp_path / "m", base_path=base,
+                    hyper={"epochs": 1, "max_length": 16, "lora": {"r": 4, "alpha": 8}})
+    assert cfg["lora"]["r"] == 4 and cfg["lora"]["alpha"] == 8 and "lora" not in cfg["training"]
+    saved = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert saved["lora"] == cfg["lora"]
+    from safetensors.torch import load_file
+
+    ranks = {t.shape[0] for k, t in load_file(str(tmp_path / "m" / "adapter.safetensors")).items() if "lora_A" in k}
+    assert ranks == {4}
+    clf = load_classifier("sentiment", tmp_path / "m", base_path=base)  # rebuilt with r=4, or shapes would clash
+    assert [p.label for p in clf.predict(["good", "bad"], ["x", "x"])] and clf.config["lora"]["r"] == 4
