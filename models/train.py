@@ -20,11 +20,12 @@ from pathlib import Path
 from .data import TASK_LABELS, CombinerSet, Example
 from .errors import DataError, ModelError
 
-# stance 1.1.0 added the relatedness combiner; 1.2.0 trains on news stance data too (versions change with predictions)
-SHIPPED_VERSION = {"sentiment": "1.0.0", "stance": "1.2.0"}
-HYPER = {  # shipped-model recipe (no search: chosen a priori for the 60-min CPU budget)
-    "sentiment": {"epochs": 2, "lr": 1e-3, "batch_size": 32, "max_length": 128},
-    "stance": {"epochs": 2, "lr": 1e-3, "batch_size": 32, "max_length": 96},
+# stance 1.1.0 added the relatedness combiner; 1.2.0 trains on news stance data too; sentiment 1.1.0 and
+# stance 1.3.0 take the recipes below (versions change with predictions, so prelabel re-predicts)
+SHIPPED_VERSION = {"sentiment": "1.1.0", "stance": "1.3.0"}
+HYPER = {  # shipped-model recipe: chosen on dev, across seeds 13-15, by bench/sweep_recipes.py (see the cards)
+    "sentiment": {"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 128, "lora": {"r": 32, "alpha": 64}},
+    "stance": {"epochs": 3, "lr": 1e-3, "batch_size": 32, "max_length": 96},
 }
 FEWSHOT = {"lr": 3e-4, "batch_size": 8}  # gentle: a few dozen examples must not erase the parent
 

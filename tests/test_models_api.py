@@ -10,6 +10,7 @@ import pytest
 from models.data import Example  # noqa: E402
 from models.errors import DataError, ModelError  # noqa: E402
 from models.testing import build_tiny_encoder  # noqa: E402
+from models.train import SHIPPED_VERSION  # noqa: E402
 
 POS = ["this is good", "a great success", "wonderful , i love it", "very good policy", "great law"]
 NEG = ["this is bad", "a terrible failure", "awful , i hate it", "very bad policy", "a disaster"]
@@ -37,7 +38,8 @@ def tiny_model(tiny_base, tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny_model")
     dev = {"toy_dev": toy_examples(1)}
     train_new("sentiment", toy_examples(4), dev, out, seed=3, base_path=tiny_base,
-              hyper={"epochs": 15, "lr": 1e-2, "batch_size": 8, "max_length": 32})
+              # the toy encoder is 32 wide: keep LoRA below full rank, whatever the shipped recipe uses
+              hyper={"epochs": 15, "lr": 1e-2, "batch_size": 8, "max_length": 32, "lora": {"r": 16, "alpha": 32}})
     return out
 
 
@@ -65,7 +67,7 @@ def test_predict_learns_and_keeps_order(tiny_model, tiny_base):
     from models.classifiers import Prediction, load_classifier
 
     clf = load_classifier("sentiment", tiny_model, base_path=tiny_base)
-    assert (clf.task, clf.name, clf.version) == ("sentiment", "minilm-lora-sentiment", "1.0.0")
+    assert (clf.task, clf.name, clf.version) == ("sentiment", "minilm-lora-sentiment", SHIPPED_VERSION["sentiment"])
     assert clf.labels == ("positive", "negative", "neutral")
     # mixed lengths so length-sorting reorders internally; results must come back in input order
     texts = ["a disaster", "wonderful , i love it", "the report", "this is bad"]
@@ -152,7 +154,8 @@ def test_finetune_from_parent_and_registry(tiny_model, tiny_base, tmp_path):
     store = tmp_path / "store"
     meta = finetune("sentiment", ex, store / "ft1", parent=tiny_model, seed=5, base_path=tiny_base,
                     progress=lambda done, total, msg: calls.append((done, total)))
-    assert meta["parent"]["version"] == "1.0.0" and meta["version"].startswith("1.0.0+ft.")
+    shipped = SHIPPED_VERSION["sentiment"]
+    assert meta["parent"]["version"] == shipped and meta["version"].startswith(shipped + "+ft.")
     assert len(meta["training_set_sha256"]) == 64
     assert meta["training"]["n_dev"] == 9 and meta["training"]["n_train"] == 36
     assert "heldback" in meta["dev_metrics"]
@@ -165,7 +168,7 @@ def test_finetune_from_parent_and_registry(tiny_model, tiny_base, tmp_path):
     versions = list_versions(store)
     mine = [v for v in versions if not v["shipped"]]
     assert [v["version"] for v in mine] == [meta["version"]]
-    assert mine[0]["parent"] == "1.0.0" and mine[0]["active"] is False
+    assert mine[0]["parent"] == SHIPPED_VERSION["sentiment"] and mine[0]["active"] is False
     set_active(store, "sentiment", meta["version"])
     assert active_version(store, "sentiment")["version"] == meta["version"]
     assert json.loads((store / "registry.json").read_text())["active"]["sentiment"] == meta["version"]
