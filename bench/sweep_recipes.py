@@ -32,59 +32,40 @@ sys.path.insert(0, str(ROOT))
 
 ARGUMENT_SETS = ("perspectrum", "ibm_argkp", "ibm_claim_stance")
 
-VARIANTS: dict[str, dict] = {
+R32 = {"lora": {"r": 32, "alpha": 64}}
+E3_LR5 = {"epochs": 3, "lr": 5e-4}
+SST5 = {"extra": ("sst5",)}
+ARG = {"extra": ARGUMENT_SETS}
+V3K = {"vast_train_max": 3000}
+
+# name -> (spec, extra seeds run besides 13: they become name_seed14, name_seed15)
+_RECIPES: dict[str, tuple[dict, tuple[int, ...]]] = {
     # sentiment: NewsMTSC (+ SST-5 sentences without target)
-    "s_base": {"task": "sentiment"},
-    "s_base_seed14": {"task": "sentiment", "seed": 14},
-    "s_sst5": {"task": "sentiment", "data": {"extra": ("sst5",)}},
-    "s_sst5_seed14": {"task": "sentiment", "seed": 14, "data": {"extra": ("sst5",)}},
-    "s_e3_lr5e-4": {"task": "sentiment", "hyper": {"epochs": 3, "lr": 5e-4}},
-    "s_e4_lr3e-4": {"task": "sentiment", "hyper": {"epochs": 4, "lr": 3e-4}},
-    "s_r32_e3_lr5e-4": {"task": "sentiment", "hyper": {"epochs": 3, "lr": 5e-4, "lora": {"r": 32, "alpha": 64}}},
-    "s_sst5_e3_lr5e-4": {"task": "sentiment", "data": {"extra": ("sst5",)}, "hyper": {"epochs": 3, "lr": 5e-4}},
-    "s_bs16_e3_lr5e-4": {"task": "sentiment", "hyper": {"epochs": 3, "lr": 5e-4, "batch_size": 16}},
-    # round 2: seeds of the round-1 leaders, and their combination
-    "s_base_seed15": {"task": "sentiment", "seed": 15},
-    "s_sst5_e3_lr5e-4_seed14": {"task": "sentiment", "seed": 14, "data": {"extra": ("sst5",)},
-                                "hyper": {"epochs": 3, "lr": 5e-4}},
-    "s_sst5_e3_lr5e-4_seed15": {"task": "sentiment", "seed": 15, "data": {"extra": ("sst5",)},
-                                "hyper": {"epochs": 3, "lr": 5e-4}},
-    "s_r32_e3_lr5e-4_seed14": {"task": "sentiment", "seed": 14,
-                               "hyper": {"epochs": 3, "lr": 5e-4, "lora": {"r": 32, "alpha": 64}}},
-    **{f"s_sst5_r32_e3_lr5e-4{sfx}": {"task": "sentiment", "seed": seed, "data": {"extra": ("sst5",)},
-                                      "hyper": {"epochs": 3, "lr": 5e-4, "lora": {"r": 32, "alpha": 64}}}
-       for seed, sfx in ((13, ""), (14, "_seed14"), (15, "_seed15"))},
-    "s_sst5_r32_e4_lr5e-4": {"task": "sentiment", "data": {"extra": ("sst5",)},
-                             "hyper": {"epochs": 4, "lr": 5e-4, "lora": {"r": 32, "alpha": 64}}},
-    # round 3: more seeds of the cheap leaders
-    "s_r32_e3_lr5e-4_seed15": {"task": "sentiment", "seed": 15,
-                               "hyper": {"epochs": 3, "lr": 5e-4, "lora": {"r": 32, "alpha": 64}}},
-    "s_e3_lr5e-4_seed14": {"task": "sentiment", "seed": 14, "hyper": {"epochs": 3, "lr": 5e-4}},
-    "s_bs16_e3_lr5e-4_seed14": {"task": "sentiment", "seed": 14, "hyper": {"epochs": 3, "lr": 5e-4, "batch_size": 16}},
-    "t_base_e3_seed15": {"task": "stance", "seed": 15, "hyper": {"epochs": 3}},
-    "t_v3k_e3_seed14": {"task": "stance", "seed": 14, "data": {"vast_train_max": 3000}, "hyper": {"epochs": 3}},
-    "t_v3k_e3_seed15": {"task": "stance", "seed": 15, "data": {"vast_train_max": 3000}, "hyper": {"epochs": 3}},
+    "s_base": ({"task": "sentiment"}, (14, 15)),
+    "s_sst5": ({"task": "sentiment", "data": SST5}, (14,)),
+    "s_e3_lr5e-4": ({"task": "sentiment", "hyper": E3_LR5}, (14,)),
+    "s_e4_lr3e-4": ({"task": "sentiment", "hyper": {"epochs": 4, "lr": 3e-4}}, ()),
+    "s_r32_e3_lr5e-4": ({"task": "sentiment", "hyper": {**E3_LR5, **R32}}, (14, 15)),
+    "s_sst5_e3_lr5e-4": ({"task": "sentiment", "data": SST5, "hyper": E3_LR5}, (14, 15)),
+    "s_bs16_e3_lr5e-4": ({"task": "sentiment", "hyper": {**E3_LR5, "batch_size": 16}}, (14,)),
+    "s_sst5_r32_e3_lr5e-4": ({"task": "sentiment", "data": SST5, "hyper": {**E3_LR5, **R32}}, (14, 15)),
+    "s_sst5_r32_e4_lr5e-4": ({"task": "sentiment", "data": SST5, "hyper": {"epochs": 4, "lr": 5e-4, **R32}}, ()),
     # stance: SemEval + VAST sample + news (+ argument sets toward debate claims)
-    "t_base": {"task": "stance"},
-    "t_base_seed14": {"task": "stance", "seed": 14},
-    "t_arg": {"task": "stance", "data": {"extra": ARGUMENT_SETS}},
-    "t_arg_seed14": {"task": "stance", "seed": 14, "data": {"extra": ARGUMENT_SETS}},
-    "t_v3k": {"task": "stance", "data": {"vast_train_max": 3000}},
-    "t_arg_v3k": {"task": "stance", "data": {"extra": ARGUMENT_SETS, "vast_train_max": 3000}},
-    "t_arg_v3k_seed14": {"task": "stance", "seed": 14, "data": {"extra": ARGUMENT_SETS, "vast_train_max": 3000}},
-    "t_arg_v3k_e3": {"task": "stance", "data": {"extra": ARGUMENT_SETS, "vast_train_max": 3000},
-                     "hyper": {"epochs": 3}},
-    "t_arg_v3k_len128": {"task": "stance", "data": {"extra": ARGUMENT_SETS, "vast_train_max": 3000},
-                         "hyper": {"max_length": 128}},
-    "t_base_seed15": {"task": "stance", "seed": 15},
-    "t_base_e3": {"task": "stance", "hyper": {"epochs": 3}},
-    "t_base_e3_seed14": {"task": "stance", "seed": 14, "hyper": {"epochs": 3}},
-    "t_base_e3_lr5e-4": {"task": "stance", "hyper": {"epochs": 3, "lr": 5e-4}},
-    "t_v3k_e3": {"task": "stance", "data": {"vast_train_max": 3000}, "hyper": {"epochs": 3}},
-    "t_arg_v3k_e3_seed14": {"task": "stance", "seed": 14, "data": {"extra": ARGUMENT_SETS, "vast_train_max": 3000},
-                            "hyper": {"epochs": 3}},
-    "t_arg_e3_lr5e-4": {"task": "stance", "data": {"extra": ARGUMENT_SETS}, "hyper": {"epochs": 3, "lr": 5e-4}},
-    "t_arg_r32": {"task": "stance", "data": {"extra": ARGUMENT_SETS}, "hyper": {"lora": {"r": 32, "alpha": 64}}},
+    "t_base": ({"task": "stance"}, (14, 15)),
+    "t_base_e3": ({"task": "stance", "hyper": {"epochs": 3}}, (14, 15)),
+    "t_base_e3_lr5e-4": ({"task": "stance", "hyper": E3_LR5}, ()),
+    "t_v3k": ({"task": "stance", "data": V3K}, ()),
+    "t_v3k_e3": ({"task": "stance", "data": V3K, "hyper": {"epochs": 3}}, (14, 15)),
+    "t_arg": ({"task": "stance", "data": ARG}, (14,)),
+    "t_arg_v3k": ({"task": "stance", "data": {**ARG, **V3K}}, (14,)),
+    "t_arg_v3k_e3": ({"task": "stance", "data": {**ARG, **V3K}, "hyper": {"epochs": 3}}, (14,)),
+    "t_arg_v3k_len128": ({"task": "stance", "data": {**ARG, **V3K}, "hyper": {"max_length": 128}}, ()),
+    "t_arg_e3_lr5e-4": ({"task": "stance", "data": ARG, "hyper": E3_LR5}, ()),
+    "t_arg_r32": ({"task": "stance", "data": ARG, "hyper": R32}, ()),
+}
+VARIANTS: dict[str, dict] = {
+    f"{name}{'' if seed == 13 else f'_seed{seed}'}": spec if seed == 13 else {**spec, "seed": seed}
+    for name, (spec, seeds) in _RECIPES.items() for seed in (13, *seeds)
 }
 
 
@@ -100,19 +81,13 @@ def selection_score(task: str, dev: dict) -> float:
 
 def run_one(name: str, out_dir: Path, limit: int | None = None) -> dict:
     from models.encoder import pick_device
-    from models.recipes import sentiment_data, stance_combiner_data, stance_data
+    from models.recipes import recipe_data
     from models.train import smoke_subset, train_new
 
     spec = VARIANTS[name]
     task, seed = spec["task"], spec.get("seed", 13)
-    data = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.get("data", {}).items()}
     t0 = time.time()
-    if task == "sentiment":
-        train, devs, datasets = sentiment_data(seed, **data)
-        combiner = None
-    else:
-        train, devs, datasets = stance_data(seed, **data)
-        combiner = stance_combiner_data(seed, train)
+    train, devs, datasets, combiner = recipe_data(task, seed, **spec.get("data", {}))
     if limit:  # smoke runs of the sweep itself
         train, devs, combiner = smoke_subset(limit, train, devs, combiner)
     model_dir = out_dir / "models" / name

@@ -182,3 +182,12 @@ def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000
     out = [ex for _, ex in held] + pairs + news
     rng.shuffle(out)
     return CombinerSet(out, pairs)
+
+
+def recipe_data(task: str, seed: int, **options):
+    """(train, devs, dataset names, combiner set or None) of a shipped recipe; options go to
+    sentiment_data / stance_data (e.g. extra=..., vast_train_max=...)."""
+    if task == "sentiment":
+        return (*sentiment_data(seed, **options), None)
+    train, devs, datasets = stance_data(seed, **options)
+    return train, devs, datasets, stance_combiner_data(seed, train)

@@ -338,20 +338,15 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from .card import write_card
     from .classifiers import shipped_dir
-    from .recipes import sentiment_data, stance_combiner_data, stance_data
+    from .recipes import recipe_data
 
     out = Path(args.out) if args.out else shipped_dir(args.task)
-    combiner_set = None
+    if args.task == "sentiment" and args.combiner_only:
+        print("error: --combiner-only is for --task stance", file=sys.stderr)
+        return 2
+    options = {} if args.vast_train_max is None or args.task != "stance" else {"vast_train_max": args.vast_train_max}
     try:
-        if args.task == "sentiment":
-            if args.combiner_only:
-                print("error: --combiner-only is for --task stance", file=sys.stderr)
-                return 2
-            train, devs, datasets = sentiment_data(args.seed)
-        else:
-            extra = () if args.vast_train_max is None else (args.vast_train_max,)
-            train, devs, datasets = stance_data(args.seed, *extra)
-            combiner_set = stance_combiner_data(args.seed, train)
+        train, devs, datasets, combiner_set = recipe_data(args.task, args.seed, **options)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
