@@ -172,6 +172,11 @@ def read_vast_train(path, with_article: bool = False):
     return [((row.get("arc_id") or "", ex) if with_article else ex) for _, row, ex in _flat_stance_rows(path)]
 
 
+def read_flat_stance(path) -> list[Example]:
+    """Any stance set in the shared flat layout (text, target, label favor/against/none), e.g. the argument sets."""
+    return [ex for _, _, ex in _flat_stance_rows(path, require_text=True)]
+
+
 def read_flat_sentiment(path) -> list[Example]:
     """Sentence-level sentiment (flat CSV: text, label positive/negative/neutral, as the shared sst5/), no target."""
     path = _need_file(path)
