@@ -62,6 +62,9 @@ _RECIPES: dict[str, tuple[dict, tuple[int, ...]]] = {
     "t_arg_v3k_len128": ({"task": "stance", "data": {**ARG, **V3K}, "hyper": {"max_length": 128}}, ()),
     "t_arg_e3_lr5e-4": ({"task": "stance", "data": ARG, "hyper": E3_LR5}, ()),
     "t_arg_r32": ({"task": "stance", "data": ARG, "hyper": R32}, ()),
+    # the cross-encoder also trained on its VAST comments paired with another article's topic (neutral);
+    # run on the 2-core CPU after the H200 sweep (bench/results/stance_relatedness_2026-11-28.md)
+    "t_unrel_e3": ({"task": "stance", "data": {"unrelated_train": 1000}, "hyper": {"epochs": 3}}, ()),
 }
 VARIANTS: dict[str, dict] = {
     f"{name}{'' if seed == 13 else f'_seed{seed}'}": spec if seed == 13 else {**spec, "seed": seed}

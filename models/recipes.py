@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from .data import (CombinerSet, Example, data_root, read_flat_sentiment, read_news_stance, read_newsmtsc, read_semeval,
-                   read_vast, read_vast_train)
+from .data import (CombinerSet, Example, data_root, read_flat_sentiment, read_flat_stance, read_news_stance, read_newsmtsc,
+                   read_semeval, read_vast, read_vast_train)
 
 DATASETS = {
     "newsmtsc": {
@@ -124,7 +124,7 @@ def news_stance_splits(seed: int) -> dict[str, dict[str, list[Example]]]:
     return out
 
 
-def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = ()):
+def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = (), unrelated_train: int = 0):
     """SemEval train + a seeded sample of VAST train + 70 % of the news sets (GWSD, Emergent)
     + any `extra` argument sets; dev = VAST dev, SemEval val and 15 % of each news set.
 
@@ -133,13 +133,18 @@ def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = 
     root = data_root()
     rng = random.Random(seed)
     semeval_train = read_semeval(root / "semeval2016_stance", "train")
-    vast = read_vast_train(root / "vast_train" / "train.csv")
-    rng.shuffle(vast)
-    vast = vast[:vast_train_max]
+    rows = read_vast_train(root / "vast_train" / "train.csv", with_article=True)
+    rng.shuffle(rows)
+    sample = rows[:vast_train_max]
+    vast = [ex for _, ex in sample]
+    if unrelated_train:
+        # the cross-encoder learns "not about the target" itself, from its own comments paired with
+        # another article's topic (the combiner set draws the same kind from comments it never saw)
+        vast += swapped_topic_pairs(sample, _topics(rows), unrelated_train, random.Random(f"{seed}:unrelated"))
     news = news_stance_splits(seed)
     train = semeval_train + vast + [ex for split in news.values() for ex in split["train"]]
     for name in extra:
-        train += read_vast_train(root / STANCE_EXTRA[name])
+        train += read_flat_stance(root / STANCE_EXTRA[name])
     rng.shuffle(train)
     dev = {
         "vast_dev": read_vast(root / "vast" / "vast_dev.csv"),
@@ -147,6 +152,26 @@ def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = 
         **{f"{name}_dev": split["dev"] for name, split in news.items()},
     }
     return train, dev, ["semeval", "vast_train", *NEWS_STANCE, *extra, "vast_dev"]
+
+
+def _topics(rows: list[tuple[str, Example]]) -> list[tuple[str, str]]:
+    """(topic, article) of every VAST row that takes a side (its topic is surely about that article)."""
+    return sorted({(ex.target, arc) for arc, ex in rows if ex.label != "neutral"})
+
+
+def swapped_topic_pairs(rows: list[tuple[str, Example]], topics: list[tuple[str, str]], n: int,
+                        rng: random.Random) -> list[Example]:
+    """n of the rows' comments, each paired with a topic from a *different* NYT article, labelled neutral."""
+    article_of = {ex.text: arc for arc, ex in rows}
+    comments = sorted(article_of)
+    pairs = []
+    for text in rng.sample(comments, min(n, len(comments))):
+        for _ in range(100):  # re-draw until the topic comes from another article
+            target, arc = rng.choice(topics)
+            if arc != article_of[text]:
+                pairs.append(Example(text, target, "neutral"))
+                break
+    return pairs
 
 
 def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000, unrelated: int = 700) -> CombinerSet:
@@ -168,16 +193,7 @@ def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000
     held = [(arc, ex) for arc, ex in rows if ex.text not in trained_texts]
     rng.shuffle(held)
     held = held[:held_max]
-    article_of = {ex.text: arc for arc, ex in held}
-    topics = sorted({(ex.target, arc) for arc, ex in rows if ex.label != "neutral"})
-    comments = sorted(article_of)
-    pairs = []
-    for text in rng.sample(comments, min(unrelated, len(comments))):
-        for _ in range(100):  # re-draw until the topic comes from another article
-            target, arc = rng.choice(topics)
-            if arc != article_of[text]:
-                pairs.append(Example(text, target, "neutral"))
-                break
+    pairs = swapped_topic_pairs(held, _topics(rows), unrelated, rng)
     news = [ex for split in news_stance_splits(seed).values() for ex in split["combiner"]]
     out = [ex for _, ex in held] + pairs + news
     rng.shuffle(out)

@@ -333,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
     p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
+    p.add_argument("--unrelated-train", type=int, default=None,
+                   help="stance: train on N VAST comments paired with another article's topic (neutral)")
     p.add_argument("--combiner-only", action="store_true",
                    help="stance: keep the trained cross-encoder in --out, refit only its relatedness combiner")
     args = p.parse_args(argv)
@@ -344,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.task == "sentiment" and args.combiner_only:
         print("error: --combiner-only is for --task stance", file=sys.stderr)
         return 2
-    options = {} if args.vast_train_max is None or args.task != "stance" else {"vast_train_max": args.vast_train_max}
+    options = {} if args.task != "stance" else {
+        k: v for k, v in (("vast_train_max", args.vast_train_max), ("unrelated_train", args.unrelated_train))
+        if v is not None}
     try:
         train, devs, datasets, combiner_set = recipe_data(args.task, args.seed, **options)
     except DataError as exc:

@@ -61,17 +61,14 @@ def test_sentiment_extra_set_is_trained_on_never_dev(tmp_path, monkeypatch):
     assert not any(e.text.startswith("review") for e in dev_x["newsmtsc_dev"])
 
 
-def test_stance_extra_sets_are_trained_on_never_dev(tmp_path, monkeypatch):
-    from models.recipes import stance_data
-
+def _stance_root(tmp_path, vast_rows):
     for t in ("abortion", "atheism"):
         d = tmp_path / "semeval2016_stance" / t
         d.mkdir(parents=True)
         for split in ("train", "val"):
             (d / f"{split}_text.txt").write_text("tweet one\ntweet two\n", encoding="utf-8")
             (d / f"{split}_labels.txt").write_text("1\n2\n", encoding="utf-8")
-    _csv(tmp_path / "vast_train" / "train.csv", ["text", "target", "label"],
-         [[f"comment {i}", "topic", "favor"] for i in range(5)])
+    _csv(tmp_path / "vast_train" / "train.csv", list(vast_rows[0]), vast_rows[1:])
     _csv(tmp_path / "vast" / "vast_dev.csv", ["Tweet", "Target", "Stance"], [["dev comment", "topic", 0]])
     _csv(tmp_path / "gwsd_desmog" / "train.csv", ["guid", "target", "text", "label"],
          [[f"g{i}", "warming", f"sentence {i}", "none"] for i in range(20)])
@@ -79,6 +76,12 @@ def test_stance_extra_sets_are_trained_on_never_dev(tmp_path, monkeypatch):
          [[f"c{i}", f"claim {i}", f"headline {i}", "favor"] for i in range(20)])
     _csv(tmp_path / "perspectrum" / "train.csv", ["target", "text", "label"],
          [["a claim", f"perspective {i}", ["favor", "against"][i % 2]] for i in range(6)])
+
+
+def test_stance_extra_sets_are_trained_on_never_dev(tmp_path, monkeypatch):
+    from models.recipes import stance_data
+
+    _stance_root(tmp_path, [("text", "target", "label"), *[(f"comment {i}", "topic", "favor") for i in range(5)]])
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
     plain, dev, names = stance_data(13)
     train, dev_x, names_x = stance_data(13, extra=("perspectrum",))
@@ -87,6 +90,27 @@ def test_stance_extra_sets_are_trained_on_never_dev(tmp_path, monkeypatch):
     assert len(persp) == 6 and {e.label for e in persp} == {"favor", "against"}
     assert len(train) == len(plain) + 6
     assert not any(e.text.startswith("perspective") for v in dev_x.values() for e in v)
+
+
+def test_unrelated_training_pairs_swap_in_another_articles_topic(tmp_path, monkeypatch):
+    from models.recipes import recipe_data
+
+    # 12 comments on 4 NYT articles, each article with its own topic; comment i answers article i % 4
+    rows = [(f"comment {i}", f"topic {i % 4}", ["favor", "against"][i % 2], f"a{i % 4}") for i in range(12)]
+    _stance_root(tmp_path, [("text", "target", "label", "arc_id"), *rows])
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    plain, dev, _, combiner = recipe_data("stance", 13, vast_train_max=6)
+    train, dev_x, _, combiner_x = recipe_data("stance", 13, vast_train_max=6, unrelated_train=4)
+    added = [e for e in train if e not in plain]
+    article = {f"comment {i}": i % 4 for i in range(12)}
+    trained_comments = {e.text for e in plain if e.text.startswith("comment")}
+    assert len(train) == len(plain) + 4 and len(added) == 4 and dev_x == dev
+    assert all(e.label == "neutral" and e.text in trained_comments for e in added)
+    assert all(e.target != f"topic {article[e.text]}" for e in added)  # never the comment's own article's topic
+    # the combiner still fits on comments the cross-encoder never saw, and the same ones as without the pairs
+    assert combiner_x == combiner
+    assert not {e.text for e in combiner_x.examples} & trained_comments
+    assert recipe_data("stance", 13, vast_train_max=6, unrelated_train=4)[0] == train  # seeded
 
 
 def test_lora_rank_is_a_recipe_setting_recorded_and_reloaded(tmp_path):
