@@ -54,33 +54,6 @@ after the combiner.
 """
 
 
-def _soup_flag(cfg: dict) -> str:
-    soup = cfg.get("soup")
-    return f" --soup {','.join(str(m['order_seed']) for m in soup['members'])}" if soup else ""
-
-
-def _soup_section(cfg: dict) -> str:
-    soup = cfg.get("soup")
-    if not soup:
-        return ""
-    rows = "\n".join(f"| {m['order_seed']} | " + " | ".join(f"{v:.3f}" for v in m["dev_macro_f1"].values())
-                     + f" | {m['wall_minutes'] if m.get('wall_minutes') is not None else round(m['seconds'] / 60, 1)} |"
-                     for m in soup["members"])
-    names = list(soup["members"][0]["dev_macro_f1"])
-    return f"""## Soup
-
-This model is the weight average of {len(soup['members'])} runs of the recipe below that start from the same initial
-weights (seed {cfg['training']['seed']}) and differ only in batch order and dropout (order seed). The average is exact: the
-LoRA matrices are stacked (rank {cfg['lora']['r']} = {len(soup['members'])} x the members' rank, same scaling), so inference
-costs what one member costs. Members, dev macro-F1 each (the soup's own metrics are below):
-
-| order seed | {' | '.join(names)} | minutes |
-|---|{'---|' * (len(names) + 1)}
-{rows}
-
-"""
-
-
 def write_card(out_dir, cfg: dict) -> None:
     out_dir = Path(out_dir)
     (out_dir / CONFIG_FILE).write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -117,9 +90,9 @@ grad-norm clip 1.0, seed {tr['seed']}. {cfg.get('selection_note', 'Hyperparamete
 Training time: {tr.get('wall_minutes', round(tr['seconds'] / 60, 1))} min wall-clock (training loop {tr['seconds'] / 60:.1f} min) on a
 2-core CPU ({platform.machine()}) shared with other jobs, torch threads = {tr.get('threads', 2)}. {cfg.get('timing_note', '')}
 
-Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}{_soup_flag(cfg)}`.
+Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}`.
 
-{_soup_section(cfg)}{_relatedness_section(cfg)}## Calibration
+{_relatedness_section(cfg)}## Calibration
 
 Temperature scaling on the dev logits: T = {cfg['temperature']:.3f}. ECE (10 equal-width bins, top-class confidence)
 before and after is in the table; the 2-fold cross-fitted ECE (temperature fitted on one half of dev,

@@ -74,32 +74,29 @@ def _load_file(path: Path) -> dict:
 
 def load_trainable(model_dir: Path, base_path=None):
     """Rebuild the (unmerged) LoRA model saved in model_dir; returns (model, tokenizer, cfg)."""
+    from peft import set_peft_model_state_dict
+
     model_dir = Path(model_dir)
     cfg = read_config(model_dir)
     adapter = _load_file(model_dir / ADAPTER_FILE)
     head = _load_file(model_dir / HEAD_FILE)
-    return assemble(cfg, adapter, head, base_path, f"model in {model_dir}")
-
-
-def assemble(cfg: dict, adapter: dict, head: dict, base_path=None, what: str = "model"):
-    """The LoRA model a config + adapter + head tensors describe; returns (model, tokenizer, cfg)."""
-    from peft import set_peft_model_state_dict
-
     base_dir, sha = base_encoder_dir(base_path)
     want = cfg["base_model"].get("sha256")
     if want and want != sha:
-        raise ModelError(f"{what} was trained on base weights {want[:12]}…, but the base encoder is {sha[:12]}…")
+        raise ModelError(
+            f"model in {model_dir} was trained on base weights {want[:12]}…, but the base encoder is {sha[:12]}…"
+        )
     model = build_trainable(base_dir, list(cfg["labels"]), cfg.get("lora"))
     result = set_peft_model_state_dict(model, adapter)
     unexpected = getattr(result, "unexpected_keys", []) or []
     if unexpected:
-        raise ModelError(f"adapter of {what} does not fit the base encoder ({len(unexpected)} unexpected keys)")
+        raise ModelError(f"adapter in {model_dir} does not fit the base encoder ({len(unexpected)} unexpected keys)")
     try:
         missing, unexpected = model.get_base_model().load_state_dict(head, strict=False)
     except RuntimeError as exc:
-        raise ModelError(f"head of {what} does not fit: {str(exc).splitlines()[0]}") from None
+        raise ModelError(f"head in {model_dir} does not fit: {str(exc).splitlines()[0]}") from None
     if unexpected or len(head) == 0:
-        raise ModelError(f"head of {what} does not fit the base encoder")
+        raise ModelError(f"head in {model_dir} does not fit the base encoder")
     return model, load_tokenizer(base_dir), cfg
 
 

@@ -293,34 +293,6 @@ def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list
     return cfg
 
 
-def make_soup(member_dirs: list, out_dir, devs: dict[str, list[Example]], combiner_set: CombinerSet | None = None, *,
-              base_path=None, version: str | None = None) -> dict:
-    """Average trained members (same --seed, different --order-seed) into out_dir (see soup.py), then
-    its temperature and dev metrics as training computes them; stance refits its combiner on the soup."""
-    from .encoder import base_encoder_dir
-    from .modeling import assemble, save_trainable
-    from .soup import load_members, soup_config, soup_tensors
-
-    configs, adapters, heads = load_members([Path(d) for d in member_dirs])
-    adapter, head = soup_tensors(adapters, heads)
-    cfg = soup_config(configs)
-    cfg.pop("relatedness", None)  # fitted on one member's logits: refitted on the soup's below
-    model, tokenizer, cfg = assemble(cfg, adapter, head, base_path, "soup")
-    labels, max_length = tuple(cfg["labels"]), int(cfg["max_length"])
-    block, rel = (fit_relatedness(model, tokenizer, base_encoder_dir(base_path)[0], combiner_set, labels, max_length)
-                  if combiner_set else (None, None))
-    temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
-        labels, devs, lambda ex: model_logits(model, tokenizer, ex, max_length, rel, block))
-    cfg.update(temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics,
-               created=time.strftime("%Y-%m-%dT%H:%M:%S"))
-    if block:
-        cfg["relatedness"] = block
-    if version:
-        cfg["version"] = version
-    save_trainable(model, Path(out_dir), cfg)
-    return cfg
-
-
 def smoke_subset(limit: int, train: list[Example], devs: dict[str, list[Example]], combiner_set: CombinerSet | None):
     """A small slice of a recipe's data (smoke runs): `limit` training examples, dev and combiner cut to match."""
     devs = {k: v[: max(20, limit // 4)] for k, v in devs.items()}
@@ -359,14 +331,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
-    p.add_argument("--order-seed", type=int, default=None,
-                   help="seed of the batch order only (default: --seed); --seed keeps drawing splits and initial weights")
-    p.add_argument("--soup", default=None, metavar="SEEDS",
-                   help="train one member per order seed (e.g. 13,14) from the same initial weights (--seed) and "
-                        "average them into --out: one model's inference cost (models/soup.py)")
-    p.add_argument("--members-dir", default=None,
-                   help="with --soup: keep the members here (default: a temporary dir); a member already there "
-                        "with the same recipe is reused, not retrained")
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
     p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
     p.add_argument("--unrelated-train", type=int, default=None,
@@ -405,67 +369,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.limit:
         train, devs, combiner_set = smoke_subset(args.limit, train, devs, combiner_set)
-    hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr), ("order_seed", args.order_seed)) if v is not None}
+    hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()
-    if args.soup:
-        try:
-            order_seeds = [int(x) for x in args.soup.split(",")]
-        except ValueError:
-            print(f"error: --soup wants comma-separated integer seeds, got {args.soup!r}", file=sys.stderr)
-            return 2
-        try:
-            cfg = _train_soup(args.task, train, devs, out, seed=args.seed, order_seeds=order_seeds, hyper=hyper,
-                              datasets=datasets, combiner_set=combiner_set, members_dir=args.members_dir)
-        except ModelError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    else:
-        cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(),
-                        datasets=datasets, combiner_set=combiner_set)
+    cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets,
+                    combiner_set=combiner_set)
     cfg["training"]["wall_minutes"] = round((time.time() - t0) / 60, 1)
     write_card(out, cfg)
     _print_dev(cfg)
     print(f"wrote {out} in {cfg['training']['wall_minutes']} min")
     return 0
-
-
-def _same_recipe(model_dir: Path, task: str, train: list[Example], seed: int, hyper: dict) -> bool:
-    """Was model_dir trained by train_new on exactly this data, seed and hyperparameters?"""
-    try:
-        cfg = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-        tr = cfg["training"]
-        want = {**HYPER[task], **hyper}
-        lora = {**want.pop("lora", {})}
-        return (cfg["training_set_sha256"] == training_set_sha256(train) and tr["seed"] == seed
-                and tr.get("order_seed", seed) == want.pop("order_seed", seed)
-                and all(tr.get(k) == v for k, v in want.items()) and all(cfg["lora"].get(k) == v for k, v in lora.items()))
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-
-
-def _train_soup(task: str, train, devs, out: Path, *, seed: int, order_seeds: list[int], hyper: dict, datasets,
-                combiner_set, members_dir=None) -> dict:
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="soup-members-") as tmp:
-        root = Path(members_dir) if members_dir else Path(tmp)
-        dirs = []
-        for i, order_seed in enumerate(order_seeds, 1):
-            member = root / f"order{order_seed}"
-            member_hyper = {**hyper, "order_seed": order_seed}
-            if _same_recipe(member, task, train, seed, member_hyper):
-                print(f"member {i}/{len(order_seeds)} (order seed {order_seed}): reusing {member}", flush=True)
-            else:
-                print(f"member {i}/{len(order_seeds)} (order seed {order_seed})", flush=True)
-                t0 = time.time()
-                cfg = train_new(task, train, devs, member, seed=seed, hyper=member_hyper, progress=_cli_progress(),
-                                datasets=datasets)
-                cfg["training"]["wall_minutes"] = round((time.time() - t0) / 60, 1)
-                (member / "config.json").write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            dirs.append(member)
-        print(f"averaging {len(dirs)} members into {out}", flush=True)
-        return make_soup(dirs, out, devs, combiner_set, version=SHIPPED_VERSION[task])
 
 
 def _print_dev(cfg: dict) -> None:

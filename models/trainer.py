@@ -38,21 +38,15 @@ def encode_examples(tokenizer, examples, max_length: int) -> list[dict]:
 
 
 def train_loop(model, tokenizer, examples, labels, *, epochs: int, lr: float, batch_size: int, max_length: int,
-               seed: int, progress=None, weight_decay: float = 0.01, warmup: float = 0.06,
-               order_seed: int | None = None) -> dict:
-    """Train model in place on examples; returns simple stats (steps, seconds, last loss).
-
-    order_seed (default: seed) draws the batches and dropout: runs that share the seed (same
-    initial weights) but not the order can be averaged into one model (a "soup").
-    """
+               seed: int, progress=None, weight_decay: float = 0.01, warmup: float = 0.06) -> dict:
+    """Train model in place on examples; returns simple stats (steps, seconds, last loss)."""
     import torch
 
     from .encoder import pick_device
     from .inputs import collate
 
-    order_seed = seed if order_seed is None else order_seed
-    set_seed(order_seed)
-    rng = random.Random(order_seed)
+    set_seed(seed)
+    rng = random.Random(seed)
     device = pick_device()
     model.to(device)
     label_id = {lab: i for i, lab in enumerate(labels)}
