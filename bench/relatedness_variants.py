@@ -97,7 +97,8 @@ def main() -> None:
     gold = np.array([labels.index(e.label) for e in ex])
     counts = np.bincount(gold, minlength=len(labels)).astype(float)
     weight = len(gold) / (len(labels) * np.maximum(counts, 1.0))
-    unrelated = np.array([(e.text, e.target) in {(u.text, u.target) for u in combiner_set.unrelated} for e in ex])
+    known_unrelated = {(u.text, u.target) for u in combiner_set.unrelated}
+    unrelated = np.array([(e.text, e.target) in known_unrelated for e in ex])
     base = AutoModel.from_pretrained(str(base_encoder_dir(None)[0]), local_files_only=True,
                                      dtype=torch.float32).eval()
 

@@ -127,6 +127,8 @@ def news_stance_splits(seed: int) -> dict[str, dict[str, list[Example]]]:
 def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = (), unrelated_train: int = 0):
     """SemEval train + a seeded sample of VAST train + 70 % of the news sets (GWSD, Emergent)
     + any `extra` argument sets; dev = VAST dev, SemEval val and 15 % of each news set.
+    unrelated_train adds up to that many of the sampled VAST comments paired with another
+    article's topic, labelled neutral (not in the shipped recipe: bench/results/stance_relatedness_*).
 
     VAST train is capped (posts are long: a full epoch would not fit the CPU budget).
     """
