@@ -55,7 +55,9 @@ class RelatednessEncoder:
         """One row per text (duplicates are encoded once), length-sorted batches."""
         import torch
 
-        unique = sorted(set(texts), key=len)
+        # ties broken by the text itself: which texts share a batch must not depend on the hash seed, since
+        # dynamic int8 scales activations per batch (run-to-run label flips on near-ties otherwise)
+        unique = sorted(set(texts), key=lambda t: (len(t), t))
         if not unique:
             return np.zeros((0, 0), dtype=np.float32)
         vecs: dict[str, np.ndarray] = {}

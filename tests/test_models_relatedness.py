@@ -239,3 +239,30 @@ def test_news_reader_names_file_and_line_of_a_bad_label(tmp_path):
     f.write_text("text,target,label\nit is fine,the plan,favor\nit is bad,the plan,maybe\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"n\.csv:3: unknown label 'maybe'"):
         read_news_stance(f)
+
+
+_EMBED_IN_A_FRESH_PROCESS = """
+import json, random, sys
+import torch
+from models.encoder import load_tokenizer
+from models.relatedness import RelatednessEncoder
+
+base = sys.argv[1]
+rng = random.Random(0)
+# many texts of one character length but different word pieces: only the tie-break decides their batches
+texts = ["".join(rng.choice("abcdefgh ") for _ in range(24)) for _ in range(40)]
+rel = RelatednessEncoder(base, load_tokenizer(base), torch.device("cpu"), 32, int8_on_cpu=True)
+print(json.dumps(rel.embed(texts, batch_size=4).round(6).tolist()))
+"""
+
+
+def test_int8_relatedness_does_not_depend_on_the_hash_seed(tiny_base):
+    """Dynamic int8 scales activations per batch, so batches must be formed the same way in every process."""
+    import os
+    import subprocess
+    import sys
+
+    outs = [subprocess.run([sys.executable, "-c", _EMBED_IN_A_FRESH_PROCESS, str(tiny_base)], check=True,
+                           capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")]
+    assert outs[0] and outs[0] == outs[1]
