@@ -3,7 +3,7 @@
     python bench/relatedness_variants.py [--model DIR] [--signals 6:mean:128,0:maxsim:128,...]
 
 The relatedness pass (models/relatedness.py) is about half of stance's predict time when
-every statement is distinct.  This refits the combiner, exactly as training does, on each
+every statement is distinct.  This refits the combiner, with training's own code, on each
 cheaper signal and prints the dev metrics, next to the cross-encoder alone.  A signal is
 LAYERS:POOLING:MAX_LENGTH over the base encoder, fp32, special tokens dropped:
   mean   cosine of the mean-pooled token states of statement and target
@@ -31,7 +31,7 @@ def token_states(model, tokenizer, texts: list[str], layers: int, max_length: in
     import torch
 
     out = {}
-    unique = sorted(set(texts), key=len)
+    unique = sorted(set(texts), key=lambda t: (len(t), t))
     with torch.inference_mode():
         for s in range(0, len(unique), 64):
             chunk = unique[s : s + 64]
@@ -83,7 +83,8 @@ def main() -> None:
     from models.classifiers import load_classifier
     from models.encoder import base_encoder_dir, set_cpu_threads
     from models.recipes import recipe_data
-    from models.relatedness import combine, fit_combiner, unrelated_threshold
+    from models.relatedness import combine
+    from models.train import combiner_from
 
     set_cpu_threads()
     clf = load_classifier("stance", args.model)
@@ -93,12 +94,6 @@ def main() -> None:
     cross = {n: clf.cross_logits([e.text for e in ex], [e.target for e in ex]) for n, ex in sets.items()}
     print(f"{clf.name} {clf.version} ({clf.path}); cross-encoder logits in {time.perf_counter() - t0:.0f} s")
     labels = clf.labels
-    ex = combiner_set.examples
-    gold = np.array([labels.index(e.label) for e in ex])
-    counts = np.bincount(gold, minlength=len(labels)).astype(float)
-    weight = len(gold) / (len(labels) * np.maximum(counts, 1.0))
-    known_unrelated = {(u.text, u.target) for u in combiner_set.unrelated}
-    unrelated = np.array([(e.text, e.target) in known_unrelated for e in ex])
     base = AutoModel.from_pretrained(str(base_encoder_dir(None)[0]), local_files_only=True,
                                      dtype=torch.float32).eval()
 
@@ -109,7 +104,6 @@ def main() -> None:
     report("cross-encoder alone", dev_scores(labels, devs, lambda n: cross[n]))
     all_texts = [t for exs in sets.values() for e in exs for t in (e.text, e.target)]
     for signal in args.signals.split(","):
-        t0 = time.perf_counter()
         if signal == "shipped":
             sim = {n: clf._relatedness.cosine([e.text for e in exs], [e.target for e in exs]) for n, exs in sets.items()}
         else:
@@ -117,10 +111,9 @@ def main() -> None:
             states = token_states(base, clf._tokenizer, all_texts, int(layers), int(max_length))
             sim = {n: similarity(states, [e.text for e in exs], [e.target for e in exs], pooling)
                    for n, exs in sets.items()}
-        tau = unrelated_threshold(sim["combiner"][unrelated])
-        combiner = fit_combiner(cross["combiner"], sim["combiner"], gold, tau, class_weight=weight)
+        combiner, _ = combiner_from(cross["combiner"], sim["combiner"], combiner_set, labels)
         scores = dev_scores(labels, devs, lambda n: combine(cross[n], sim[n], combiner))
-        report(f"{signal} (tau {tau:.2f})", scores)
+        report(f"{signal} (tau {combiner['tau']:.2f})", scores)
 
 
 if __name__ == "__main__":

@@ -158,32 +158,42 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
                     rel_max_length: int = 128, int8_on_cpu: bool = True) -> tuple[dict, object]:
     """Fit the relatedness combiner (relatedness.py) on examples the model never trained on.
 
-    tau comes from the known-unrelated pairs' cosines; classes are weighted to
-    balance, so the combiner's bias does not learn this set's label mix.
     Returns the config block and the RelatednessEncoder.
     """
-    import numpy as np
-
     from .encoder import pick_device
-    from .relatedness import RelatednessEncoder, fit_combiner, unrelated_threshold
+    from .relatedness import RelatednessEncoder
     from .trainer import predict_logits
 
     examples = combiner_set.examples
     rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length, int8_on_cpu)
+    logits = predict_logits(model, tokenizer, examples, max_length)
+    cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
+    combiner, counts = combiner_from(logits, cosine, combiner_set, labels)
+    block = {"max_length": rel_max_length, "pooling": "mean", "int8_on_cpu": int8_on_cpu, "combiner": combiner,
+             "fitted_on": {"n": len(examples), "unrelated_pairs": len({(e.text, e.target) for e in combiner_set.unrelated}),
+                           "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
+                           "sha256": training_set_sha256(examples)}}
+    return block, rel
+
+
+def combiner_from(logits, cosine, combiner_set: CombinerSet, labels) -> tuple[dict, object]:
+    """The combiner for these logits and cosines of combiner_set.examples, and the label counts.
+
+    tau comes from the known-unrelated pairs' cosines; classes are weighted to balance, so
+    the combiner's bias does not learn this set's label mix.
+    """
+    import numpy as np
+
+    from .relatedness import fit_combiner, unrelated_threshold
+
+    examples = combiner_set.examples
     idx = {lab: i for i, lab in enumerate(labels)}
     gold = np.array([idx[e.label] for e in examples], dtype=int)
     counts = np.bincount(gold, minlength=len(labels)).astype(float)
     weight = len(gold) / (len(labels) * np.maximum(counts, 1.0))
-    logits = predict_logits(model, tokenizer, examples, max_length)
-    cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
     unrelated = {(e.text, e.target) for e in combiner_set.unrelated}
-    tau = unrelated_threshold(cosine[[(e.text, e.target) in unrelated for e in examples]])
-    combiner = fit_combiner(logits, cosine, gold, tau, class_weight=weight)
-    block = {"max_length": rel_max_length, "pooling": "mean", "int8_on_cpu": int8_on_cpu, "combiner": combiner,
-             "fitted_on": {"n": len(examples), "unrelated_pairs": len(unrelated),
-                           "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
-                           "sha256": training_set_sha256(examples)}}
-    return block, rel
+    tau = unrelated_threshold(np.asarray(cosine)[[(e.text, e.target) in unrelated for e in examples]])
+    return fit_combiner(logits, cosine, gold, tau, class_weight=weight), counts
 
 
 def model_logits(model, tokenizer, examples, max_length: int, relatedness=None, block: dict | None = None):
