@@ -83,8 +83,7 @@ def main() -> None:
     from models.classifiers import load_classifier
     from models.encoder import base_encoder_dir, set_cpu_threads
     from models.recipes import recipe_data
-    from models.relatedness import combine
-    from models.train import combiner_from
+    from models.relatedness import combine, combiner_from
 
     set_cpu_threads()
     clf = load_classifier("stance", args.model)

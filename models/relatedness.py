@@ -144,3 +144,19 @@ def fit_combiner(logits: np.ndarray, cosine: np.ndarray, gold_idx: np.ndarray, t
 
     opt.step(closure)
     return {"features": FEATURES, "tau": float(tau), "weight": w.detach().tolist(), "bias": b.detach().tolist()}
+
+
+def combiner_from(logits: np.ndarray, cosine: np.ndarray, combiner_set, labels) -> tuple[dict, np.ndarray]:
+    """The combiner for these logits and cosines of combiner_set.examples (a data.CombinerSet), and the label counts.
+
+    tau comes from the known-unrelated pairs' cosines; classes are weighted to balance, so
+    the combiner's bias does not learn this set's label mix.
+    """
+    examples = combiner_set.examples
+    idx = {lab: i for i, lab in enumerate(labels)}
+    gold = np.array([idx[e.label] for e in examples], dtype=int)
+    counts = np.bincount(gold, minlength=len(labels)).astype(float)
+    weight = len(gold) / (len(labels) * np.maximum(counts, 1.0))
+    unrelated = {(e.text, e.target) for e in combiner_set.unrelated}
+    tau = unrelated_threshold(np.asarray(cosine)[[(e.text, e.target) in unrelated for e in examples]])
+    return fit_combiner(logits, cosine, gold, tau, class_weight=weight), counts

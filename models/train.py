@@ -161,7 +161,7 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
     Returns the config block and the RelatednessEncoder.
     """
     from .encoder import pick_device
-    from .relatedness import RelatednessEncoder
+    from .relatedness import RelatednessEncoder, combiner_from
     from .trainer import predict_logits
 
     examples = combiner_set.examples
@@ -174,26 +174,6 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
                            "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
                            "sha256": training_set_sha256(examples)}}
     return block, rel
-
-
-def combiner_from(logits, cosine, combiner_set: CombinerSet, labels) -> tuple[dict, object]:
-    """The combiner for these logits and cosines of combiner_set.examples, and the label counts.
-
-    tau comes from the known-unrelated pairs' cosines; classes are weighted to balance, so
-    the combiner's bias does not learn this set's label mix.
-    """
-    import numpy as np
-
-    from .relatedness import fit_combiner, unrelated_threshold
-
-    examples = combiner_set.examples
-    idx = {lab: i for i, lab in enumerate(labels)}
-    gold = np.array([idx[e.label] for e in examples], dtype=int)
-    counts = np.bincount(gold, minlength=len(labels)).astype(float)
-    weight = len(gold) / (len(labels) * np.maximum(counts, 1.0))
-    unrelated = {(e.text, e.target) for e in combiner_set.unrelated}
-    tau = unrelated_threshold(np.asarray(cosine)[[(e.text, e.target) in unrelated for e in examples]])
-    return fit_combiner(logits, cosine, gold, tau, class_weight=weight), counts
 
 
 def model_logits(model, tokenizer, examples, max_length: int, relatedness=None, block: dict | None = None):
