@@ -43,7 +43,7 @@ class RelatednessEncoder:
         self._model = self._model.to(device).eval()
         if int8_on_cpu and getattr(device, "type", str(device)) == "cpu":
             # a cosine needs less precision than a decision boundary: on dev the stance metrics move by at most
-            # 0.3 points against fp32 (see the stance card); on this 2-core CPU the pass gets ~1.2x faster
+            # 0.5 points against fp32 (see the stance card); on this 2-core CPU the pass gets ~1.2x faster
             from .modeling import quantize
 
             self._model = quantize(self._model)
