@@ -8,7 +8,8 @@ cheaper signal and prints the dev metrics, next to the cross-encoder alone.  A s
 LAYERS:POOLING:MAX_LENGTH over the base encoder, fp32, special tokens dropped:
   mean   cosine of the mean-pooled token states of statement and target
   maxsim mean over target tokens of their best cosine with a statement token (lexical-ish)
-`shipped` is the model's own pass as its config says (all layers, mean with [CLS]/[SEP], int8).
+`shipped` is the model's own pass as its config says (all layers, mean with [CLS]/[SEP], int8);
+`encoder:DIR` is that same pass (int8) over another encoder saved in DIR (e.g. a distilled one).
 Cross-encoder logits come from the model as the application loads it (its own int8 choice).
 """
 
@@ -103,8 +104,12 @@ def main() -> None:
     report("cross-encoder alone", dev_scores(labels, devs, lambda n: cross[n]))
     all_texts = [t for exs in sets.values() for e in exs for t in (e.text, e.target)]
     for signal in args.signals.split(","):
-        if signal == "shipped":
-            sim = {n: clf._relatedness.cosine([e.text for e in exs], [e.target for e in exs]) for n, exs in sets.items()}
+        if signal == "shipped" or signal.startswith("encoder:"):
+            from models.relatedness import RelatednessEncoder
+
+            rel = clf._relatedness if signal == "shipped" else RelatednessEncoder(
+                signal.split(":", 1)[1], clf._tokenizer, clf._device, 128, int8_on_cpu=True)
+            sim = {n: rel.cosine([e.text for e in exs], [e.target for e in exs]) for n, exs in sets.items()}
         else:
             layers, pooling, max_length = signal.split(":")
             states = token_states(base, clf._tokenizer, all_texts, int(layers), int(max_length))
