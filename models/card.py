@@ -35,9 +35,21 @@ def _relatedness_section(cfg: dict) -> str:
         f"| {lab} | " + " | ".join(f"{v:+.2f}" for v in w[i]) + f" | {block['combiner']['bias'][i]:+.2f} |"
         for i, lab in enumerate(cfg["labels"]))
     head = " | ".join(f"logit {lab}" for lab in cfg["labels"])
+    st = block.get("student")
+    encoder = "*base* encoder" if not st else f"base encoder's first {st['layers']} layers, distilled (below),"
+    distilled = "" if not st else f"""
+The relatedness encoder is a student: the base encoder's first {st['layers']} layers, trained (all their weights;
+embeddings frozen) to reproduce the full encoder's normalised mean-pooled embedding (squared error) on
+{st['n_texts']} distinct training texts (statements and targets of VAST train, SemEval train, the news sets' train and
+combiner slices, NewsMTSC train and the argument sets; no dev text; sha256 {st['texts_sha256'][:12]}…):
+AdamW lr {st['lr']}, batch {st['batch_size']}, {st['epochs']} epochs, seed {st['seed']}, {st['seconds'] / 60:.1f} min. Loss per epoch
+{st['epoch_losses']} (mean cosine to the full encoder ~{st['cosine_to_teacher']}). Stored as int8 deltas from the base
+layers (`{st['file']}`). Why: the pass costs in proportion to its layers, and with the full encoder it was about
+half of predict when every statement is distinct (bench/results/stance_relatedness_2026-11-28.md, section 3).
+"""
     return f"""## Relatedness combiner
 
-Is the statement about the target at all? The cosine between the *base* encoder's mean-pooled embeddings
+Is the statement about the target at all? The cosine between the {encoder} mean-pooled embeddings
 of statement and target (no LoRA; max {block['max_length']} word pieces{"; dynamic int8 on CPU" if block.get("int8_on_cpu") else ""}) becomes an unrelatedness feature
 `u = max(0, tau - cosine)`, tau = {block['combiner']['tau']:.3f} being the 95th percentile cosine of
 {fit.get('unrelated_pairs', 0)} known-unrelated pairs (a comment with a topic from another article). Pairs above tau keep
@@ -50,7 +62,7 @@ after the combiner.
 | class | {head} | unrelatedness | bias |
 |---|{'---|' * (len(cfg['labels']) + 2)}
 {rows}
-
+{distilled}
 """
 
 
@@ -90,7 +102,7 @@ grad-norm clip 1.0, seed {tr['seed']}. {cfg.get('selection_note', 'Hyperparamete
 Training time: {tr.get('wall_minutes', round(tr['seconds'] / 60, 1))} min wall-clock (training loop {tr['seconds'] / 60:.1f} min) on a
 2-core CPU ({platform.machine()}) shared with other jobs, torch threads = {tr.get('threads', 2)}. {cfg.get('timing_note', '')}
 
-Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}`.
+Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}{" --relatedness-student" if (cfg.get("relatedness") or {}).get("student") else ""}`.
 
 {_relatedness_section(cfg)}## Calibration
 

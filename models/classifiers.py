@@ -126,7 +126,7 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
     if cfg.get("relatedness"):
         from .relatedness import load_relatedness
 
-        relatedness = load_relatedness(cfg["relatedness"], tokenizer, device, base_path, relatedness_int8)
+        relatedness = load_relatedness(cfg["relatedness"], tokenizer, device, base_path, relatedness_int8, model_dir)
     return Classifier(
         task=task,
         name=cfg.get("name", f"minilm-lora-{task}"),

@@ -209,3 +209,17 @@ def recipe_data(task: str, seed: int, **options):
         return (*sentiment_data(seed, **options), None)
     train, devs, datasets = stance_data(seed, **options)
     return train, devs, datasets, stance_combiner_data(seed, train)
+
+
+def relatedness_student_texts(seed: int) -> list[str]:
+    """Statements and targets the relatedness student is distilled on (student.py): every training
+    text of the stance recipe's sources and more (all of VAST train, NewsMTSC train, the argument
+    sets, the news sets' train and combiner slices), never a dev text."""
+    root = data_root()
+    examples = [ex for _, ex in read_vast_train(root / "vast_train" / "train.csv", with_article=True)]
+    examples += read_semeval(root / "semeval2016_stance", "train")
+    examples += [ex for split in news_stance_splits(seed).values() for ex in split["train"] + split["combiner"]]
+    examples += read_newsmtsc(root / "newsmtsc" / "train.jsonl")
+    for rel in STANCE_EXTRA.values():
+        examples += read_flat_stance(root / rel)
+    return sorted({t for ex in examples for t in (ex.text, ex.target) if t and t.strip()})

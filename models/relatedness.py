@@ -30,7 +30,8 @@ UNRELATED_PERCENTILE = 95
 class RelatednessEncoder:
     """Mean-pooled, L2-normalised embeddings of the *base* encoder, as it was trained."""
 
-    def __init__(self, base_dir, tokenizer, device, max_length: int = 128, int8_on_cpu: bool = False):
+    def __init__(self, base_dir, tokenizer, device, max_length: int = 128, int8_on_cpu: bool = False,
+                 student_path=None):
         from .encoder import offline
 
         offline()
@@ -39,7 +40,12 @@ class RelatednessEncoder:
         from transformers import AutoModel
 
         transformers.logging.set_verbosity_error()
-        self._model = AutoModel.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32)
+        if student_path is not None:  # the first layers of base_dir, distilled (student.py)
+            from .student import load_student
+
+            self._model = load_student(base_dir, student_path)
+        else:
+            self._model = AutoModel.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32)
         self._model = self._model.to(device).eval()
         if int8_on_cpu and getattr(device, "type", str(device)) == "cpu":
             # a cosine needs less precision than a decision boundary: on dev the stance metrics move by at most
@@ -67,11 +73,7 @@ class RelatednessEncoder:
                 b = self._tokenizer(chunk, padding=True, truncation=True, max_length=self.max_length,
                                     return_tensors="pt")
                 b = {k: v.to(self._device) for k, v in b.items()}
-                hidden = self._model(**b).last_hidden_state
-                mask = b["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                pooled = torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy()
-                vecs.update(zip(chunk, pooled))
+                vecs.update(zip(chunk, mean_pooled(self._model, b).float().cpu().numpy()))
         return np.stack([vecs[t] for t in texts])
 
     def cosine(self, texts: list[str], targets: list[str | None], batch_size: int = 64) -> np.ndarray:
@@ -86,13 +88,31 @@ class RelatednessEncoder:
         return out
 
 
-def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu: bool | None = None
-                     ) -> RelatednessEncoder:
-    """The encoder a model's `relatedness` config block asks for (the verified base weights)."""
+def mean_pooled(model, batch):
+    """L2-normalised mean of the token states under the attention mask ([CLS]/[SEP] included)."""
+    import torch
+
+    hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0), dim=-1)
+
+
+def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu: bool | None = None,
+                     model_dir=None) -> RelatednessEncoder:
+    """The encoder a model's `relatedness` config block asks for: the verified base weights, or
+    the distilled student stored in model_dir that the block names."""
+    from pathlib import Path
+
     from .encoder import base_encoder_dir
+    from .errors import ModelError
 
     int8 = block.get("int8_on_cpu", False) if int8_on_cpu is None else int8_on_cpu
-    return RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device, block.get("max_length", 128), int8)
+    student = block.get("student")
+    if student and model_dir is None:
+        raise ModelError("this model's relatedness pass needs its model directory (a distilled student)")
+    path = Path(model_dir) / student["file"] if student else None
+    return RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device, block.get("max_length", 128), int8,
+                              student_path=path)
 
 
 def apply(relatedness: RelatednessEncoder | None, block: dict | None, logits: np.ndarray, texts: list[str],

@@ -27,6 +27,10 @@ HYPER = {  # shipped-model recipe: chosen on dev, across seeds 13-15, by bench/s
     "sentiment": {"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 128, "lora": {"r": 32, "alpha": 64}},
     "stance": {"epochs": 3, "lr": 1e-3, "batch_size": 32, "max_length": 96},
 }
+# opt-in (--relatedness-student / --relatedness-only), not in the shipped recipe: stance's relatedness pass on
+# the base encoder's first 3 layers, distilled (student.py); it cost GWSD dev 1.5 points
+# (bench/results/stance_relatedness_2026-11-28.md, section 3)
+STUDENT = {"stance": {"layers": 3, "epochs": 2, "lr": 3e-4}}
 FEWSHOT = {"lr": 3e-4, "batch_size": 8}  # gentle: a few dozen examples must not erase the parent
 
 
@@ -86,7 +90,7 @@ def _split(examples: list[Example], dev_fraction: float, seed: int):
     return train, dev
 
 
-def _check_examples(task: str, examples: list[Example]) -> tuple[str, ...]:
+def check_examples(task: str, examples: list[Example]) -> tuple[str, ...]:
     if task not in TASK_LABELS:
         raise ModelError(f"unknown task {task!r} (expected stance or sentiment)")
     labels = TASK_LABELS[task]
@@ -110,7 +114,7 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     from .modeling import load_trainable, save_trainable
     from .trainer import train_loop
 
-    labels = _check_examples(task, examples)
+    labels = check_examples(task, examples)
     if not examples:
         raise DataError("no examples to fine-tune on")
     set_cpu_threads()
@@ -132,7 +136,7 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
             from .encoder import pick_device
             from .relatedness import load_relatedness
 
-            rel = load_relatedness(block, tokenizer, pick_device(), base_path)
+            rel = load_relatedness(block, tokenizer, pick_device(), base_path, model_dir=parent_dir)
         logits = model_logits(model, tokenizer, dev, max_length, rel, block)
         if len(dev) >= 30:  # a temperature fitted on a handful of examples is noise: keep the parent's
             temperature, _ = calibrate(labels, logits, [e.label for e in dev])
@@ -150,30 +154,14 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
         "training": {"n_train": len(train), "n_dev": len(dev), "epochs": epochs, "seed": seed, **FEWSHOT, **stats},
         "dev_metrics": {"heldback": report} if report else {},
     }
+    if (pcfg.get("relatedness") or {}).get("student"):  # the child is a complete model dir on its own
+        import shutil
+
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        name = pcfg["relatedness"]["student"]["file"]
+        shutil.copyfile(parent_dir / name, Path(out_dir) / name)
     save_trainable(model, Path(out_dir), meta)
     return meta
-
-
-def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, labels, max_length: int,
-                    rel_max_length: int = 128, int8_on_cpu: bool = True) -> tuple[dict, object]:
-    """Fit the relatedness combiner (relatedness.py) on examples the model never trained on.
-
-    Returns the config block and the RelatednessEncoder.
-    """
-    from .encoder import pick_device
-    from .relatedness import RelatednessEncoder, combiner_from
-    from .trainer import predict_logits
-
-    examples = combiner_set.examples
-    rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length, int8_on_cpu)
-    logits = predict_logits(model, tokenizer, examples, max_length)
-    cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
-    combiner, counts = combiner_from(logits, cosine, combiner_set, labels)
-    block = {"max_length": rel_max_length, "pooling": "mean", "int8_on_cpu": int8_on_cpu, "combiner": combiner,
-             "fitted_on": {"n": len(examples), "unrelated_pairs": len({(e.text, e.target) for e in combiner_set.unrelated}),
-                           "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
-                           "sha256": training_set_sha256(examples)}}
-    return block, rel
 
 
 def model_logits(model, tokenizer, examples, max_length: int, relatedness=None, block: dict | None = None):
@@ -202,19 +190,22 @@ def dev_metrics_and_temperature(labels, devs: dict, logits_of) -> tuple[float, f
 
 def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], out_dir, *, seed: int = 13,
               hyper: dict | None = None, base_path=None, progress=None, datasets=(),
-              combiner_set: CombinerSet | None = None) -> dict:
+              combiner_set: CombinerSet | None = None, student_texts: list[str] | None = None,
+              student: dict | None = None) -> dict:
     """Train a model from the base encoder (the shipped models' recipe); returns its config.
 
     combiner_set (stance): examples disjoint from train and dev on which the
-    relatedness combiner is fitted after the cross-encoder is trained.
+    relatedness combiner is fitted after the cross-encoder is trained; with
+    student_texts the relatedness pass is first distilled on them (recipe `student`).
     """
     from .encoder import base_encoder_dir, set_cpu_threads
     from .modeling import DEFAULT_LORA, build_trainable, save_trainable
+    from .train_relatedness import distil_student, fit_relatedness
     from .trainer import set_seed, train_loop
 
-    labels = _check_examples(task, train)
+    labels = check_examples(task, train)
     if combiner_set:
-        _check_examples(task, combiner_set.examples)
+        check_examples(task, combiner_set.examples)
     hyper = {**HYPER[task], **(hyper or {})}
     lora = {**DEFAULT_LORA, **hyper.pop("lora", {})}
     set_cpu_threads()
@@ -225,8 +216,10 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
 
     tokenizer = load_tokenizer(base_dir)
     stats = train_loop(model, tokenizer, train, labels, seed=seed, progress=progress, **hyper)
-    block, rel = (fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, hyper["max_length"])
-                  if combiner_set else (None, None))
+    entry = (distil_student(base_dir, tokenizer, out_dir, student_texts, seed, progress, **(student or STUDENT[task]))
+             if combiner_set and student_texts else None)
+    block, rel = (fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, hyper["max_length"],
+                                  student=entry, model_dir=out_dir) if combiner_set else (None, None))
     temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
         labels, devs, lambda ex: model_logits(model, tokenizer, ex, hyper["max_length"], rel, block))
     from .encoder import BASE_MODEL_NAME
@@ -235,7 +228,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     cfg = {
         "name": f"minilm-lora-{task}",
         "task": task,
-        "version": SHIPPED_VERSION[task],
+        # a student is not the shipped recipe: its predictions must not pass for the shipped version's
+        "version": SHIPPED_VERSION[task] + ("+student" if entry else ""),
         "labels": list(labels),
         "id2label": {str(i): lab for i, lab in enumerate(labels)},
         "label2id": {lab: i for i, lab in enumerate(labels)},
@@ -256,30 +250,6 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     if block:
         cfg["relatedness"] = block
     save_trainable(model, Path(out_dir), cfg)
-    return cfg
-
-
-def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list[Example]], *, base_path=None,
-                      version: str | None = None) -> dict:
-    """Fit (again) the relatedness combiner of a trained model dir, then its temperature and dev metrics.
-
-    The cross-encoder's weights are not touched: this is the last stage of
-    train_new, runnable on its own (minutes instead of a full retrain).
-    """
-    from .encoder import base_encoder_dir, set_cpu_threads
-    from .modeling import load_trainable
-
-    set_cpu_threads()
-    model, tokenizer, cfg = load_trainable(Path(model_dir), base_path)
-    labels = _check_examples(cfg["task"], combiner_set.examples)
-    base_dir, _ = base_encoder_dir(base_path)
-    max_length = int(cfg.get("max_length", 128))
-    block, rel = fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, max_length)
-    temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
-        labels, devs, lambda ex: model_logits(model, tokenizer, ex, max_length, rel, block))
-    cfg.update(relatedness=block, temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics)
-    if version:  # predictions change with the combiner: a new version keeps the DB's "already predicted" honest
-        cfg["version"] = version
     return cfg
 
 
@@ -327,28 +297,40 @@ def main(argv: list[str] | None = None) -> int:
                    help="stance: train on N VAST comments paired with another article's topic (neutral)")
     p.add_argument("--combiner-only", action="store_true",
                    help="stance: keep the trained cross-encoder in --out, refit only its relatedness combiner")
+    p.add_argument("--relatedness-student", action="store_true",
+                   help="stance: run the relatedness pass on a distilled 3-layer student (not the shipped recipe)")
+    p.add_argument("--relatedness-only", action="store_true",
+                   help="stance: keep the trained cross-encoder in --out, distil its relatedness student again "
+                        "and refit the combiner")
     args = p.parse_args(argv)
     from .card import write_card
     from .classifiers import shipped_dir
-    from .recipes import recipe_data
+    from .recipes import recipe_data, relatedness_student_texts
+    from .train_relatedness import refit_relatedness
 
     out = Path(args.out) if args.out else shipped_dir(args.task)
-    if args.task == "sentiment" and args.combiner_only:
-        print("error: --combiner-only is for --task stance", file=sys.stderr)
+    if args.task == "sentiment" and (args.combiner_only or args.relatedness_only or args.relatedness_student):
+        print("error: --combiner-only, --relatedness-only and --relatedness-student are for --task stance",
+              file=sys.stderr)
         return 2
     options = {} if args.task != "stance" else {
         k: v for k, v in (("vast_train_max", args.vast_train_max), ("unrelated_train", args.unrelated_train))
         if v is not None}
     try:
         train, devs, datasets, combiner_set = recipe_data(args.task, args.seed, **options)
+        wants_student = args.relatedness_student or args.relatedness_only
+        student_texts = relatedness_student_texts(args.seed) if wants_student else None
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.combiner_only:
+    if args.combiner_only or args.relatedness_only:
         t0 = time.time()
         try:
             shipped = out.resolve() == shipped_dir(args.task).resolve()
-            cfg = refit_relatedness(out, combiner_set, devs, version=SHIPPED_VERSION[args.task] if shipped else None)
+            version = SHIPPED_VERSION[args.task] + ("+student" if args.relatedness_only else "")
+            cfg = refit_relatedness(out, combiner_set, devs, version=version if shipped else None,
+                                    student_texts=student_texts if args.relatedness_only else None, seed=args.seed,
+                                    progress=_cli_progress())
         except ModelError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -359,11 +341,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.limit:
         train, devs, combiner_set = smoke_subset(args.limit, train, devs, combiner_set)
+        student_texts = student_texts[: args.limit] if student_texts else None
     hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()
     cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets,
-                    combiner_set=combiner_set)
+                    combiner_set=combiner_set, student_texts=student_texts)
     cfg["training"]["wall_minutes"] = round((time.time() - t0) / 60, 1)
     write_card(out, cfg)
     _print_dev(cfg)

@@ -147,7 +147,7 @@ def test_finetuned_child_keeps_the_parents_combiner(stance_model, tiny_base, tmp
 
 
 def test_refit_changes_only_the_combiner(stance_model, tiny_base):
-    from models.train import refit_relatedness
+    from models.train_relatedness import refit_relatedness
 
     out, cfg = stance_model
     before = (out / "adapter.safetensors").read_bytes()

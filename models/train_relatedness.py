@@ -1,0 +1,82 @@
+"""The relatedness stages of stance training: distil the student, fit the combiner, refit them alone.
+
+train_new (train.py) runs them after the cross-encoder is trained; `python -m models.train
+--task stance --combiner-only / --relatedness-only` runs them on a trained model dir.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .data import CombinerSet, Example
+from .train import STUDENT, check_examples, dev_metrics_and_temperature, model_logits, training_set_sha256
+
+
+def distil_student(base_dir, tokenizer, out_dir, texts: list[str], seed: int, progress=None, **recipe) -> dict:
+    """Distil the relatedness student (student.py) into out_dir; returns the config's `student` entry."""
+    from .student import STUDENT_FILE, distil, save_student
+
+    student, stats = distil(base_dir, tokenizer, texts, seed=seed, progress=progress, **recipe)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    save_student(student, base_dir, Path(out_dir) / STUDENT_FILE)
+    return {"file": STUDENT_FILE, "texts_sha256": hashlib.sha256("\n".join(sorted(set(texts))).encode()).hexdigest(),
+            **stats}
+
+
+def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, labels, max_length: int,
+                    rel_max_length: int = 128, int8_on_cpu: bool = True, *, student: dict | None = None,
+                    model_dir=None) -> tuple[dict, object]:
+    """Fit the relatedness combiner (relatedness.py) on examples the model never trained on, over the
+    base encoder's cosine or that of the distilled student (`student` entry, file in model_dir).
+
+    Returns the config block and the RelatednessEncoder.
+    """
+    from .encoder import pick_device
+    from .relatedness import RelatednessEncoder, combiner_from
+    from .trainer import predict_logits
+
+    examples = combiner_set.examples
+    rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length, int8_on_cpu,
+                             student_path=Path(model_dir) / student["file"] if student else None)
+    logits = predict_logits(model, tokenizer, examples, max_length)
+    cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
+    combiner, counts = combiner_from(logits, cosine, combiner_set, labels)
+    block = {"max_length": rel_max_length, "pooling": "mean", "int8_on_cpu": int8_on_cpu, "combiner": combiner,
+             "fitted_on": {"n": len(examples), "unrelated_pairs": len({(e.text, e.target) for e in combiner_set.unrelated}),
+                           "per_label": {lab: int(counts[i]) for i, lab in enumerate(labels)},
+                           "sha256": training_set_sha256(examples)}}
+    if student:
+        block["student"] = student
+    return block, rel
+
+
+def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list[Example]], *, base_path=None,
+                      version: str | None = None, student_texts: list[str] | None = None, seed: int = 13,
+                      progress=None, student: dict | None = None) -> dict:
+    """Fit (again) the relatedness combiner of a trained model dir, then its temperature and dev metrics;
+    with student_texts, distil its relatedness student again first (recipe `student`, default STUDENT's).
+
+    The cross-encoder's weights are not touched: these are the last stages of
+    train_new, runnable on their own (minutes instead of a full retrain).
+    """
+    from .encoder import base_encoder_dir, set_cpu_threads
+    from .modeling import load_trainable
+
+    set_cpu_threads()
+    model, tokenizer, cfg = load_trainable(Path(model_dir), base_path)
+    labels = check_examples(cfg["task"], combiner_set.examples)
+    base_dir, _ = base_encoder_dir(base_path)
+    max_length = int(cfg.get("max_length", 128))
+    entry = (cfg.get("relatedness") or {}).get("student")
+    if student_texts:
+        entry = distil_student(base_dir, tokenizer, model_dir, student_texts, seed, progress,
+                               **(student or STUDENT[cfg["task"]]))
+    block, rel = fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, max_length, student=entry,
+                                 model_dir=model_dir)
+    temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
+        labels, devs, lambda ex: model_logits(model, tokenizer, ex, max_length, rel, block))
+    cfg.update(relatedness=block, temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics)
+    if version:  # predictions change with the combiner: a new version keeps the DB's "already predicted" honest
+        cfg["version"] = version
+    return cfg
