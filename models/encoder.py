@@ -108,6 +108,27 @@ def load_tokenizer(base_dir: Path):
         raise ModelError(f"cannot load tokenizer from {base_dir}: {exc}".splitlines()[0]) from None
 
 
+def load_base_encoder(base_dir: Path, layers: int | None = None):
+    """The base encoder without pooler, fp32, in eval mode: all its layers, or only the first `layers`.
+
+    The relatedness pass and its distillation read token states only, so the pooler is not built.
+    """
+    offline()
+    import torch
+    import transformers
+    from transformers import AutoConfig, AutoModel
+
+    transformers.logging.set_verbosity_error()  # "some weights were not used": the pooler / cut layers, on purpose
+    cfg = AutoConfig.from_pretrained(str(base_dir), local_files_only=True)
+    if layers is not None:
+        if not 1 <= layers <= cfg.num_hidden_layers:
+            raise ModelError(f"a student needs 1 to {cfg.num_hidden_layers} layers, not {layers}")
+        cfg.num_hidden_layers = layers
+    model = AutoModel.from_pretrained(str(base_dir), config=cfg, local_files_only=True, dtype=torch.float32,
+                                      add_pooling_layer=False)
+    return model.eval()
+
+
 def load_base_classifier(base_dir: Path, id2label: dict[int, str]):
     """A BertForSequenceClassification on the base weights with a fresh head.
 

@@ -32,20 +32,14 @@ class RelatednessEncoder:
 
     def __init__(self, base_dir, tokenizer, device, max_length: int = 128, int8_on_cpu: bool = False,
                  student_path=None):
-        from .encoder import offline
-
-        offline()
-        import torch
-        import transformers
-        from transformers import AutoModel
-
-        transformers.logging.set_verbosity_error()
         if student_path is not None:  # the first layers of base_dir, distilled (student.py)
             from .student import load_student
 
             self._model = load_student(base_dir, student_path)
         else:
-            self._model = AutoModel.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32)
+            from .encoder import load_base_encoder
+
+            self._model = load_base_encoder(base_dir)
         self._model = self._model.to(device).eval()
         if int8_on_cpu and getattr(device, "type", str(device)) == "cpu":
             # a cosine needs less precision than a decision boundary: on dev the stance metrics move by at most

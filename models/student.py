@@ -24,28 +24,17 @@ STUDENT_FILE = "relatedness_student.safetensors"
 
 def build_student(base_dir, layers: int):
     """The base encoder cut to its first `layers` layers (no pooler), fp32."""
-    from .encoder import offline
+    from .encoder import load_base_encoder
 
-    offline()
-    import torch
-    import transformers
-    from transformers import AutoConfig, AutoModel
-
-    transformers.logging.set_verbosity_error()  # "some weights were not used": the cut layers, on purpose
-    cfg = AutoConfig.from_pretrained(str(base_dir), local_files_only=True)
-    if not 1 <= layers <= cfg.num_hidden_layers:
-        raise ModelError(f"a student needs 1 to {cfg.num_hidden_layers} layers, not {layers}")
-    cfg.num_hidden_layers = layers
-    return AutoModel.from_pretrained(str(base_dir), config=cfg, local_files_only=True, dtype=torch.float32,
-                                     add_pooling_layer=False)
+    return load_base_encoder(base_dir, layers)
 
 
 def distil(base_dir, tokenizer, texts: list[str], *, layers: int, epochs: int, lr: float, batch_size: int = 32,
            max_length: int = 128, seed: int = 13, progress=None) -> tuple[object, dict]:
     """Train a student on texts; returns (student in eval mode, stats)."""
     import torch
-    from transformers import AutoModel
 
+    from .encoder import load_base_encoder
     from .relatedness import mean_pooled
     from .trainer import set_seed
 
@@ -60,7 +49,7 @@ def distil(base_dir, tokenizer, texts: list[str], *, layers: int, epochs: int, l
         return tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
                          return_tensors="pt")
 
-    teacher = AutoModel.from_pretrained(str(base_dir), local_files_only=True, dtype=torch.float32).eval()
+    teacher = load_base_encoder(base_dir)
     goal = torch.zeros(len(texts), teacher.config.hidden_size)
     teacher_batches = [order[s : s + 128] for s in range(0, len(order), 128)]
     # progress counts the teacher's batches and the student's steps (the first are ~a third of the time)
