@@ -65,14 +65,19 @@ def populate(engine) -> None:
         undo_last(s, ann)
         # both suggestions from one model version (a stub model for both tasks): counts once
         decide(7, at(11), True, pred(7, "stance", "stub", "0", "favor"), pred(7, "sentiment", "stub", "0", "neutral"))
+        # stance corrected, sentiment kept: not accepted as is, yet the sentiment model's label was kept
+        decide(8, at(4, 12), False, pred(8, "stance", "stance-clf", "v1", "against"),
+               pred(8, "sentiment", "sent-clf", "s1", "neutral"))
+        # a stub whose sentiment was kept but stance corrected: one decision, not kept
+        decide(9, at(11, 12), False, pred(9, "stance", "stub", "0", "against"), pred(9, "sentiment", "stub", "0", "neutral"))
 
 
-EXPECTED_DAY = [
-    AcceptanceRow("sent-clf", "s1", "2024-03-04", 1, 1, 1.0),
-    AcceptanceRow("stance-clf", "v1", "2024-03-04", 2, 1, 0.5),
-    AcceptanceRow("stance-clf", "v2", "2024-03-10", 1, 1, 1.0),
-    AcceptanceRow("stance-clf", "v2", "2024-03-11", 1, 0, 0.0),
-    AcceptanceRow("stub", "0", "2024-03-11", 1, 1, 1.0),
+EXPECTED_DAY = [  # model, version, period, shown, accepted as is, rate, kept, kept rate
+    AcceptanceRow("sent-clf", "s1", "2024-03-04", 2, 1, 0.5, 2, 1.0),
+    AcceptanceRow("stance-clf", "v1", "2024-03-04", 3, 1, 1 / 3, 1, 1 / 3),
+    AcceptanceRow("stance-clf", "v2", "2024-03-10", 1, 1, 1.0, 1, 1.0),
+    AcceptanceRow("stance-clf", "v2", "2024-03-11", 1, 0, 0.0, 0, 0.0),
+    AcceptanceRow("stub", "0", "2024-03-11", 2, 1, 0.5, 1, 0.5),
 ]
 
 
@@ -85,13 +90,13 @@ def check_buckets(engine) -> None:
         total = acceptance_by_model_version(s, "all")
         with pytest.raises(StorageError, match="unknown period 'year'"):
             acceptance_by_model_version(s, "year")
-    assert [(r.model_version, r.period, r.shown, r.accepted) for r in week] == [
-        ("s1", "2024-03-04", 1, 1), ("v1", "2024-03-04", 2, 1), ("v2", "2024-03-04", 1, 1), ("v2", "2024-03-11", 1, 0),
-        ("0", "2024-03-11", 1, 1)]
-    assert [(r.model_version, r.period, r.shown, r.accepted) for r in month] == [
-        ("s1", "2024-03", 1, 1), ("v1", "2024-03", 2, 1), ("v2", "2024-03", 2, 1), ("0", "2024-03", 1, 1)]
-    assert [(r.model_version, r.period, r.rate) for r in total] == [
-        ("s1", "all", 1.0), ("v1", "all", 0.5), ("v2", "all", 0.5), ("0", "all", 1.0)]
+    assert [(r.model_version, r.period, r.shown, r.accepted, r.kept) for r in week] == [
+        ("s1", "2024-03-04", 2, 1, 2), ("v1", "2024-03-04", 3, 1, 1), ("v2", "2024-03-04", 1, 1, 1),
+        ("v2", "2024-03-11", 1, 0, 0), ("0", "2024-03-11", 2, 1, 1)]
+    assert [(r.model_version, r.period, r.shown, r.accepted, r.kept) for r in month] == [
+        ("s1", "2024-03", 2, 1, 2), ("v1", "2024-03", 3, 1, 1), ("v2", "2024-03", 2, 1, 1), ("0", "2024-03", 2, 1, 1)]
+    assert [(r.model_version, r.period, r.rate, r.kept_rate) for r in total] == [
+        ("s1", "all", 0.5, 1.0), ("v1", "all", 1 / 3, 1 / 3), ("v2", "all", 0.5, 0.5), ("0", "all", 0.5, 0.5)]
 
 
 def test_acceptance_by_model_version_sqlite(engine):
@@ -113,15 +118,15 @@ def test_status_shows_acceptance(engine, sqlite_url):
     result = runner.invoke(cli, ["status", "--json", "--by", "week", "--db", sqlite_url], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["decisions"] == 9
+    assert summary["decisions"] == 11
     rows = summary["acceptance_by_model_version"]
-    assert rows[1] == {"model_name": "stance-clf", "model_version": "v1", "period": "2024-03-04", "shown": 2,
-                       "accepted": 1, "rate": 0.5, "bucket": "week"}
+    assert rows[0] == {"model_name": "sent-clf", "model_version": "s1", "period": "2024-03-04", "shown": 2,
+                       "accepted": 1, "rate": 0.5, "kept": 2, "kept_rate": 1.0, "bucket": "week"}
     result = runner.invoke(cli, ["status", "--db", sqlite_url], catch_exceptions=False)
     assert result.exit_code == 0
     assert "suggestions accepted as is, per model version" in result.output
-    line = next(ln for ln in result.output.splitlines() if "2024-03-04" in ln and "v1" in ln)
-    assert "50%" in line and "stance-clf" in line
+    line = next(ln for ln in result.output.splitlines() if "2024-03-04" in ln and "s1" in ln)
+    assert "50%" in line and "100%" in line and "sent-clf" in line
 
 
 def test_status_without_suggestions(engine, sqlite_url):

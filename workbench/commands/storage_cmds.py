@@ -71,7 +71,7 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
         click.echo(json.dumps(summary))
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
     console = Console()
     table = Table(title="workbench status", show_header=False)
@@ -85,12 +85,19 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
     if not acceptance:
         console.print("suggestions accepted as is: no labelled item with a model suggestion shown yet")
         return
-    rates = Table("model", "version", bucket, "shown", "accepted as is", "rate",
-                  title="suggestions accepted as is, per model version")
+    # names, versions and dates must stay whole in an 80-column terminal: only the counts may wrap
+    whole = {"no_wrap": True}
+    rates = Table(Column("model", **whole), Column("version", **whole), Column(bucket, **whole), "shown", "as is",
+                  "rate", "kept", "rate", title="suggestions accepted as is, per model version",
+                  caption="as is: the whole item accepted (Enter); kept: this model's own label left unchanged")
     for row in acceptance:
         rates.add_row(row.model_name, row.model_version, row.period, str(row.shown), str(row.accepted),
-                      "—" if row.rate is None else f"{row.rate:.0%}")
+                      _percent(row.rate), str(row.kept), _percent(row.kept_rate))
     console.print(rates)
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.0%}"
 
 
 def register(group: click.Group) -> None:
