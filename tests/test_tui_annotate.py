@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from db.engine import transaction
 from db.schema import Decision, Prediction
-from tests.test_tui_support import FixedClock, fake_factory, seed, settle, sync
+from tests.test_tui_support import TARGETS, FixedClock, fake_factory, seed, settle, sync
 from workbench.tui.app import AnnotateApp
 from workbench.tui.backend import Backend
 
@@ -94,6 +94,62 @@ async def test_undo_after_restart(engine):
         await settle(pilot)
         assert current(app2).key == first
     assert [d.action for d in decisions(engine)] == ["label", "undo"]
+
+
+@sync
+async def test_undo_withdraws_the_sentiment_carried_to_other_targets(engine):
+    seed(engine, targets=TARGETS)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = current(app).key
+        await pilot.press("a", "m", "enter")   # negative, carried to the statement's other target
+        await settle(pilot)
+        assert current(app).key.statement_id == first.statement_id
+        assert app.annotate_screen.effective() == ("favor", "negative")
+        await pilot.press("u")                 # the label is withdrawn: so is what it carried
+        await settle(pilot)
+        assert current(app).key == first
+        await pilot.press("s")
+        await settle(pilot)
+        assert current(app).key.statement_id == first.statement_id
+        assert app.annotate_screen.effective() == ("favor", "positive")  # the model's, not the withdrawn one
+        await pilot.press("enter")
+        await settle(pilot)
+    label = decisions(engine)[-1]
+    assert (label.action, label.sentiment, label.accepted_as_is) == ("label", "positive", True)
+
+
+@sync
+async def test_blind_item_gets_no_carried_sentiment(engine):
+    seed(engine, targets=TARGETS)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = current(app).key
+        # the statement's second target falls in the blind slice
+        app.annotate_screen.backend.hides_suggestions = lambda key: key.target_id != first.target_id
+        await pilot.press("enter")  # positive, chosen with the model's suggestion in view
+        await settle(pilot)
+        assert current(app).key.statement_id == first.statement_id and app.annotate_screen.hidden()
+        assert app.annotate_screen.effective() == (None, None)
+        assert "earlier" not in str(app.screen.query_one("#sentiment").render())
+        await pilot.press("x", "o", "enter")
+        await settle(pilot)
+    blind = decisions(engine)[-1]
+    assert (blind.stance, blind.sentiment, blind.suggestions_shown) == ("neutral", "neutral", False)
+
+
+@sync
+async def test_escape_keeps_the_note(engine):
+    seed(engine)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"speaker unclear", "enter", "a", "escape", "enter")
+        await settle(pilot)
+    [d] = decisions(engine)
+    assert (d.stance, d.note, d.accepted_as_is) == ("favor", "speaker unclear", True)
 
 
 @sync

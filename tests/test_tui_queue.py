@@ -89,6 +89,13 @@ def test_keymap_file(tmp_path, monkeypatch):
     path.write_text('"stance.favor" = "a"\n')  # a is "against"
     with pytest.raises(KeymapError, match="bound to both"):
         load_keymap()
+    # Textual would take any Unicode character name ("banana" is 🍌): the action would be unreachable
+    for bad in ("banana", "ctrl+banana", "hyperdrive+x", "enter,", "page_up"):
+        path.write_text(f'"stance.favor" = "{bad}"\n')
+        with pytest.raises(KeymapError, match="is not a key"):
+            load_keymap()
+    path.write_text('"stance.favor" = "ctrl+x, f5"\nskip = "é"\nsearch = "slash"\nflag = "#"\nquit = "pageup"\n')
+    assert load_keymap()["stance.favor"] == "ctrl+x, f5"
 
 
 @sync

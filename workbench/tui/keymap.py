@@ -79,8 +79,40 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     if bad:
         raise KeymapError(f"{path}: keys must be non-empty strings: {', '.join(bad)}")
     keymap = {k: v.strip() for k, v in table.items()}
+    _check_key_names(keymap, path)
     _check_clashes(keymap, path)
     return keymap
+
+
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+
+
+def _named_keys() -> frozenset[str]:
+    """Names a keyboard can send: Textual's special keys and the names of printable ASCII characters."""
+    from textual.keys import Keys, _character_to_key
+
+    return frozenset({k.value for k in Keys if not k.value.startswith("<")}
+                     | {_character_to_key(chr(c)) for c in range(33, 127)})
+
+
+def is_key_name(key: str) -> bool:
+    """A single printable character ("f", "1", "é") or a key name ("enter", "slash", "f5", "ctrl+x").
+
+    Textual itself accepts any Unicode character *name* ("banana" is 🍌), so a typo would
+    silently make an action unreachable: only keys a keyboard sends pass.
+    """
+    *mods, base = key.split("+") if len(key) > 1 else [key]
+    if any(m not in MODIFIERS for m in mods) or not base:
+        return False
+    return (len(base) == 1 and base.isprintable() and not base.isspace()) or base in _named_keys()
+
+
+def _check_key_names(keymap: dict[str, str], path: Path | str) -> None:
+    for binding_id, keys in keymap.items():
+        for key in (k.strip() for k in keys.split(",")):
+            if not is_key_name(key):
+                raise KeymapError(f"{path}: {binding_id} = {key!r} is not a key (use one character such as "
+                                  "'f' or '1', or a key name such as enter, escape, tab, space, slash, f5, ctrl+x)")
 
 
 def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:

@@ -125,13 +125,22 @@ class AnnotateScreen(SessionWorkers, Screen):
         """Suggestions are hidden on this item: a blind session, or the blind slice."""
         return self.current is not None and self.backend.hides_suggestions(self.current.key)
 
+    def carried_sentiment(self) -> str | None:
+        """The annotator's own sentiment for this statement under another target, pre-selected here.
+
+        Not on a blind item: that label was chosen with the model's suggestion in view, and a
+        blind label must be the annotator's alone for the blind-vs-shown comparison to mean anything.
+        """
+        return None if self.current is None or self.hidden() else self.current.own_sentiment
+
     def effective(self) -> tuple[str | None, str | None]:
         """The labels Enter would save now."""
         item, blind = self.current, self.hidden()
         if item is None:
             return None, None
         stance = self.stance or (item.stance.label if item.stance and not blind else None)
-        sentiment = self.sentiment or item.own_sentiment or (item.sentiment.label if item.sentiment and not blind else None)
+        sentiment = (self.sentiment or self.carried_sentiment()
+                     or (item.sentiment.label if item.sentiment and not blind else None))
         return stance, sentiment
 
     def _render_labels(self) -> None:
@@ -145,7 +154,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.query_one("#stance", LabelPanel).show(None if blind else item.stance, stance, blind=blind,
                                                    pending=pending, unavailable=unavailable)
         self.query_one("#sentiment", LabelPanel).show(None if blind else item.sentiment, sentiment, blind=blind,
-                                                      pending=pending, own=item.own_sentiment,
+                                                      pending=pending, own=self.carried_sentiment(),
                                                       unavailable=unavailable)
 
     def _render_bar(self) -> None:
@@ -209,11 +218,11 @@ class AnnotateScreen(SessionWorkers, Screen):
             self._render_labels()
 
     def action_reset(self) -> None:
+        """Drop the labels chosen on this item; a note stays (n, then an empty note, clears it)."""
         if self._ready():
-            self.stance = self.sentiment = self.note = None
+            self.stance = self.sentiment = None
             self._render_labels()
-            self._render_bar()
-            self._status("back to the suggestions")
+            self._status("back to the suggestions" + (" (your note is kept)" if self.note else ""))
 
     def action_skip(self) -> None:
         if self._ready():

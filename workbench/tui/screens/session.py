@@ -140,6 +140,11 @@ class SessionWorkers:
         self.buffer = deque(i for i in self.buffer if i.key != item.key)
         if self.current is not None:
             self.buffer.appendleft(self.current)
+        # the reloaded item knows the statement's standing sentiment now that the event is withdrawn;
+        # its siblings queued here still carry the withdrawn one
+        for other in self.buffer:
+            if other.key.statement_id == item.key.statement_id:
+                other.own_sentiment = item.own_sentiment
         self._show(item)
         self._status(f"undid your {event.action} — the item is back")
 
