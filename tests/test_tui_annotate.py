@@ -107,6 +107,7 @@ async def test_undo_withdraws_the_sentiment_carried_to_other_targets(engine):
         await settle(pilot)
         assert current(app).key.statement_id == first.statement_id
         assert app.annotate_screen.effective() == ("favor", "negative")
+        assert "◀ yours" in str(app.screen.query_one("#sentiment").render())
         await pilot.press("u")                 # the label is withdrawn: so is what it carried
         await settle(pilot)
         assert current(app).key == first
@@ -133,7 +134,7 @@ async def test_blind_item_gets_no_carried_sentiment(engine):
         await settle(pilot)
         assert current(app).key.statement_id == first.statement_id and app.annotate_screen.hidden()
         assert app.annotate_screen.effective() == (None, None)
-        assert "earlier" not in str(app.screen.query_one("#sentiment").render())
+        assert "yours" not in str(app.screen.query_one("#sentiment").render())
         await pilot.press("x", "o", "enter")
         await settle(pilot)
     blind = decisions(engine)[-1]
@@ -199,6 +200,8 @@ async def test_blind_hides_and_never_reads_predictions(engine):
         await settle(pilot)
         item = current(app)
         assert item.stance is None and item.sentiment is None
+        footer = " ".join(str(key.render()) for key in app.screen.query("FooterKey"))
+        assert "skip" in footer and "train" not in footer  # no training in a blind session
         text = str(app.screen.query_one("#stance").render())
         assert "model" not in text and "%" not in text
         await pilot.press("enter")  # nothing chosen: nothing saved

@@ -90,6 +90,8 @@ async def test_t_trains_in_a_worker_while_annotation_goes_on(engine):
         await settle(pilot)
         status = str(app.annotate_screen.query_one("#status").render())
         assert "training finished" in status and "stance: new version stance-v2" in status
+        [notice] = [n for n in app._notifications if n.title == "training finished"]
+        assert "sentiment: new version sentiment-v2" in notice.message and "workbench prelabel" in notice.message
         assert not app.annotate_screen.training
     assert calls == [("stance", "the CSTO peacekeeping operation in Kazakhstan"), ("sentiment", None)]
     with transaction(engine) as session:

@@ -40,3 +40,14 @@ def test_help_screen(engine, snap_compare):
         await pilot.press("question_mark")
         await pilot.pause()
     assert snap_compare(app_for(engine), terminal_size=SIZE, run_before=help_)
+
+
+def test_small_terminal_keeps_the_labels_in_view(engine, snap_compare):
+    """80x24 with ±2 paragraphs of context: the passage scrolls, the label panels stay whole."""
+    async def context(pilot):
+        await settle(pilot)
+        await pilot.press("enter")  # the next item carries this statement's sentiment: "◀ yours"
+        await settle(pilot)
+        await pilot.press("c", "c")
+        await pilot.pause()
+    assert snap_compare(app_for(engine), terminal_size=(80, 24), run_before=context)

@@ -23,6 +23,8 @@ class Action:
     show: bool = True  # in the footer (every action is on the ? screen)
 
 
+# Footer order is this order: help and quit come before the less-used keys, because an
+# 80-column terminal cuts the end of the footer.
 ACTIONS: tuple[Action, ...] = (
     Action("accept", "enter", "accept", "accept / save"),
     Action("stance.favor", "f", "stance('favor')", "stance: favor", show=False),
@@ -36,12 +38,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("flag", "exclamation_mark", "flag", "flag"),
     Action("undo", "u", "undo", "undo"),
     Action("note", "n", "note", "note"),
+    Action("help", "question_mark", "help", "help"),
+    Action("quit", "q", "quit", "quit"),
     Action("context", "c", "context", "more context"),
     Action("search", "slash", "search", "search"),
     Action("train", "t", "train", "train model"),
     Action("guidelines", "g", "guidelines", "guidelines"),
-    Action("help", "question_mark", "help", "help"),
-    Action("quit", "q", "quit", "quit"),
 )
 ACTION_IDS = frozenset(a.id for a in ACTIONS)
 

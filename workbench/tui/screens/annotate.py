@@ -283,6 +283,12 @@ class AnnotateScreen(SessionWorkers, Screen):
             self._show(item)
         self.app.push_screen(SearchScreen(run), chosen)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keep `t` out of the footer where training is off (blind sessions, no trainer)."""
+        if action == "train" and (self.backend.trainer is None or self.backend.blind):
+            return False
+        return True
+
     def action_train(self) -> None:
         """Fine-tune on the decisions so far, in a worker: annotation goes on meanwhile."""
         if not self.started or self.training:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -42,11 +43,13 @@ class HelpScreen(_Dialog):
         for action in ACTIONS:
             shown = ", ".join(_pretty(k) for k in self.keys.get(action.id, []))
             table.add_row(shown, action.description, f"[dim]{action.id}[/]")
-        with Vertical(classes="dialog", id="help"):
+        # scrolls (PageDown/End) when the terminal is shorter than the table
+        with VerticalScroll(classes="dialog", id="help"):
             yield Label("Keys", classes="dialog-title")
             yield Static(table)
             yield Static(
                 "Enter saves the labels shown as chosen (●): the model's suggestion unless you changed it.\n"
+                "◀ yours marks the sentiment you gave this statement under another target (pre-selected).\n"
                 "Every decision is saved before the next item appears; u undoes the last one, even after a restart.\n"
                 "Remap keys in ~/.config/workbench/keymap.toml or $WORKBENCH_KEYMAP (binding id = \"key\").",
                 classes="dialog-hint")
@@ -117,7 +120,8 @@ class SearchScreen(_Dialog):
             yield Label("Search open items (statement, speaker, title)", classes="dialog-title")
             yield Input(placeholder="text…", id="search-input")
             yield OptionList(id="search-results")
-            yield Static("Enter searches · ↓ then Enter opens · Esc cancels", classes="dialog-hint")
+            yield Static("Enter searches · Enter again opens the highlighted match (↑/↓ to choose) · Esc cancels",
+                         classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
@@ -133,8 +137,13 @@ class SearchScreen(_Dialog):
             results.add_option(Option("no open item matches", disabled=True))
             return
         for i, item in enumerate(items):
-            who = item.speaker or "?"
-            results.add_option(Option(f"{who}: {item.text[:70]}  → {item.target_text[:30]}", id=str(i)))
+            # one row per item, cut with an ellipsis at the dialog's edge rather than wrapped mid-word
+            row = Text(no_wrap=True, overflow="ellipsis")
+            row.append(f"{item.speaker or '?'}: ", style="bold")
+            row.append(f"→ {item.target_text}  ", style="dim")
+            row.append(" ".join(item.text.split()))
+            results.add_option(Option(row, id=str(i)))
+        results.highlighted = 0  # Enter opens the first match at once
         results.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -171,6 +171,10 @@ class SessionWorkers:
         self.training = False
         self.predictor_problem = None
         self._status(f"training finished — {event.text}")
+        # the status row is one line and cuts long version names; the notice wraps and says what changes
+        self.notify(event.text.replace(" · ", "\n") + "\n\nItems without a suggestion get the new versions'; "
+                    "items already pre-labelled keep theirs until `workbench prelabel` runs.",
+                    title="training finished", timeout=15)
 
     def on_search_results(self, event: msg.SearchResults) -> None:
         if isinstance(self.app.screen, SearchScreen):
