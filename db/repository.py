@@ -35,9 +35,29 @@ def text_sha256(text: str) -> str:
 
 # -- documents -----------------------------------------------------------------------------
 
+SOURCE_MAX, TITLE_MAX, TARGET_MAX = 512, 1024, 1024  # the schema's column sizes
+
+
+def storable(value: str, what: str) -> str:
+    """PostgreSQL refuses NUL in text while SQLite keeps it: refuse it on both, with a clear reason."""
+    if "\x00" in value:
+        raise StorageError(f"{what} contains NUL characters, which cannot be stored")
+    return value
+
+
 def add_document(session: Session, source: str, text: str, title: str | None = None,
                  meta: dict[str, Any] | None = None) -> tuple[Document, bool]:
-    """Insert a document unless one with the same text exists; returns (document, created)."""
+    """Insert a document unless one with the same text exists; returns (document, created).
+
+    Rules that hold on SQLite and PostgreSQL alike: no NUL anywhere; a name of at most 512
+    characters (documents are addressed by it); a longer title is cut to the column's 1,024.
+    """
+    storable(text, "the document text")
+    storable(source, "the document name")
+    if len(source) > SOURCE_MAX:
+        raise StorageError(f"document name is {len(source)} characters long (at most {SOURCE_MAX})")
+    if title is not None:
+        title = storable(title, "the document title")[:TITLE_MAX]
     digest = text_sha256(text)
     existing = session.scalar(select(Document).where(Document.sha256 == digest))
     if existing is not None:
@@ -122,9 +142,13 @@ def iter_statements(session: Session, batch: int = 1000) -> Iterable[tuple[State
 # -- targets -------------------------------------------------------------------------------
 
 def add_target(session: Session, text: str, description: str | None = None) -> Target:
-    text = " ".join(text.split())
+    text = " ".join(storable(text, "the target").split())
     if not text:
         raise StorageError("a target needs some text")
+    if len(text) > TARGET_MAX:
+        raise StorageError(f"a target is at most {TARGET_MAX} characters (this one has {len(text)})")
+    if description is not None:
+        storable(description, "the target description")
     if session.scalar(select(Target).where(Target.text == text)) is not None:
         raise StorageError(f"target already exists: {text!r}")
     target = Target(text=text, description=description)

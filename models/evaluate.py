@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from .data import FORMAT_TASK, read
+from collections.abc import Callable
+
+from .data import FORMAT_TASK, Example, read
 from .errors import DataError
 
+# Predicted a chunk at a time, so that memory stays flat on a big file and progress can be shown.
+# Large enough that every dev set is one chunk: the same length-sorted batches as one predict call.
+CHUNK = 4096
 
-def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifier=None, batch_size: int = 32,
-                  model_path=None) -> dict:
-    """Read path as fmt, predict with classifier (default: the model in model_path, else the shipped
-    model for task), score. The file is read before any model is loaded: a bad file fails fast.
 
-    Returns n, macro_f1, accuracy, per_class, confusion, ece (calibrated
-    probabilities) and, for semeval, f_avg = mean of F1(favor), F1(against).
-    """
+def read_examples(task: str, fmt: str, path, split: str | None = None) -> list[Example]:
+    """The labelled examples of path, or a one-line DataError: before any model is loaded."""
     if fmt not in FORMAT_TASK:
         raise DataError(f"unknown data format {fmt!r} (expected newsmtsc, vast, vast_train, semeval or news)")
     if FORMAT_TASK[fmt] != task:
@@ -21,6 +21,16 @@ def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifie
     examples = read(fmt, path, split)
     if not examples:
         raise DataError(f"{path}: no examples")
+    return examples
+
+
+def evaluate_examples(task: str, fmt: str, examples: list[Example], classifier=None, batch_size: int = 32,
+                      model_path=None, on_progress: Callable[[int], None] | None = None) -> dict:
+    """Predict with classifier (default: the model in model_path, else the shipped model for task), score.
+
+    Returns n, macro_f1, accuracy, per_class, confusion, ece (calibrated probabilities) and, for
+    semeval, f_avg = mean of F1(favor), F1(against). on_progress(n) is called as n more are predicted.
+    """
     if classifier is None:
         from .classifiers import load_classifier
 
@@ -30,7 +40,12 @@ def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifie
     from .metrics import classification_report, ece
 
     labels = tuple(classifier.labels)
-    preds = classifier.predict([e.text for e in examples], [e.target for e in examples], batch_size=batch_size)
+    preds = []
+    for start in range(0, len(examples), CHUNK):
+        chunk = examples[start:start + CHUNK]
+        preds += classifier.predict([e.text for e in chunk], [e.target for e in chunk], batch_size=batch_size)
+        if on_progress is not None:
+            on_progress(len(chunk))
     gold = [e.label for e in examples]
     report = classification_report(gold, [p.label for p in preds], labels)
     probs = np.array([[p.probabilities[lab] for lab in labels] for p in preds])
@@ -39,3 +54,10 @@ def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifie
         report["f_avg"] = (report["per_class"]["favor"]["f1"] + report["per_class"]["against"]["f1"]) / 2
     report["model"] = {"name": classifier.name, "version": classifier.version}
     return report
+
+
+def evaluate_file(task: str, fmt: str, path, split: str | None = None, classifier=None, batch_size: int = 32,
+                  model_path=None) -> dict:
+    """read_examples then evaluate_examples: a bad file fails before any model loads."""
+    examples = read_examples(task, fmt, path, split)
+    return evaluate_examples(task, fmt, examples, classifier, batch_size, model_path)

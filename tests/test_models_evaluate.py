@@ -149,3 +149,30 @@ def test_evaluate_with_a_real_tiny_classifier(tmp_path):
     assert [rep["per_class"][k]["support"] for k in ("favor", "against", "neutral")] == [1, 2, 1]
     assert 0.0 <= rep["macro_f1"] <= 1.0 and 0.0 <= rep["ece"] <= 1.0
     assert rep["model"] == {"name": "minilm-lora-stance", "version": SHIPPED_VERSION["stance"]}
+
+
+def test_big_files_are_predicted_a_chunk_at_a_time_with_progress(tmp_path, monkeypatch):
+    import models.evaluate as evaluate
+
+    rows = [{"sentence_normalized": f"Person {i} did thing {i}.", "targets": [{"mention": f"Person {i}",
+                                                                                "polarity": 2 + 2 * (i % 3)}]}
+            for i in range(10)]
+    f = tmp_path / "n.jsonl"
+    write_newsmtsc(f, rows)
+    answers = {r["sentence_normalized"]: ("negative", "neutral", "positive")[i % 3] for i, r in enumerate(rows)}
+    calls, progress = [], []
+
+    class Counting(FixedClassifier):
+        def predict(self, texts, targets, batch_size=32):
+            calls.append(len(texts))
+            return super().predict(texts, targets, batch_size)
+
+    clf = Counting("sentiment", ("positive", "negative", "neutral"), answers)
+    whole = evaluate.evaluate_file("sentiment", "newsmtsc", f, classifier=clf)
+    assert calls == [10]
+    monkeypatch.setattr(evaluate, "CHUNK", 4)
+    examples = evaluate.read_examples("sentiment", "newsmtsc", f)
+    chunked = evaluate.evaluate_examples("sentiment", "newsmtsc", examples, classifier=clf,
+                                         on_progress=progress.append)
+    assert calls[1:] == [4, 4, 2] and progress == [4, 4, 2]
+    assert chunked == whole and chunked["macro_f1"] == 1.0

@@ -33,6 +33,10 @@ def _user_facing(exc: BaseException) -> str | None:
         pass
     if isinstance(exc, known):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        # an output path in a missing or read-only folder, a folder where a file should be, a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
     return None
 
 

@@ -150,8 +150,14 @@ def write_hf(r: Reader, path: str, tasks: tuple[str, ...] = TASKS, on_rows=None)
     with tempfile.TemporaryDirectory(prefix="workbench-hf-") as tmp:
         staging = os.path.join(tmp, "rows.parquet")
         n = _write_parquet(r, staging, tasks, on_rows=on_rows)
-        dataset = Dataset.from_parquet(staging, cache_dir=os.path.join(tmp, "cache"))
-        dataset.save_to_disk(path)
+        if n:
+            dataset = Dataset.from_parquet(staging, cache_dir=os.path.join(tmp, "cache"))
+        else:  # from_parquet cannot build from zero rows; the empty table keeps the columns and types
+            import pyarrow.parquet as pq
+
+            dataset = Dataset(pq.read_table(staging))
+        # zero rows would be saved as zero shards, which load_from_disk cannot read back
+        dataset.save_to_disk(path, **({} if n else {"num_shards": 1}))
         del dataset
     return n
 

@@ -74,7 +74,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(path: Path, raw: bytes) -> str:
-    if b"\x00" in raw[:8192]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(path, "UTF-16 text; convert it to UTF-8 first")
+    if b"\x00" in raw:  # anywhere, not only at the start: no database column can hold it
         raise IngestError(path, "binary file (contains NUL bytes), not text")
     try:
         text = raw.decode("utf-8-sig")
@@ -127,6 +129,8 @@ def _jsonl_documents(path: Path, text: str) -> list[DocumentInput]:
         body = record.get("text")
         if not isinstance(body, str) or not body.strip():
             raise IngestError(path, f"line {lineno}: field 'text' is required and must be a non-empty string")
+        if "\x00" in body:  # a JSON escape gets past the byte check above
+            raise IngestError(path, f"line {lineno}: field 'text' contains NUL characters (\\u0000)")
         for key in ("id", "title", "url", "published"):
             if key in record and record[key] is not None and not isinstance(record[key], (str, int)):
                 raise IngestError(path, f"line {lineno}: field {key!r} must be a string")

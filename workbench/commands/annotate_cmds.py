@@ -150,6 +150,9 @@ def guidelines_show(db_url: str | None) -> None:
         click.echo(get_setting(session, GUIDELINES_KEY) or default_guidelines(), nl=False)
 
 
+GUIDELINES_MAX_BYTES = 1024 * 1024
+
+
 @guidelines.command("set")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @db_option
@@ -157,12 +160,18 @@ def guidelines_set(file: str, db_url: str | None) -> None:
     """Replace the guidelines with a Markdown FILE."""
     from workbench.errors import WorkbenchError
 
+    size = Path(file).stat().st_size
+    if size > GUIDELINES_MAX_BYTES:  # they are read on every g press; a book does not belong there
+        raise WorkbenchError(f"{file} is {size / 1e6:.1f} MB; guidelines are at most "
+                             f"{GUIDELINES_MAX_BYTES // 2**20} MiB of Markdown")
     try:
         text = Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkbenchError(f"cannot read {file}: {exc}") from None
     if not text.strip():
         raise WorkbenchError(f"{file} is empty; guidelines left unchanged")
+    if "\x00" in text:
+        raise WorkbenchError(f"{file} is binary (contains NUL bytes), not Markdown")
     _store(db_url, text)
     click.echo(f"guidelines set from {file} ({len(text.splitlines())} lines)")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.commands.common import db_option, open_db
+from workbench.commands.common import db_option, open_db, progress_bar
 
 
 @click.group()
@@ -46,7 +46,6 @@ def targets_list(db_url: str | None) -> None:
 @db_option
 def prelabel(batch_size: int, db_url: str | None) -> None:
     """Predict sentiment for every statement and stance toward every target (active model versions)."""
-    from workbench.commands.common import progress_bar
     from workbench.modelstore import models_dir_for
     from workbench.prelabel import load_classifiers, pending, prelabel as run_prelabel
 
@@ -74,7 +73,7 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
     """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix."""
     import json
 
-    from models.evaluate import evaluate_file
+    from models.evaluate import evaluate_examples, read_examples
     from workbench.errors import WorkbenchError
 
     expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance", "news": "stance"}[fmt]
@@ -83,7 +82,10 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
     if fmt == "semeval" and not split:
         raise WorkbenchError("--format semeval needs --split (e.g. --split val)")
     # the file is read (and a bad one refused) before the model loads
-    report = evaluate_file(task, fmt, path, split=split, model_path=model_path, batch_size=batch_size)
+    examples = read_examples(task, fmt, path, split)
+    with progress_bar(len(examples), "evaluating") as advance:
+        report = evaluate_examples(task, fmt, examples, batch_size=batch_size, model_path=model_path,
+                                   on_progress=advance)
     if as_json:
         click.echo(json.dumps(report))
         return

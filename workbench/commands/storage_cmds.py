@@ -24,7 +24,10 @@ def init(db_url: str | None) -> None:
 @db_option
 def ingest(paths: tuple[str, ...], db_url: str | None) -> None:
     """Ingest article files and folders (.txt .md .html .jsonl), one transaction per file."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from db.engine import transaction
+    from db.errors import StorageError
     from db.repository import add_document
     from workbench.ingest import IngestError, discover, iter_inputs
 
@@ -32,16 +35,20 @@ def ingest(paths: tuple[str, ...], db_url: str | None) -> None:
     files, failures = discover(list(paths))
     added = duplicates = 0
     with progress_bar(len(files), "ingesting") as advance:
-        for _path, result in iter_inputs(files):
+        for path, result in iter_inputs(files):
             advance(1)
             if isinstance(result, IngestError):
                 failures.append(result)
                 continue
-            with transaction(engine) as session:
-                for item in result:
-                    _doc, created = add_document(session, item.source, item.text, item.title, item.meta)
-                    added += created
-                    duplicates += not created
+            try:
+                with transaction(engine) as session:
+                    new = [add_document(session, item.source, item.text, item.title, item.meta)[1] for item in result]
+            except (StorageError, SQLAlchemyError) as exc:
+                # this file's transaction is rolled back; the others go on (one transaction per file)
+                failures.append(IngestError(path, _first_line(exc)))
+                continue
+            added += sum(new)
+            duplicates += len(new) - sum(new)
     for failure in failures:
         click.echo(f"error: {failure}", err=True)
     click.echo(f"ingested {added} document(s), {duplicates} duplicate(s) skipped, {len(failures)} file(s) failed")
@@ -94,6 +101,12 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
         rates.add_row(row.model_name, row.model_version, row.period, str(row.shown), str(row.accepted),
                       _percent(row.rate), str(row.kept), _percent(row.kept_rate))
     console.print(rates)
+
+
+def _first_line(exc: BaseException) -> str:
+    """A database driver's message is several lines with SQL; its first line says what was wrong."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def _percent(rate: float | None) -> str:
