@@ -100,7 +100,8 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
 
     base_path injects another base encoder (tests); quantize and relatedness_int8
     override the config's choices of dynamic int8 for the classifier and for the
-    relatedness pass (only ever applied on CPU; the benchmarks compare them).
+    relatedness pass (only ever applied on CPU; the benchmarks compare them). quantize
+    is True/False (True: the config's scheme) or a scheme, "per_tensor" or "per_channel".
     """
     if task not in TASKS:
         raise ModelError(f"unknown task {task!r} (expected stance or sentiment)")
@@ -119,7 +120,7 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
     device = pick_device()
     want_q = cfg.get("quantized", False) if quantize is None else quantize
     if want_q and device.type == "cpu":
-        merged = do_quantize(merged)
+        merged = do_quantize(merged, want_q if isinstance(want_q, str) else cfg.get("quantization", "per_tensor"))
     else:
         merged = merged.to(device)
     relatedness = None

@@ -209,3 +209,32 @@ def test_overlong_target_is_truncated_not_fatal(tiny_model, tiny_base):
     long_target = " ".join(["xylophonezq"] * 24)  # many word pieces each in the tiny vocab
     preds = clf.predict(["great law " * 30, "bad"], [long_target, "law"])
     assert len(preds) == 2
+
+
+def test_config_picks_the_int8_scheme(tiny_model, tiny_base, tmp_path):
+    """quantized + quantization in config.json decide the inference path; per channel keeps one scale per row."""
+    import shutil
+
+    import torch
+
+    from models.classifiers import load_classifier
+    from models.errors import ModelError
+
+    copy = tmp_path / "m"
+    shutil.copytree(tiny_model, copy)
+    cfg = json.loads((copy / "config.json").read_text())
+    texts, targets = ["a disaster", "wonderful , i love it", "the report"], ["president", "law", None]
+    fp32 = load_classifier("sentiment", copy, base_path=tiny_base)
+    schemes = {}
+    for scheme in ("per_tensor", "per_channel"):
+        (copy / "config.json").write_text(json.dumps({**cfg, "quantized": True, "quantization": scheme}))
+        clf = load_classifier("sentiment", copy, base_path=tiny_base)
+        layers = [m for m in clf._model.modules() if type(m).__name__ == "Linear" and "quantized" in type(m).__module__]
+        assert layers, "no dynamic int8 Linear layers"
+        schemes[scheme] = {layer.weight().qscheme() for layer in layers}
+        # int8 moves the numbers a little, not the decisions on this toy set
+        assert [p.label for p in clf.predict(texts, targets)] == [p.label for p in fp32.predict(texts, targets)]
+    assert schemes == {"per_tensor": {torch.per_tensor_affine}, "per_channel": {torch.per_channel_affine}}
+    (copy / "config.json").write_text(json.dumps({**cfg, "quantized": True, "quantization": "per_row"}))
+    with pytest.raises(ModelError, match="unknown quantization 'per_row'"):
+        load_classifier("sentiment", copy, base_path=tiny_base)
