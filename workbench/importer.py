@@ -10,7 +10,7 @@ Two line forms are accepted (they can be mixed):
      "sentiment": "positive" | "negative" | "neutral" | null}
 
   optionally with "note", "reason_codes", "duration_ms", "order_mode",
-  "suggestions_shown", "accepted_as_is" and "labelled_at";
+  "suggestions_shown", "accepted_as_is", "labelled_at" and "doc_sha256";
 
 * a row of `workbench export --format jsonl` (recognised by its "annotations" key): every
   annotation becomes a decision with its times, queue order, flags and the pre-label it saw
@@ -18,28 +18,41 @@ Two line forms are accepted (they can be mixed):
   item's newest prediction is found or recreated. Exporting the imported database again
   gives the same rows — the lossless round trip.
 
-Statements are matched by document (sha256 when the line has `doc_sha256`, else the
-source name) and offsets; targets by text and must exist; annotators are created as
-needed. Every imported decision gets source="import". Any bad line aborts the whole import
-with `FILE:LINE: reason`; nothing is written.
+Statements are matched by document and offsets. A line with `doc_sha256` names its
+document by that hash alone (no document with it: an error, whatever the name says); a
+line without it names the document by source name, which must then belong to exactly one
+document — two files ingested from different folders can share a name, and guessing
+would attach the label to the wrong text. Targets are matched by text and must exist;
+annotators are created as needed. Every imported decision gets source="import". Any bad
+line aborts the whole import with `FILE:LINE: reason`; nothing is written.
+
+Importing is idempotent: a decision that says what the annotator's standing decision on
+the item already says (the current label export shows, with the same note and reason
+codes), and a gold label the item's standing gold already has (with the same note), are
+counted as already present and not written again, so importing a file twice — or an
+export back into its own database — adds nothing. Times, durations and queue order
+describe when and how a label was given, not what it says, so they are not compared. A
+line that says something else (a changed label, a new note or reason) is a new decision
+and is recorded.
 """
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, exists, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from db.decisions import NewDecision, record
+from db.adjudication import standing_gold
+from db.decisions import NewDecision, record, validate, withdrawn_by_undo
 from db.engine import transaction
 from db.errors import StorageError
-from db.repository import find_or_add_prediction, get_or_create_annotator, statement_by_span
-from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Document, Statement, Target
+from db.repository import find_or_add_prediction, get_or_create_annotator
+from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Statement, Target
 from workbench.errors import WorkbenchError
 
 MINIMAL_KEYS = {"doc", "start", "end", "target", "annotator", "stance", "sentiment"}
@@ -54,10 +67,29 @@ class LineError(Exception):
 @dataclass
 class ImportSummary:
     lines: int = 0
-    decisions: int = 0
+    decisions: int = 0  # written; the counts below were already standing and are not written again
+    decisions_present: int = 0
     adjudications: int = 0
+    adjudications_present: int = 0
     predictions: int = 0
     annotators_created: int = 0
+
+    def report(self) -> str:
+        """The one line `workbench import` prints."""
+        return (f"imported {self.decisions} decision(s) ({self.decisions_present} already present), "
+                f"{self.adjudications} gold label(s) ({self.adjudications_present} already present), "
+                f"{self.predictions} prediction(s) from {self.lines} line(s); "
+                f"{self.annotators_created} new annotator(s)")
+
+
+@dataclass(frozen=True)
+class PredictionLine:
+    """A prediction as a line gives it: checked, not yet looked up or stored."""
+    task: str
+    label: str
+    probabilities: dict[str, float]
+    model_name: str
+    model_version: str
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -127,34 +159,80 @@ def _bool(value: Any, key: str, default: bool | None) -> bool | None:
     return value
 
 
+def _annotator_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise LineError(f"'annotator' must be a non-empty string, got {value!r}")
+    return value
+
+
+def _prediction(task: str, pred: Any) -> PredictionLine | None:
+    if pred is None:
+        return None
+    if not isinstance(pred, dict):
+        raise LineError(f"a prediction must be an object, got {pred!r}")
+    name, version, label = pred.get("model_name"), pred.get("model_version"), pred.get("label")
+    if not (isinstance(name, str) and isinstance(version, str)) or label not in LABELS_BY_TASK[task]:
+        raise LineError(f"bad {task} prediction: {pred!r}")
+    return PredictionLine(task, label, _probabilities(pred.get("probabilities")), name, version)
+
+
+QUOTE_LIMIT = 100  # characters of a value from the file shown in an error (a line may hold megabytes)
+HASHES_SHOWN = 3  # hashes listed when a name is ambiguous
+
+
+def _quoted(value: str) -> str:
+    text = repr(value)
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+
+
 class Importer:
     def __init__(self, session: Session):
         self.session = session
         self.summary = ImportSummary()
-        self._statements: dict[tuple, int] = {}
+        self._documents: dict[tuple[str, str], int | None] = {}
+        self._statements: dict[tuple[int, int, int], int] = {}
         self._targets: dict[str, int] = {}
-        self._annotators: dict[str, Any] = {}
+        self._annotators: dict[str, Annotator] = {}
 
     # -- lookups -----------------------------------------------------------------------------
     def statement_id(self, obj: dict) -> int:
-        doc = _str(obj, "doc")
+        name, sha = _str(obj, "doc"), _opt_text(obj, "doc_sha256")
         start, end = _int(obj, "start"), _int(obj, "end")
-        sha = _opt_text(obj, "doc_sha256")
-        key = (sha or doc, start, end)
-        if key in self._statements:
-            return self._statements[key]
-        found = None
-        if sha:
-            found = self.session.scalars(
-                select(Statement).join(Document).where(Document.sha256 == sha, Statement.start == start,
-                                                       Statement.end == end)).first()
+        document = self.document_id(name, sha)
+        key = (document, start, end)
+        if key not in self._statements:
+            found = None if document is None else self.session.scalar(select(Statement.id).where(
+                Statement.document_id == document, Statement.start == start, Statement.end == end))
+            if found is None:
+                raise LineError(f"unknown statement: no statement at {name} {start}:{end} "
+                                "(ingest and extract the document first)")
+            self._statements[key] = found
+        return self._statements[key]
+
+    def document_id(self, name: str, sha: str | None) -> int | None:
+        """The document a line names: by `doc_sha256` when it has one (the hash decides), else by
+        name. None when no document has the name (the caller reports the unknown statement)."""
+        key = ("sha256", sha) if sha is not None else ("name", name)
+        if key not in self._documents:
+            self._documents[key] = self._document_by_sha(sha, name) if sha is not None else self._document_by_name(name)
+        return self._documents[key]
+
+    def _document_by_sha(self, sha: str, name: str) -> int:
+        found = self.session.scalar(select(Document.id).where(Document.sha256 == sha))
         if found is None:
-            found = statement_by_span(self.session, doc, start, end)
-        if found is None:
-            raise LineError(f"unknown statement: no statement at {doc} {start}:{end} "
-                            "(ingest and extract the document first)")
-        self._statements[key] = found.id
-        return found.id
+            # never fall back to the name: a hash that matches nothing means this text is not here
+            raise LineError(f"unknown document: no document has doc_sha256 {_quoted(sha)} "
+                            f"(the line names {_quoted(name)}; ingest that text first)")
+        return found
+
+    def _document_by_name(self, name: str) -> int | None:
+        rows = self.session.execute(
+            select(Document.id, Document.sha256).where(Document.source == name).order_by(Document.id)).all()
+        if len(rows) > 1:
+            hashes = ", ".join(sha for _, sha in rows[:HASHES_SHOWN]) + (", …" if len(rows) > HASHES_SHOWN else "")
+            raise LineError(f"ambiguous document: {len(rows)} documents are named {_quoted(name)} "
+                            f"(sha256 {hashes}); give \"doc_sha256\" on the line to say which")
+        return rows[0].id if rows else None
 
     def target_id(self, text: Any) -> int | None:
         if text is None:
@@ -169,29 +247,78 @@ class Importer:
             self._targets[norm] = found
         return self._targets[norm]
 
-    def annotator(self, name: Any):
-        if not isinstance(name, str) or not name.strip():
-            raise LineError(f"'annotator' must be a non-empty string, got {name!r}")
+    def annotator(self, name: Any) -> Annotator:
+        name = _annotator_name(name)
         if name not in self._annotators:
-            from db.schema import Annotator
-
             existed = self.session.scalar(select(Annotator.id).where(Annotator.name == name.strip()))
             self._annotators[name] = get_or_create_annotator(self.session, name)
             self.summary.annotators_created += existed is None
         return self._annotators[name]
 
-    def prediction_id(self, statement_id: int, target_id: int | None, task: str, pred: dict | None) -> int | None:
-        if pred is None:
-            return None
-        if not isinstance(pred, dict):
-            raise LineError(f"a prediction must be an object, got {pred!r}")
-        name, version, label = pred.get("model_name"), pred.get("model_version"), pred.get("label")
-        if not (isinstance(name, str) and isinstance(version, str)) or label not in LABELS_BY_TASK[task]:
-            raise LineError(f"bad {task} prediction: {pred!r}")
-        pid, added = find_or_add_prediction(self.session, statement_id, target_id, task, label,
-                                            _probabilities(pred.get("probabilities")), name, version)
+    def prediction_id(self, statement_id: int, target_id: int | None, pred: PredictionLine) -> int:
+        pid, added = find_or_add_prediction(self.session, statement_id, target_id, pred.task, pred.label,
+                                            pred.probabilities, pred.model_name, pred.model_version)
         self.summary.predictions += added
         return pid
+
+    def standing_content(self, annotator_id: int, statement_id: int, target_id: int | None,
+                         task: str) -> tuple | None:
+        """(label, note, reason codes) of the annotator's standing decision for the item, as
+        `db.decisions.standing_labels` defines it: the newest label event no undo withdrew, per
+        (statement, target) for stance and per statement for sentiment (whatever target it came
+        with). One item, so it can use the (annotator, statement, target) index instead of
+        ranking all the annotator's events."""
+        column = Decision.stance if task == "stance" else Decision.sentiment
+        query = select(column, Decision.note, Decision.reason_codes).where(
+            Decision.annotator_id == annotator_id, Decision.statement_id == statement_id,
+            Decision.action == "label", column.is_not(None), ~exists(withdrawn_by_undo()))
+        if task == "stance":
+            query = query.where(Decision.target_id == target_id)
+        found = self.session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
+        return None if found is None else (found[0], found[1], list(found[2] or []))
+
+    # -- writing -------------------------------------------------------------------------------
+    def already_stands(self, annotator: Annotator, decision: NewDecision) -> bool:
+        """For every label the decision sets, the annotator's standing decision already says the same."""
+        labels = {"stance": decision.stance, "sentiment": decision.sentiment}
+        said = (decision.note, list(decision.reason_codes))
+        return decision.action == "label" and all(
+            self.standing_content(annotator.id, decision.statement_id, decision.target_id, task) == (label, *said)
+            for task, label in labels.items() if label is not None)
+
+    def add_decision(self, annotator: Annotator, decision: NewDecision, prelabel: PredictionLine | None = None) -> None:
+        """Record the decision unless the annotator's standing decision already says the same
+        (then count it as present)."""
+        validate(decision)  # a bad line is an error even when what it says already stands
+        if self.already_stands(annotator, decision):
+            self.summary.decisions_present += 1
+            return
+        if prelabel is not None:  # only now: a decision not written needs no prediction copied in
+            pid = self.prediction_id(decision.statement_id, decision.target_id, prelabel)
+            decision = replace(decision, **{f"{prelabel.task}_prediction_id": pid})
+        record(self.session, annotator, decision)
+        self.summary.decisions += 1
+
+    def add_gold(self, statement_id: int, target_id: int | None, task: str, obj: dict) -> None:
+        """An export row's gold label, unless the item's standing gold already says the same (label and note)."""
+        gold = obj.get("gold")
+        if gold is None:
+            return
+        if gold not in LABELS_BY_TASK[task]:
+            raise LineError(f"unknown {task} gold label: {gold!r}")
+        adjudicator = _annotator_name(obj.get("gold_by") or "import")
+        note, at = _opt_text(obj, "gold_note"), _parse_time(obj.get("adjudicated_at"))
+        standing = standing_gold(self.session, statement_id, target_id, task)
+        if standing is not None and (standing.label, standing.note) == (gold, note):
+            self.summary.adjudications_present += 1
+            return
+        row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=gold, action="set",
+                           adjudicator_id=self.annotator(adjudicator).id, note=note)
+        if at is not None:
+            row.created_at = at
+        self.session.add(row)
+        self.session.flush()
+        self.summary.adjudications += 1
 
     # -- line forms ----------------------------------------------------------------------------
     def minimal(self, obj: dict) -> None:
@@ -214,8 +341,7 @@ class Importer:
             accepted_as_is=_bool(obj.get("accepted_as_is"), "accepted_as_is", None),
             duration_ms=_opt_int(obj, "duration_ms"), reason_codes=_reasons(obj), note=_opt_text(obj, "note"),
             order_mode=_opt_text(obj, "order_mode"), source="import", created_at=_parse_time(obj.get("labelled_at")))
-        record(self.session, self.annotator(obj["annotator"]), decision)
-        self.summary.decisions += 1
+        self.add_decision(self.annotator(obj["annotator"]), decision)
 
     def export_row(self, obj: dict) -> None:
         task = obj.get("task")
@@ -231,42 +357,29 @@ class Importer:
         if not isinstance(annotations, list):
             raise LineError("'annotations' must be a list")
         for ann in annotations:
-            if not isinstance(ann, dict):
-                raise LineError(f"an annotation must be an object, got {ann!r}")
-            label = ann.get("label")
-            if label not in LABELS_BY_TASK[task]:
-                raise LineError(f"unknown {task} label: {label!r} (expected one of {', '.join(LABELS_BY_TASK[task])})")
-            pid = self.prediction_id(sid, tid, task, ann.get("prelabel"))
-            decision = NewDecision(
-                statement_id=sid, target_id=tid,
-                stance=label if task == "stance" else None, sentiment=label if task == "sentiment" else None,
-                stance_prediction_id=pid if task == "stance" else None,
-                sentiment_prediction_id=pid if task == "sentiment" else None,
-                accepted_as_is=_bool(ann.get("accepted_as_is"), "accepted_as_is", None),
-                suggestions_shown=_bool(ann.get("suggestions_shown"), "suggestions_shown", False),
-                duration_ms=_opt_int(ann, "duration_ms"), reason_codes=_reasons(ann), note=_opt_text(ann, "note"),
-                order_mode=_opt_text(ann, "order_mode"), source="import",
-                created_at=_parse_time(ann.get("labelled_at")))
-            record(self.session, self.annotator(ann.get("annotator")), decision)
-            self.summary.decisions += 1
+            self.annotation(sid, tid, task, ann)
         if obj.get("predicted") is not None:
-            self.prediction_id(sid, tid, task, {"model_name": obj.get("model_name"),
-                                                "model_version": obj.get("model_version"),
-                                                "label": obj.get("predicted"),
-                                                "probabilities": obj.get("probabilities")})
-        gold = obj.get("gold")
-        if gold is not None:
-            if gold not in LABELS_BY_TASK[task]:
-                raise LineError(f"unknown {task} gold label: {gold!r}")
-            adjudicator = self.annotator(obj.get("gold_by") or "import")
-            row = Adjudication(statement_id=sid, target_id=tid, task=task, label=gold, action="set",
-                               adjudicator_id=adjudicator.id, note=_opt_text(obj, "gold_note"))
-            at = _parse_time(obj.get("adjudicated_at"))
-            if at is not None:
-                row.created_at = at
-            self.session.add(row)
-            self.session.flush()
-            self.summary.adjudications += 1
+            self.prediction_id(sid, tid, _prediction(task, {
+                "model_name": obj.get("model_name"), "model_version": obj.get("model_version"),
+                "label": obj.get("predicted"), "probabilities": obj.get("probabilities")}))
+        self.add_gold(sid, tid, task, obj)
+
+    def annotation(self, statement_id: int, target_id: int | None, task: str, ann: Any) -> None:
+        """One annotator's label in an export row."""
+        if not isinstance(ann, dict):
+            raise LineError(f"an annotation must be an object, got {ann!r}")
+        label = ann.get("label")
+        if label not in LABELS_BY_TASK[task]:
+            raise LineError(f"unknown {task} label: {label!r} (expected one of {', '.join(LABELS_BY_TASK[task])})")
+        prelabel = _prediction(task, ann.get("prelabel"))
+        decision = NewDecision(
+            statement_id=statement_id, target_id=target_id,
+            stance=label if task == "stance" else None, sentiment=label if task == "sentiment" else None,
+            accepted_as_is=_bool(ann.get("accepted_as_is"), "accepted_as_is", None),
+            suggestions_shown=_bool(ann.get("suggestions_shown"), "suggestions_shown", False),
+            duration_ms=_opt_int(ann, "duration_ms"), reason_codes=_reasons(ann), note=_opt_text(ann, "note"),
+            order_mode=_opt_text(ann, "order_mode"), source="import", created_at=_parse_time(ann.get("labelled_at")))
+        self.add_decision(self.annotator(ann.get("annotator")), decision, prelabel)
 
     def line(self, obj: Any) -> None:
         if not isinstance(obj, dict):

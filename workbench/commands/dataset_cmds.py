@@ -45,10 +45,7 @@ def import_cmd(file: str, db_url: str | None) -> None:
     """Import decisions from JSONL (minimal lines or export rows), all or nothing."""
     from workbench.importer import import_jsonl
 
-    summary = import_jsonl(open_db(db_url), file)
-    click.echo(f"imported {summary.decisions} decision(s), {summary.adjudications} gold label(s), "
-               f"{summary.predictions} prediction(s) from {summary.lines} line(s); "
-               f"{summary.annotators_created} new annotator(s)")
+    click.echo(import_jsonl(open_db(db_url), file).report())
 
 
 @click.command("merge")
