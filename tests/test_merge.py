@@ -12,7 +12,7 @@ from db.engine import make_engine, transaction
 from db.migrate import upgrade
 from db.repository import get_or_create_annotator
 from db.schema import Adjudication, Decision, Statement, Target
-from tests.test_export import DOC_A, TARGETS, add_doc, build_corpus
+from tests.test_export import DOC_A, DOC_B, TARGETS, add_doc, build_corpus
 from tests.test_import import fresh_corpus
 from workbench.cli import cli
 
@@ -98,6 +98,20 @@ def test_missing_statement_aborts_and_writes_nothing(engine, other):
     with transaction(engine) as session:  # only document a.txt here
         add_doc(session, "a.txt", DOC_A)
     with pytest.raises(WorkbenchError, match="statement this one lacks: b.txt"):
+        merge_databases(engine, other)
+    assert counts(engine) == (0, 0)
+
+
+def test_a_same_named_document_with_another_text_is_not_matched(engine, other):
+    """b.txt here holds other words at the same offsets: the other database's labels must not land on them."""
+    from workbench.errors import WorkbenchError
+    from workbench.merge import merge_databases
+
+    build_corpus(other)
+    with transaction(engine) as session:
+        add_doc(session, "a.txt", DOC_A)
+        add_doc(session, "b.txt", DOC_B.replace("Peace is within reach now", "War is within reach today"))
+    with pytest.raises(WorkbenchError, match="statement this one lacks: b.txt .*document sha256"):
         merge_databases(engine, other)
     assert counts(engine) == (0, 0)
 

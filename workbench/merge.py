@@ -1,6 +1,6 @@
 """Merge another database's decisions and adjudications into this one, idempotently.
 
-Statements are matched by document sha256 (or, failing that, source name) plus offsets;
+Statements are matched by document sha256 (never by name: names can be shared) plus offsets;
 targets by text (created here if missing); annotators by name (created as needed);
 predictions a decision points at by (item, task, model name, version, label) (copied if
 missing). An event is "the same event" when annotator, item, action, labels, creation
@@ -75,22 +75,20 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
     with transaction(local) as session:
         by_sha = {(sha, s, e): sid for sid, s, e, sha in session.execute(
             select(Statement.id, Statement.start, Statement.end, Document.sha256).join(Document))}
-        by_source: dict[tuple, int] = {}
-        for sid, s, e, source in session.execute(
-                select(Statement.id, Statement.start, Statement.end, Document.source).join(Document)
-                .order_by(Statement.id)):
-            by_source.setdefault((source, s, e), sid)
 
         statement_map: dict[int, int] = {}
 
         def local_statement(other_id: int) -> int:
             if other_id not in statement_map:
                 r = theirs["statements"][other_id]
-                found = by_sha.get((r.sha256, r.start, r.end)) or by_source.get((r.source, r.start, r.end))
+                # by the text's hash only: a same-named document with another text is another document,
+                # and offsets into it would label the wrong words
+                found = by_sha.get((r.sha256, r.start, r.end))
                 if found is None:
                     raise WorkbenchError(
                         f"the other database has decisions on a statement this one lacks: {r.source} "
-                        f"{r.start}:{r.end} (ingest and extract that document here first)")
+                        f"{r.start}:{r.end}, document sha256 {r.sha256[:12]}… (ingest and extract that same text "
+                        "here first)")
                 statement_map[other_id] = found
             return statement_map[other_id]
 
