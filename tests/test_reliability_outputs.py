@@ -101,3 +101,11 @@ def test_guidelines_refuse_huge_and_binary_files(tmp_path):
     code, out, err = invoke("guidelines", "set", binary, "--db", url)
     assert_one_line_error(code, out, err, "NUL")
     assert "# Annotation guidelines" in invoke("guidelines", "show", "--db", url)[1]
+
+
+def test_empty_and_in_memory_database_urls_are_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for url, expect in (("", "--db is empty"), ("sqlite://", "in-memory"), ("sqlite:///:memory:", "in-memory")):
+        code, out, err = invoke("init", "--db", url)
+        assert_one_line_error(code, out, err, expect)
+    assert not (tmp_path / "workbench.db").exists()  # the empty --db did not fall back to ./workbench.db
