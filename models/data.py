@@ -125,7 +125,8 @@ def _read_text(path: Path) -> str:
 
 def _csv_rows(path: Path, required: tuple[str, ...]):
     with open(path, "rb") as fh:
-        reader = csv.DictReader(_decoded(path, fh))
+        # strict: an unterminated quote is "unexpected end of data", not a row with empty columns
+        reader = csv.DictReader(_decoded(path, fh), strict=True)
         try:
             missing = [c for c in required if c not in (reader.fieldnames or [])]
             if missing:

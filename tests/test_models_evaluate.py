@@ -94,6 +94,7 @@ def test_news_csv(tmp_path):
     ("newsmtsc", '{"targets": []}\n', ":1: missing field"),
     ("vast", "Tweet,Target,Stance\nt,x,1\nt,x,favor\n", ":3: unknown stance label 'favor'"),
     ("vast", "Tweet,Stance\nt,1\n", ":1: missing column(s) Target"),
+    ("vast", 'Tweet,Target,Stance\nt,x,1\n"never closed,x,1\nt,x,2\n', "malformed CSV (unexpected end of data)"),
     ("news", "text,target,label\nt,x,favor\n,x,none\n", ":3: empty text or target"),
 ])
 def test_bad_files_name_file_and_line(tmp_path, fmt, content, needle):
