@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from db.engine import make_engine, transaction
 from db.migrate import upgrade
-from db.schema import Decision
+from db.schema import Decision, Target
 from tests.test_export import DOC_A, DOC_B, TARGETS, add_doc, build_corpus, quote_spans
 
 
@@ -127,6 +127,33 @@ def test_round_trip_sqlite(engine, tmp_path):
     _round_trip(engine, other, tmp_path)
     other.dispose()
 
+
+
+def test_export_rows_bring_their_targets_into_a_database_without_them(engine, tmp_path):
+    """Documents ingested and extracted the same way, no `targets add` yet: the export's rows create
+    their targets (as merge does), and the round trip still holds; a minimal line still may not."""
+    from workbench.export import export
+    from workbench.errors import WorkbenchError
+    from workbench.importer import import_jsonl
+
+    build_corpus(engine)
+    first = tmp_path / "first.jsonl"
+    export(engine, "jsonl", str(first))
+    other = make_engine(f"sqlite:///{tmp_path / 'bare.db'}")
+    upgrade(other)
+    with transaction(other) as session:
+        add_doc(session, "a.txt", DOC_A, {0: "Jane Roe", 1: "John Doe", 2: "Max Poe"})
+        add_doc(session, "b.txt", DOC_B, {1: "Ann Lee"})
+    import_jsonl(other, str(first))
+    export(other, "jsonl", str(tmp_path / "second.jsonl"))
+    assert (tmp_path / "second.jsonl").read_text() == first.read_text()
+    with transaction(other) as session:
+        assert sorted(session.scalars(select(Target.text))) == sorted(TARGETS)
+    typo = tmp_path / "typo.jsonl"
+    typo.write_text(json.dumps(minimal(target="the peacekeeping mision")) + "\n")
+    with pytest.raises(WorkbenchError, match="unknown target"):
+        import_jsonl(other, str(typo))
+    other.dispose()
 
 @pytest.mark.postgres
 def test_round_trip_sqlite_to_postgres_and_back(engine, pg_engine, tmp_path):

@@ -22,7 +22,8 @@ Statements are matched by document and offsets. A line with `doc_sha256` names i
 document by that hash alone (no document with it: an error, whatever the name says); a
 line without it names the document by source name, which must then belong to exactly one
 document — two files ingested from different folders can share a name, and guessing
-would attach the label to the wrong text. Targets are matched by text and must exist;
+would attach the label to the wrong text. Targets are matched by text; an export row creates a
+missing one (it was a target where the row came from), a minimal line must name an existing one;
 annotators are created as needed. Every imported decision gets source="import". Any bad
 line aborts the whole import with `FILE:LINE: reason`; nothing is written.
 
@@ -51,7 +52,7 @@ from db.adjudication import standing_gold
 from db.decisions import NewDecision, record, validate, withdrawn_by_undo
 from db.engine import transaction
 from db.errors import StorageError
-from db.repository import find_or_add_prediction, get_or_create_annotator
+from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator
 from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Statement, Target
 from workbench.errors import WorkbenchError
 
@@ -234,7 +235,9 @@ class Importer:
                             f"(sha256 {hashes}); give \"doc_sha256\" on the line to say which")
         return rows[0].id if rows else None
 
-    def target_id(self, text: Any) -> int | None:
+    def target_id(self, text: Any, create: bool = False) -> int | None:
+        """The target named by text. An export row may create it (it was a target where the row came
+        from, as merge does); a hand-written minimal line may not, so a typo is an error, not a new target."""
         if text is None:
             return None
         if not isinstance(text, str):
@@ -242,8 +245,13 @@ class Importer:
         norm = " ".join(text.split())
         if norm not in self._targets:
             found = self.session.scalar(select(Target.id).where(Target.text == norm))
+            if found is None and create:
+                try:
+                    found = ensure_target(self.session, norm).id
+                except StorageError as exc:
+                    raise LineError(str(exc)) from None
             if found is None:
-                raise LineError(f"unknown target: {text!r} (add it with `workbench targets add`)")
+                raise LineError(f"unknown target: {_quoted(text)} (add it with `workbench targets add`)")
             self._targets[norm] = found
         return self._targets[norm]
 
@@ -348,7 +356,7 @@ class Importer:
         if task not in TASKS:
             raise LineError(f"unknown task: {task!r}")
         sid = self.statement_id(obj)
-        tid = self.target_id(obj.get("target"))
+        tid = self.target_id(obj.get("target"), create=task == "stance")
         if task == "stance" and tid is None:
             raise LineError("a stance row needs a target")
         if task == "sentiment":
