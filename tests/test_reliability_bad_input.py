@@ -81,15 +81,21 @@ def test_import_of_a_50_mb_file(db, tmp_path):
     # a sparse 50 MB file of NUL bytes
     code, out, err = invoke("import", sparse(tmp_path / "sparse.jsonl"), "--db", db)
     assert_one_line_error(code, out, err, "sparse.jsonl:1:", "binary data")
-    # 50 MB of real JSON: a good line, then a 50 MB line with an unknown label
+    # 50 MB of real JSON: a good line, then a 50 MB line (with an unknown label) that is never read whole
     big = tmp_path / "big.jsonl"
     with open(big, "w", encoding="utf-8") as fh:
         fh.write(line() + "\n")
         fh.write(line(note="x" * MB50, stance="love") + "\n")
     assert big.stat().st_size > MB50
     code, out, err = invoke("import", big, "--db", db)
-    message = assert_one_line_error(code, out, err, f"{big}:2:", "unknown stance label")
+    message = assert_one_line_error(code, out, err, f"{big}:2:", "line longer than 8 MiB")
     assert len(message) < 500  # the 50 MB value is not echoed
+    # a long line under the limit is still parsed and judged on what it says
+    with open(big, "w", encoding="utf-8") as fh:
+        fh.write(line() + "\n")
+        fh.write(line(note="x" * 2**20, stance="love") + "\n")
+    code, out, err = invoke("import", big, "--db", db)
+    assert_one_line_error(code, out, err, f"{big}:2:", "unknown stance label")
     assert dump(db) == before
 
 

@@ -177,6 +177,7 @@ def _prediction(task: str, pred: Any) -> PredictionLine | None:
     return PredictionLine(task, label, _probabilities(pred.get("probabilities")), name, version)
 
 
+MAX_LINE_BYTES = 8 * 2**20  # an export row is a few KB; a longer line is not data this reads
 QUOTE_LIMIT = 100  # characters of a value from the file shown in an error (a line may hold megabytes)
 HASHES_SHOWN = 3  # hashes listed when a name is ambiguous
 
@@ -417,15 +418,17 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
         importer = Importer(session)
         lineno = 0
         try:
-            for lineno, raw in enumerate(handle, 1):
+            for lineno, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+                if b"\x00" in raw:
+                    raise LineError("binary data (NUL bytes), not JSON text")
+                if len(raw) > MAX_LINE_BYTES:  # stop reading it: a line is never held whole past the limit
+                    raise LineError(f"line longer than {MAX_LINE_BYTES // 2**20} MiB; not an export row or a decision")
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError:
                     raise LineError("not UTF-8 text") from None
                 if not text.strip():
                     continue
-                if "\x00" in text:
-                    raise LineError("binary data (NUL bytes), not JSON text")
                 try:
                     obj = json.loads(text)
                 except json.JSONDecodeError as exc:
