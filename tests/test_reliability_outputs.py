@@ -42,6 +42,13 @@ def test_unwritable_export_paths_are_one_line_errors(tmp_path):
     assert code != 0 and "Traceback" not in out + err
 
 
+def test_csv_export_of_zero_rows_still_names_its_columns(tmp_path):
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    invoke("init", "--db", url)
+    assert invoke("export", "--format", "csv", tmp_path / "e.csv", "--db", url)[0] == 0
+    assert (tmp_path / "e.csv").read_text().splitlines()[0].startswith("task,doc,doc_sha256,start,end,target,text")
+
+
 def test_hf_export_of_zero_rows_loads_back(tmp_path):
     from datasets import load_from_disk
 

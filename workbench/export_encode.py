@@ -301,13 +301,13 @@ _NO_GOLD = '"gold": null, "gold_by": null, "gold_note": null, "adjudicated_at": 
 
 def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, header: str | None = None) -> int:
     """Write each statement's lines, flushing once `batch` lines have gathered; the header goes
-    first, and only when there is at least one row. Returns the number of rows written."""
+    first, also when there are no rows (a reader still learns the columns). Returns the rows written."""
     n, lines = 0, []
+    if header is not None:
+        fh.write(header)
 
     def flush() -> None:
         nonlocal n
-        if header is not None and n == 0:
-            fh.write(header)
         fh.write("".join(lines))
         n += len(lines)
         if on_rows is not None:
@@ -346,7 +346,7 @@ _CSV_NO_GOLD = ",,,"
 
 def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     """What csv.DictWriter writes for the row dicts (excel dialect), nested fields (annotations,
-    soft_label, probabilities) as JSON strings; no header when there are no rows. Lines are
+    soft_label, probabilities) as JSON strings; the header also when there are no rows. Lines are
     formatted here from cached cells (csv.writer would re-scan every JSON character)."""
     enc = Encoder(reader)
     targets: dict = {}
