@@ -5,6 +5,7 @@ beats the reported-speech reading of the same sentence, and reported speech beat
 scare quote inside it.
 """
 import bisect
+import itertools
 import re
 
 from .attribution import Clause, dash_name, post_clause, pre_clause
@@ -15,6 +16,7 @@ from .mentions import Registry, Resolved, build_registry
 from .quotes import Quote, dash_lead, find_quotes, trim
 from .reported import DASH_CONT, SentenceRules
 from .segment import paragraphs, sentences
+from .sorted_blocks import SortedBlocks
 
 
 class _Paragraph(SentenceRules):
@@ -25,6 +27,14 @@ class _Paragraph(SentenceRules):
         self.sents = sentences(text, ps, pe)
         self.starts = [s for s, _ in self.sents]
         self.out: list[Cand] = []
+        # Indexes of the quotes, which find_quotes() returns in text order: the rules ask about
+        # them at every sentence, and scanning all of them each time made one long paragraph
+        # quadratic. _quote_reach[i] is the furthest any of the first i + 1 quotes extends.
+        self._quote_opens = [q.open_at for q in quotes]
+        self._quote_reach = list(itertools.accumulate((q.close_at for q in quotes), max))
+        self._quotes_closing_at: dict[int, list[Quote]] = {}
+        for q in quotes:
+            self._quotes_closing_at.setdefault(q.close_at, []).append(q)
 
     def sent_at(self, pos: int) -> tuple[int, int]:
         i = max(0, bisect.bisect_right(self.starts, pos) - 1)
@@ -103,12 +113,14 @@ class _Paragraph(SentenceRules):
 
     def _after_quote(self, pos: int) -> bool:
         """pos follows the close of a quote of several words (not a quoted title)."""
-        return any(q.closed and 0 <= pos - q.close_at <= 3 and _words(self.text, q.start, q.end) >= 5
-                   and self.text[q.end - 1:q.close_at].strip()[:1] in ",!?" for q in self.quotes)
+        near = (q for at in range(pos - 3, pos + 1) for q in self._quotes_closing_at.get(at, ()))
+        return any(q.closed and _words(self.text, q.start, q.end) >= 5
+                   and self.text[q.end - 1:q.close_at].strip()[:1] in ",!?" for q in near)
 
     def in_quote(self, pos: int) -> bool:
         """pos lies inside a quotation of this paragraph."""
-        return any(q.open_at <= pos < q.close_at for q in self.quotes)
+        i = bisect.bisect_right(self._quote_opens, pos) - 1     # the last quote opened by pos
+        return i >= 0 and pos < self._quote_reach[i]
 
     def _sentential(self, q: Quote) -> bool:
         s, _ = self.sent_at(q.open_at)
@@ -117,8 +129,8 @@ class _Paragraph(SentenceRules):
 
     def continuation(self, pos: int, source: Cand) -> None:
         """Speech that goes on after its attribution: '..., he said. – They live here ...'."""
-        nxt = [q for q in self.quotes if q.open_at >= pos]
-        end = nxt[0].open_at if nxt else self.pe
+        i = bisect.bisect_left(self._quote_opens, pos)          # the next quote to open
+        end = self._quote_opens[i] if i < len(self._quote_opens) else self.pe
         self.add(pos, end, "direct", None, RULE, inherit=source)
 
     # -- dash-led speech without quote marks ----------------------------------------------
@@ -163,11 +175,16 @@ def run(text: str) -> list[Cand]:
 def _resolve_overlaps(text: str, cands: list[Cand]) -> list[Cand]:
     """Stronger candidates first; a weaker one that overlaps keeps only the longest part
     outside the stronger ones, and only if that part still reads as a statement."""
-    kept: list[Cand] = []
+    # Kept spans never overlap one another: a span that clashes is cut down to a gap between
+    # the spans it clashes with. Ordered by start they are then ordered by end too, so the
+    # spans a candidate clashes with are the last kept one starting before it (if it reaches
+    # in) and those starting inside it: a lookup, where a scan of everything kept so far made
+    # long documents quadratic.
+    kept = SortedBlocks()               # start -> kept candidate
     for c in sorted(cands, key=lambda c: (-c.priority, -(c.end - c.start))):
         if c.priority == WEAK and c.inherit is None:
             continue
-        clashes = [k for k in kept if c.start < k.end and k.start < c.end]
+        clashes = _overlapping(kept, c.start, c.end)
         if clashes:
             if c.priority == WEAK:
                 continue
@@ -176,8 +193,18 @@ def _resolve_overlaps(text: str, cands: list[Cand]) -> list[Cand]:
             if len(text[s:e].split()) < 4:
                 continue
             c.start, c.end = s, e
-        kept.append(c)
-    return kept
+        kept.add(c.start, c)
+    return list(kept.values())
+
+
+def _overlapping(kept: SortedBlocks, s: int, e: int) -> list[Cand]:
+    """Kept candidates that overlap [s, e), in text order; s < e, kept spans disjoint."""
+    out = []
+    before = kept.last_below(s)
+    if before is not None and before[1].end > s:
+        out.append(before[1])
+    out.extend(k for _, k in kept.irange(s, e))
+    return out
 
 
 def _free_part(s: int, e: int, taken: list[Cand]) -> tuple[int, int]:

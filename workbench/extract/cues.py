@@ -68,14 +68,21 @@ class CueMatch:
 
 
 _WORD = re.compile(r"(?<![\w’'-])[a-z]+(?:-[a-z]+)*(?![\w’'-])")
-_word_cache: tuple[str | None, list] = (None, [])
+_SINGLE_FORMS: set[str] = set()        # one-word forms of every kind of cue, added as each is made
+_word_cache: tuple[str | None, int, list] = (None, 0, [])
 
 
-def _words_of(text: str) -> list:
+def _cue_words_of(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each lower-case word of text that is a one-word form of some cue.
+    Every kind of cue scans the same article, so the last article's words are cached; only cue
+    forms are kept, as keeping every word's match took more memory than the rest of the
+    extraction on a long document."""
     global _word_cache
-    if _word_cache[0] is not text:
-        _word_cache = (text, list(_WORD.finditer(text)))
-    return _word_cache[1]
+    if _word_cache[0] is not text or _word_cache[1] != len(_SINGLE_FORMS):
+        _word_cache = (text, len(_SINGLE_FORMS), [(m.start(), m.end(), m.group())
+                                                  for m in _WORD.finditer(text)
+                                                  if m.group() in _SINGLE_FORMS])
+    return _word_cache[2]
 
 
 class _Cues:
@@ -83,6 +90,7 @@ class _Cues:
 
     def __init__(self, forms: list[str]):
         self._single = {f for f in forms if " " not in f}
+        _SINGLE_FORMS.update(self._single)
         multi = sorted((f for f in forms if " " in f), key=len, reverse=True)
         self._multi = re.compile(r"(?<![\w’'-])(?:" + "|".join(map(re.escape, multi))
                                  + r")(?![\w’'-])")
@@ -94,8 +102,8 @@ class _Cues:
         if text is self._text:
             return
         # Set look-ups on lower-case words beat one regex alternation of hundreds of forms.
-        hits = {m.start(): (m.start(), m.end(), m.group()) for m in _words_of(text)
-                if m.group() in self._single}
+        hits = {start: (start, end, word) for start, end, word in _cue_words_of(text)
+                if word in self._single}
         for m in self._multi.finditer(text):
             hits[m.start()] = (m.start(), m.end(), m.group())
         self._hits = []

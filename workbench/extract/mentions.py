@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .lexicon import (ANONYMOUS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_NAME, OFFICIAL_WORDS,
                       PERSON_NOUNS, PRONOUNS, RANK_MODIFIERS, ROLE_ADJECTIVES, ROLE_ALIASES)
+from .sorted_blocks import SortedBlocks
 from .speaker_type import classify
 
 _TITLES = set(OFFICIAL_WORDS) | set(EXPERT_WORDS) | {"mr.", "mrs.", "ms.", "dr.", "prof."}
@@ -88,15 +89,27 @@ _POSSESSIVE = re.compile(r"[’']s$")
 _AGENT_SUFFIXES = ("ist", "ian", "er", "or", "ant", "ent", "ee", "ive")
 
 
+def _surname(name: str) -> str:
+    return name.split()[-1].lower().strip("’'.")
+
+
 @dataclass
 class Entity:
     name: str
     role: str | None = None
-    mentions: list[int] = field(default_factory=list)   # offsets of narrative mentions
+    # Registration order: of two entities last mentioned at the same offset, the first wins.
+    order: int = 0
+    # Offsets of narrative mentions, sorted; duplicates are harmless.
+    mentions: SortedBlocks = field(default_factory=SortedBlocks)
 
     @property
     def surname(self) -> str:
-        return self.name.split()[-1].lower().strip("’'.")
+        return _surname(self.name)
+
+    def last_seen_before(self, pos: int) -> int:
+        """Offset of the last mention before pos, -1 when there is none."""
+        hit = self.mentions.last_below(pos)
+        return hit[0] if hit is not None else -1
 
 
 @dataclass
@@ -123,42 +136,98 @@ def role_matches(descriptor: str, role: str) -> bool:
 
 
 class Registry:
-    """Entities of one article with the offsets where the narrative mentions them."""
+    """Entities of one article with the offsets where the narrative mentions them.
+
+    Lookups use indexes rather than scans of every entity and mention: a long document holds
+    thousands of people and a mention of one at nearly every speaker, and resolving each
+    speaker by a scan made extraction quadratic in the document's length.
+    """
 
     def __init__(self) -> None:
         self.entities: dict[str, Entity] = {}
+        # A new entity is made only when none has its surname (find() matches on surnames),
+        # so each surname belongs to one entity.
+        self._by_surname: dict[str, Entity] = {}
+        self._mentions = SortedBlocks()      # (offset, entity order) -> entity, every mention
+        # Entities that have a role, in the order they got it, and the same by each word of
+        # the role (_norm_tokens). A role is set once and never changed, so which of them fit
+        # a descriptor is worked out once per descriptor and then only for newcomers; and as a
+        # fitting role holds every word of the descriptor, one word's list holds all candidates.
+        self._with_role: list[Entity] = []
+        self._by_role_word: dict[str, list[Entity]] = {}
+        self._pools: dict[tuple, list[Entity]] = {}      # test -> the list its candidates come from
+        self._fitting: dict[tuple, list[Entity]] = {}    # test -> the candidates that fit
+        self._checked: dict[tuple, int] = {}              # test -> how many candidates were tried
 
-    def add(self, name: str, role: str | None, pos: int) -> Entity:
+    def add(self, name: str, role: str | None, pos: int, mentioned: bool = True) -> Entity:
+        """Register name (or find it), give it role if it has none; a mention at pos counts
+        for later resolution only if mentioned (it lies in the narrative)."""
         ent = self.find(name)
         if ent is None:
-            ent = Entity(name, role)
+            ent = Entity(name, role, order=len(self.entities))
             self.entities[name] = ent
-        elif len(name.split()) > len(ent.name.split()) and not name.startswith(("Mr", "Ms", "Dr")):
-            ent.name = name
-        if role and not ent.role:
-            ent.role = role
-        self.seen(ent, pos)
+            self._by_surname[ent.surname] = ent
+            if role:
+                self._got_role(ent)
+        else:
+            if len(name.split()) > len(ent.name.split()) \
+                    and not name.startswith(("Mr", "Ms", "Dr")):
+                ent.name = name             # same surname, so _by_surname still holds
+            if role and not ent.role:
+                ent.role = role
+                self._got_role(ent)
+        if mentioned:
+            self.seen(ent, pos)
         return ent
 
     def seen(self, ent: Entity, pos: int) -> None:
-        ent.mentions.append(pos)
+        ent.mentions.add(pos)
+        self._mentions.add((pos, ent.order), ent)
 
     def find(self, name: str) -> Entity | None:
         if name in self.entities:
             return self.entities[name]
-        last = name.split()[-1].lower().strip("’'.")
-        best = None
-        for ent in self.entities.values():
-            if ent.surname == last and (best is None or max(ent.mentions, default=-1)
-                                        > max(best.mentions, default=-1)):
-                best = ent
-        return best
+        return self._by_surname.get(_surname(name))
 
-    def _latest(self, pos: int, keep) -> Entity | None:
+    def _latest(self, pos: int) -> Entity | None:
+        """The entity mentioned last before pos (the first registered, when several are)."""
+        hit = self._mentions.last_below((pos, -1))
+        if hit is None:
+            return None
+        at = hit[0][0]
+        return next(self._mentions.irange((at, -1), (at + 1, -1)))[1]
+
+    def _got_role(self, ent: Entity) -> None:
+        self._with_role.append(ent)
+        for word in _norm_tokens(ent.role):
+            self._by_role_word.setdefault(word, []).append(ent)
+
+    def _latest_expert(self, pos: int) -> Entity | None:
+        """Like _latest(), among entities whose role makes them experts."""
+        return self._latest_fitting(pos, ("expert",), self._with_role,
+                                    lambda role: classify(role) == "expert")
+
+    def _latest_in_role(self, pos: int, descriptor: str) -> Entity | None:
+        """Like _latest(), among entities whose role fits descriptor (role_matches)."""
+        key = ("descriptor", descriptor)
+        if key not in self._pools:
+            words = sorted(_norm_tokens(descriptor))
+            # No words, no fit (role_matches); else the shortest list of one of the words.
+            self._pools[key] = min((self._by_role_word.setdefault(w, []) for w in words),
+                                   key=len, default=[])
+        return self._latest_fitting(pos, key, self._pools[key],
+                                    lambda role: role_matches(descriptor, role))
+
+    def _latest_fitting(self, pos: int, key: tuple, pool: list[Entity], fits) -> Entity | None:
+        """Like _latest(), among the entities of pool whose role fits(role). pool only grows
+        and holds every entity that can fit; key names the test, to remember its results."""
+        fitting = self._fitting.setdefault(key, [])
+        fitting.extend(e for e in pool[self._checked.get(key, 0):] if fits(e.role))
+        self._checked[key] = len(pool)
         best, best_at = None, -1
-        for ent in self.entities.values():
-            at = max((m for m in ent.mentions if m < pos), default=-1)
-            if at > best_at and keep(ent):
+        for ent in fitting:
+            at = ent.last_seen_before(pos)
+            if at > best_at or at == best_at and best is not None and ent.order < best.order:
                 best, best_at = ent, at
         return best
 
@@ -168,7 +237,7 @@ class Registry:
         low = phrase.lower()
         if low in PRONOUNS:
             if low in ("he", "she", "him", "her"):
-                ent = self._latest(pos, lambda e: True)
+                ent = self._latest(pos)
                 if ent:
                     self.seen(ent, pos)
                     return Resolved(ent.name, ent.role, classify(ent.role))
@@ -196,9 +265,9 @@ class Registry:
         if ANONYMOUS.search(phrase) and not low.startswith("the "):
             return Resolved(phrase, None, "other")
         if _GENERIC_EXPERT.fullmatch(desc.lower()):
-            ent = self._latest(pos, lambda e: classify(e.role) == "expert")
+            ent = self._latest_expert(pos)
         else:
-            ent = self._latest(pos, lambda e: bool(e.role) and role_matches(desc, e.role))
+            ent = self._latest_in_role(pos, desc)
         if ent:
             self.seen(ent, pos)
             return Resolved(ent.name, ent.role, classify(ent.role))
@@ -234,9 +303,7 @@ def build_registry(text: str, narrative) -> Registry:
         if before and is_role("the " + before.group(1)) and not role:
             role = before.group(1)
         if role:
-            ent = reg.add(name, role, start)
-            if not narrative(start):
-                ent.mentions.pop()
+            reg.add(name, role, start, mentioned=narrative(start))
     _index_surnames(text, reg, narrative)
     return reg
 
@@ -252,7 +319,5 @@ def _index_surnames(text: str, reg: Registry, narrative) -> None:
         return
     for m in _CAPITALISED.finditer(text):
         ent = by_surname.get(m.group().lower())
-        if ent is not None and narrative(m.start()) and m.start() not in ent.mentions:
-            ent.mentions.append(m.start())
-    for ent in reg.entities.values():
-        ent.mentions = sorted(set(ent.mentions))
+        if ent is not None and narrative(m.start()):
+            reg.seen(ent, m.start())
