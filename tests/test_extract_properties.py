@@ -38,7 +38,8 @@ def test_any_text_gives_valid_offsets(text):
 
 def test_degenerate_inputs():
     for text in ["", " ", "\n\n\n", "”", "“", '"', "– ", "said.", ", he said.", "“”", "a" * 5000,
-                 "“" * 200, "According to", "As he noted,", "\x00\ud7ff\U0001f600"]:
+                 "“" * 200, "According to", "As he noted,", "\x00\ud7ff\U0001f600",
+                 ", ,to S,say"]:  # a segment of spaces before the cue (raised IndexError; found by fuzzing)
         _check(text)
 
 

@@ -118,7 +118,10 @@ def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None
     # ", who runs the campaign," likewise: skip up to two such segments.
     last = segs[-1]
     for _ in range(2):
-        first_word = text[last[0]:last[1]].split()[0].lower()
+        words = text[last[0]:last[1]].split()
+        if not words:  # a segment of spaces only: no adjunct to skip
+            break
+        first_word = words[0].lower()
         if len(segs) >= 2 and (first_word in PREPOSITIONS or first_word.endswith("ing")
                                or first_word in ("who", "whose", "which")) \
                 and text[last[1]:cue_start].strip() == "," and len(text[last[0]:last[1]].split()) > 1:
