@@ -78,6 +78,7 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
         click.echo(json.dumps(summary))
         return
     from rich.console import Console
+    from rich import box
     from rich.table import Column, Table
 
     console = Console()
@@ -93,13 +94,17 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
         console.print("suggestions accepted as is: no labelled item with a model suggestion shown yet")
         return
     # names, versions and dates must stay whole in an 80-column terminal: only the counts may wrap
+    # real model names are ~21 characters: no vertical rules, and each count with its rate in one
+    # cell, so that a row stays whole in an 80-column terminal
     whole = {"no_wrap": True}
-    rates = Table(Column("model", **whole), Column("version", **whole), Column(bucket, **whole), "shown", "as is",
-                  "rate", "kept", "rate", title="suggestions accepted as is, per model version",
+    rates = Table(Column("model", **whole), Column("version", **whole), Column(bucket, **whole),
+                  Column("shown", justify="right", **whole), Column("as is", justify="right", **whole),
+                  Column("kept", justify="right", **whole), box=box.SIMPLE_HEAD,
+                  title="suggestions accepted as is, per model version",
                   caption="as is: the whole item accepted (Enter); kept: this model's own label left unchanged")
     for row in acceptance:
-        rates.add_row(row.model_name, row.model_version, row.period, str(row.shown), str(row.accepted),
-                      _percent(row.rate), str(row.kept), _percent(row.kept_rate))
+        rates.add_row(row.model_name, row.model_version, row.period, str(row.shown),
+                      f"{row.accepted} {_percent(row.rate)}", f"{row.kept} {_percent(row.kept_rate)}")
     console.print(rates)
 
 
