@@ -96,3 +96,25 @@ async def test_t_trains_in_a_worker_while_annotation_goes_on(engine):
     assert calls == [("stance", "the CSTO peacekeeping operation in Kazakhstan"), ("sentiment", None)]
     with transaction(engine) as session:
         assert len(list(session.scalars(select(Decision)))) == 1
+
+
+@sync
+async def test_t_with_too_few_decisions_says_why_plainly(engine):
+    from workbench.errors import WorkbenchError
+
+    seed(engine)
+
+    def trainer(task, target, progress):
+        raise WorkbenchError(f"too few {task} examples: 1 usable; fine-tuning needs at least 10 (9 more)")
+
+    app = AnnotateApp(Backend(engine, "alice", predictor_factory=fake_factory(), trainer=trainer), clock=FixedClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        [notice] = [n for n in app._notifications if n.title == "training finished"]
+        assert notice.message.splitlines() == [
+            "stance: not trained, too few stance examples: 1 usable; fine-tuning needs at least 10 (9 more)",
+            "sentiment: not trained, too few sentiment examples: 1 usable; fine-tuning needs at least 10 (9 more)"]
+        assert notice.severity == "warning"  # and no word of new versions
+        assert not app.annotate_screen.training

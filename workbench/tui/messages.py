@@ -76,3 +76,4 @@ class TrainingProgress(Message):
 @dataclass
 class TrainingDone(Message):
     text: str  # what was trained, or why nothing was
+    trained: bool = False  # at least one new version is active

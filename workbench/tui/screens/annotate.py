@@ -304,14 +304,16 @@ class AnnotateScreen(SessionWorkers, Screen):
             self.post_message(msg.TrainingProgress(f"training: {message} ({done}/{total})"))
 
         def job() -> None:
-            lines = []
+            lines, trained = [], False
             for task, about in (("stance", target), ("sentiment", None)):
                 try:
                     summary = self.backend.train(task, about, report)
                     lines.append(f"{task}: new version {summary['version']}")
+                    trained = True
                 except Exception as exc:  # noqa: BLE001 - one task may lack data; say why
-                    lines.append(f"{task}: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}")
-            self.post_message(msg.TrainingDone(" · ".join(lines)))
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                    lines.append(f"{task}: not trained, {reason}")
+            self.post_message(msg.TrainingDone(" · ".join(lines), trained))
         self.run_worker(job, thread=True, group="train", exit_on_error=False)
 
     def action_guidelines(self) -> None:

@@ -172,9 +172,10 @@ class SessionWorkers:
         self.predictor_problem = None
         self._status(f"training finished — {event.text}")
         # the status row is one line and cuts long version names; the notice wraps and says what changes
-        self.notify(event.text.replace(" · ", "\n") + "\n\nItems without a suggestion get the new versions'; "
-                    "items already pre-labelled keep theirs until `workbench prelabel` runs.",
-                    title="training finished", timeout=15)
+        after = ("\n\nItems without a suggestion get the new versions'; items already pre-labelled keep theirs "
+                 "until `workbench prelabel` runs." if event.trained else "")
+        self.notify(event.text.replace(" · ", "\n") + after, title="training finished", timeout=15,
+                    severity="information" if event.trained else "warning", markup=False)
 
     def on_search_results(self, event: msg.SearchResults) -> None:
         if isinstance(self.app.screen, SearchScreen):
