@@ -39,9 +39,7 @@ and is recorded.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, exists, select
@@ -55,14 +53,24 @@ from db.errors import StorageError
 from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator
 from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Statement, Target
 from workbench.errors import WorkbenchError
+from workbench.import_fields import (
+    LineError,
+    PredictionLine,
+    annotator_name,
+    bool_field,
+    int_field,
+    opt_int,
+    opt_text,
+    parse_time,
+    prediction_line,
+    quoted,
+    reason_codes_field,
+    str_field,
+)
 
 MINIMAL_KEYS = {"doc", "start", "end", "target", "annotator", "stance", "sentiment"}
 OPTIONAL_KEYS = {"note", "reason_codes", "duration_ms", "order_mode", "suggestions_shown", "accepted_as_is",
                  "labelled_at", "doc_sha256"}
-
-
-class LineError(Exception):
-    """What is wrong with one line (the caller adds file and line number)."""
 
 
 @dataclass
@@ -83,108 +91,8 @@ class ImportSummary:
                 f"{self.annotators_created} new annotator(s)")
 
 
-@dataclass(frozen=True)
-class PredictionLine:
-    """A prediction as a line gives it: checked, not yet looked up or stored."""
-    task: str
-    label: str
-    probabilities: dict[str, float]
-    model_name: str
-    model_version: str
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise LineError(f"timestamp must be an ISO-8601 string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-        return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    except (ValueError, OverflowError):  # OverflowError: a year-9999 time shifted past UTC's range
-        raise LineError(f"bad timestamp: {value!r}") from None
-
-
-MAX_INT = 2**63 - 1  # what every database's BIGINT holds
-
-
-def _int(obj: dict, key: str) -> int:
-    value = obj.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
-        raise LineError(f"{key!r} must be a non-negative integer, got {value!r}")
-    return value
-
-
-def _opt_int(obj: dict, key: str) -> int | None:
-    return None if obj.get(key) is None else _int(obj, key)
-
-
-def _opt_text(obj: dict, key: str) -> str | None:
-    value = obj.get(key)
-    if value is not None and not isinstance(value, str):
-        raise LineError(f"{key!r} must be a string or null, got {value!r}")
-    return value
-
-
-def _reasons(obj: dict) -> tuple[str, ...]:
-    reasons = obj.get("reason_codes") or []
-    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
-        raise LineError(f"'reason_codes' must be a list of strings, got {reasons!r}")
-    return tuple(reasons)
-
-
-def _probabilities(value: Any) -> dict[str, float]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(
-            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
-            for v in value.values()):
-        raise LineError(f"'probabilities' must be an object of numbers, got {value!r}")
-    return {k: float(v) for k, v in value.items() if v is not None}
-
-
-def _str(obj: dict, key: str, required: bool = True) -> str | None:
-    value = obj.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise LineError(f"{key!r} must be a non-empty string, got {value!r}")
-    return value
-
-
-def _bool(value: Any, key: str, default: bool | None) -> bool | None:
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise LineError(f"{key!r} must be true or false, got {value!r}")
-    return value
-
-
-def _annotator_name(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise LineError(f"'annotator' must be a non-empty string, got {value!r}")
-    return value
-
-
-def _prediction(task: str, pred: Any) -> PredictionLine | None:
-    if pred is None:
-        return None
-    if not isinstance(pred, dict):
-        raise LineError(f"a prediction must be an object, got {pred!r}")
-    name, version, label = pred.get("model_name"), pred.get("model_version"), pred.get("label")
-    if not (isinstance(name, str) and isinstance(version, str)) or label not in LABELS_BY_TASK[task]:
-        raise LineError(f"bad {task} prediction: {pred!r}")
-    return PredictionLine(task, label, _probabilities(pred.get("probabilities")), name, version)
-
-
 MAX_LINE_BYTES = 8 * 2**20  # an export row is a few KB; a longer line is not data this reads
-QUOTE_LIMIT = 100  # characters of a value from the file shown in an error (a line may hold megabytes)
 HASHES_SHOWN = 3  # hashes listed when a name is ambiguous
-
-
-def _quoted(value: str) -> str:
-    text = repr(value)
-    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
 
 
 class Importer:
@@ -198,8 +106,8 @@ class Importer:
 
     # -- lookups -----------------------------------------------------------------------------
     def statement_id(self, obj: dict) -> int:
-        name, sha = _str(obj, "doc"), _opt_text(obj, "doc_sha256")
-        start, end = _int(obj, "start"), _int(obj, "end")
+        name, sha = str_field(obj, "doc"), opt_text(obj, "doc_sha256")
+        start, end = int_field(obj, "start"), int_field(obj, "end")
         document = self.document_id(name, sha)
         key = (document, start, end)
         if key not in self._statements:
@@ -223,8 +131,8 @@ class Importer:
         found = self.session.scalar(select(Document.id).where(Document.sha256 == sha))
         if found is None:
             # never fall back to the name: a hash that matches nothing means this text is not here
-            raise LineError(f"unknown document: no document has doc_sha256 {_quoted(sha)} "
-                            f"(the line names {_quoted(name)}; ingest that text first)")
+            raise LineError(f"unknown document: no document has doc_sha256 {quoted(sha)} "
+                            f"(the line names {quoted(name)}; ingest that text first)")
         return found
 
     def _document_by_name(self, name: str) -> int | None:
@@ -232,7 +140,7 @@ class Importer:
             select(Document.id, Document.sha256).where(Document.source == name).order_by(Document.id)).all()
         if len(rows) > 1:
             hashes = ", ".join(sha for _, sha in rows[:HASHES_SHOWN]) + (", …" if len(rows) > HASHES_SHOWN else "")
-            raise LineError(f"ambiguous document: {len(rows)} documents are named {_quoted(name)} "
+            raise LineError(f"ambiguous document: {len(rows)} documents are named {quoted(name)} "
                             f"(sha256 {hashes}); give \"doc_sha256\" on the line to say which")
         return rows[0].id if rows else None
 
@@ -252,12 +160,12 @@ class Importer:
                 except StorageError as exc:
                     raise LineError(str(exc)) from None
             if found is None:
-                raise LineError(f"unknown target: {_quoted(text)} (add it with `workbench targets add`)")
+                raise LineError(f"unknown target: {quoted(text)} (add it with `workbench targets add`)")
             self._targets[norm] = found
         return self._targets[norm]
 
     def annotator(self, name: Any) -> Annotator:
-        name = _annotator_name(name)
+        name = annotator_name(name)
         if name not in self._annotators:
             existed = self.session.scalar(select(Annotator.id).where(Annotator.name == name.strip()))
             self._annotators[name] = get_or_create_annotator(self.session, name)
@@ -315,8 +223,8 @@ class Importer:
             return
         if gold not in LABELS_BY_TASK[task]:
             raise LineError(f"unknown {task} gold label: {gold!r}")
-        adjudicator = _annotator_name(obj.get("gold_by") or "import")
-        note, at = _opt_text(obj, "gold_note"), _parse_time(obj.get("adjudicated_at"))
+        adjudicator = annotator_name(obj.get("gold_by") or "import")
+        note, at = opt_text(obj, "gold_note"), parse_time(obj.get("adjudicated_at"))
         standing = standing_gold(self.session, statement_id, target_id, task)
         if standing is not None and (standing.label, standing.note) == (gold, note):
             self.summary.adjudications_present += 1
@@ -346,10 +254,10 @@ class Importer:
             raise LineError("a stance label needs a target")
         decision = NewDecision(
             statement_id=sid, target_id=tid, stance=stance, sentiment=sentiment,
-            suggestions_shown=_bool(obj.get("suggestions_shown"), "suggestions_shown", False),
-            accepted_as_is=_bool(obj.get("accepted_as_is"), "accepted_as_is", None),
-            duration_ms=_opt_int(obj, "duration_ms"), reason_codes=_reasons(obj), note=_opt_text(obj, "note"),
-            order_mode=_opt_text(obj, "order_mode"), source="import", created_at=_parse_time(obj.get("labelled_at")))
+            suggestions_shown=bool_field(obj.get("suggestions_shown"), "suggestions_shown", False),
+            accepted_as_is=bool_field(obj.get("accepted_as_is"), "accepted_as_is", None),
+            duration_ms=opt_int(obj, "duration_ms"), reason_codes=reason_codes_field(obj), note=opt_text(obj, "note"),
+            order_mode=opt_text(obj, "order_mode"), source="import", created_at=parse_time(obj.get("labelled_at")))
         self.add_decision(self.annotator(obj["annotator"]), decision)
 
     def export_row(self, obj: dict) -> None:
@@ -368,7 +276,7 @@ class Importer:
         for ann in annotations:
             self.annotation(sid, tid, task, ann)
         if obj.get("predicted") is not None:
-            self.prediction_id(sid, tid, _prediction(task, {
+            self.prediction_id(sid, tid, prediction_line(task, {
                 "model_name": obj.get("model_name"), "model_version": obj.get("model_version"),
                 "label": obj.get("predicted"), "probabilities": obj.get("probabilities")}))
         self.add_gold(sid, tid, task, obj)
@@ -380,14 +288,14 @@ class Importer:
         label = ann.get("label")
         if label not in LABELS_BY_TASK[task]:
             raise LineError(f"unknown {task} label: {label!r} (expected one of {', '.join(LABELS_BY_TASK[task])})")
-        prelabel = _prediction(task, ann.get("prelabel"))
+        prelabel = prediction_line(task, ann.get("prelabel"))
         decision = NewDecision(
             statement_id=statement_id, target_id=target_id,
             stance=label if task == "stance" else None, sentiment=label if task == "sentiment" else None,
-            accepted_as_is=_bool(ann.get("accepted_as_is"), "accepted_as_is", None),
-            suggestions_shown=_bool(ann.get("suggestions_shown"), "suggestions_shown", False),
-            duration_ms=_opt_int(ann, "duration_ms"), reason_codes=_reasons(ann), note=_opt_text(ann, "note"),
-            order_mode=_opt_text(ann, "order_mode"), source="import", created_at=_parse_time(ann.get("labelled_at")))
+            accepted_as_is=bool_field(ann.get("accepted_as_is"), "accepted_as_is", None),
+            suggestions_shown=bool_field(ann.get("suggestions_shown"), "suggestions_shown", False),
+            duration_ms=opt_int(ann, "duration_ms"), reason_codes=reason_codes_field(ann), note=opt_text(ann, "note"),
+            order_mode=opt_text(ann, "order_mode"), source="import", created_at=parse_time(ann.get("labelled_at")))
         self.add_decision(self.annotator(ann.get("annotator")), decision, prelabel)
 
     def line(self, obj: Any) -> None:
