@@ -35,7 +35,10 @@ def text_sha256(text: str) -> str:
 
 # -- documents -----------------------------------------------------------------------------
 
-SOURCE_MAX, TITLE_MAX, TARGET_MAX = 512, 1024, 1024  # the schema's column sizes
+# the schema's column sizes, read from it so that the two cannot drift apart
+SOURCE_MAX = Document.__table__.c.source.type.length
+TITLE_MAX = Document.__table__.c.title.type.length
+TARGET_MAX = Target.__table__.c.text.type.length
 
 
 def storable(value: str, what: str) -> str:

@@ -93,7 +93,6 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
     if not acceptance:
         console.print("suggestions accepted as is: no labelled item with a model suggestion shown yet")
         return
-    # names, versions and dates must stay whole in an 80-column terminal: only the counts may wrap
     # real model names are ~21 characters: no vertical rules, and each count with its rate in one
     # cell, so that a row stays whole in an 80-column terminal
     whole = {"no_wrap": True}
