@@ -9,6 +9,7 @@ loaded the machine is: the same input always runs the same lines.
 import bisect
 import random
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,36 @@ def _article(units: int, paragraph_break: str) -> str:
                      f'{paragraph_break}He told reporters that the plan works. The governor said '
                      f'"we will see." The minister said "it is over" on Tuesday.{paragraph_break}')
     return "".join(parts)
+
+
+def _cpu_seconds(text: str) -> float:
+    best = float("inf")
+    for _ in range(2):
+        started = time.process_time()
+        extract(text)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def test_text_without_full_stops_grows_linearly():
+    """The sentence rules look back to the sentence start from every cue: one endless sentence
+    was quadratic (100 KB took two minutes) until sentences were cut at MAX_SENTENCE. That work
+    is inside regular expressions, which a line trace does not see, so CPU time is compared:
+    4x the text took 16x the time before, about 4x now."""
+    small = _cpu_seconds(("x said y " * 2000)[:16_000])
+    large = _cpu_seconds(("x said y " * 8000)[:64_000])
+    assert large / small < 9, f"4x the text took {large / small:.1f}x the CPU time ({small:.2f} -> {large:.2f} s)"
+
+
+def test_long_runs_are_cut_and_real_sentences_are_not():
+    from workbench.extract.segment import MAX_SENTENCE, sentences
+
+    text = "The minister said it was fine. " * 3 + "Word " + "word " * 1000 + "end. Then he left."
+    spans = sentences(text, 0, len(text))
+    assert all(e - s <= MAX_SENTENCE for s, e in spans)
+    assert [text[s:e] for s, e in spans[:3]] == ["The minister said it was fine."] * 3
+    assert text[spans[-1][0]:spans[-1][1]] == "Then he left."
+    assert "".join(text[s:e] for s, e in spans).replace(" ", "") == text.replace(" ", "")  # nothing lost
 
 
 @pytest.mark.parametrize("paragraph_break", ["\n\n", " "], ids=["many_paragraphs", "one_paragraph"])

@@ -7,7 +7,9 @@ role and type, the kind of speech and the cue that introduced it.
 import logging
 from dataclasses import dataclass
 
-EXTRACTOR_VERSION = "rules-1.6"
+# rules-1.7: runs over 2,000 characters without a sentence end are cut (segment.MAX_SENTENCE); the
+# statements of real text are unchanged (seed, PolNeAR dev and train byte-identical to rules-1.6).
+EXTRACTOR_VERSION = "rules-1.7"
 
 
 @dataclass(frozen=True)
