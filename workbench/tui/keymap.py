@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ENV_VAR = "WORKBENCH_KEYMAP"
@@ -89,6 +90,7 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 
 
+@lru_cache(maxsize=1)
 def _named_keys() -> frozenset[str]:
     """Names a keyboard can send: Textual's special keys and the names of printable ASCII characters."""
     from textual.keys import Keys, _character_to_key

@@ -114,15 +114,19 @@ class SessionWorkers:
             self.done += 1
             self.session_count += 1
         if event.sentiment is not None:  # the same statement under another target: pre-select it
-            for item in self.buffer:
-                if item.key.statement_id == event.key.statement_id:
-                    item.own_sentiment = event.sentiment
+            self._carry_sentiment(event.key.statement_id, event.sentiment)
         if self.quit_after_write:
             self.app.exit()
             return
         self._advance()
         self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
                       "flag": "flagged ✓"}[event.action])
+
+    def _carry_sentiment(self, statement_id: int, sentiment: str | None) -> None:
+        """The annotator's standing sentiment for a statement, on its queued items under other targets."""
+        for item in self.buffer:
+            if item.key.statement_id == statement_id:
+                item.own_sentiment = sentiment
 
     def on_undone(self, event: msg.Undone) -> None:
         self.busy = False
@@ -142,9 +146,7 @@ class SessionWorkers:
             self.buffer.appendleft(self.current)
         # the reloaded item knows the statement's standing sentiment now that the event is withdrawn;
         # its siblings queued here still carry the withdrawn one
-        for other in self.buffer:
-            if other.key.statement_id == item.key.statement_id:
-                other.own_sentiment = item.own_sentiment
+        self._carry_sentiment(item.key.statement_id, item.own_sentiment)
         self._show(item)
         self._status(f"undid your {event.action} — the item is back")
 
