@@ -1,6 +1,6 @@
 """Dev metrics of the shipped models, fp32 vs dynamic int8 per tensor / per channel (macro-F1, F_avg, ECE, speed).
 
-    python bench/bench_models_eval.py [--limit N] [--task stance|sentiment]
+    python bench/bench_models_eval.py [--limit N] [--task stance|sentiment] [--model DIR]
 
 Dev splits are the ones the models were *not* trained on (see models/recipes.py):
 sentiment = sentence-grouped 15 % slice of NewsMTSC train (seed 13);
@@ -21,12 +21,15 @@ def main() -> int:
     p.add_argument("--limit", type=int, default=None, help="first N examples of each dev set")
     p.add_argument("--task", choices=["stance", "sentiment"], default=None)
     p.add_argument("--no-quantized", action="store_true")
+    p.add_argument("--model", default=None, help="a model dir to judge instead of the shipped one (needs --task)")
     args = p.parse_args()
     from models.classifiers import load_classifier
     from models.errors import DataError
     from models.metrics import classification_report, ece
     from models.recipes import sentiment_data, stance_data
 
+    if args.model and not args.task:
+        p.error("--model needs --task")
     tasks = [args.task] if args.task else ["sentiment", "stance"]
     for task in tasks:
         try:
@@ -40,7 +43,7 @@ def main() -> int:
         if task == "stance" and not args.no_quantized:  # the relatedness pass alone in fp32 (int8 where the card says so)
             variants.append(("fp32+rel-fp32", False, False))
         for vname, q, rel_q in variants:
-            clf = load_classifier(task, quantize=q, relatedness_int8=rel_q)
+            clf = load_classifier(task, args.model, quantize=q, relatedness_int8=rel_q)
             for name, ex in devs.items():
                 ex = ex[: args.limit] if args.limit else ex
                 t = time.perf_counter()

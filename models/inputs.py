@@ -60,11 +60,9 @@ def tokenize_pairs(tokenizer, texts: list[str], targets: list[str | None], max_l
         enc = tokenizer(firsts, seconds, truncation="only_second", **kw)
     except Exception:  # noqa: BLE001 - a target longer than max_length: cut both sides instead of failing
         enc = tokenizer(firsts, seconds, truncation="longest_first", **kw)
-    tt = enc.get("token_type_ids")
-    out = []
-    for i, ids in enumerate(enc["input_ids"]):
-        out.append({"input_ids": ids, "token_type_ids": tt[i] if tt is not None else [0] * len(ids)})
-    return out
+    tt = enc.get("token_type_ids")  # None for encoders without segment embeddings (MPNet)
+    return [{"input_ids": ids, "token_type_ids": tt[i] if tt is not None else None}
+            for i, ids in enumerate(enc["input_ids"])]
 
 
 def collate(encodings: list[dict], pad_id: int, device=None) -> dict:
@@ -74,14 +72,18 @@ def collate(encodings: list[dict], pad_id: int, device=None) -> dict:
     n = len(encodings)
     width = max(len(e["input_ids"]) for e in encodings)
     ids = torch.full((n, width), pad_id, dtype=torch.long)
+    segments = encodings[0].get("token_type_ids") is not None
     types = torch.zeros((n, width), dtype=torch.long)
     mask = torch.zeros((n, width), dtype=torch.long)
     for i, e in enumerate(encodings):
         k = len(e["input_ids"])
         ids[i, :k] = torch.tensor(e["input_ids"], dtype=torch.long)
-        types[i, :k] = torch.tensor(e["token_type_ids"], dtype=torch.long)
+        if segments:
+            types[i, :k] = torch.tensor(e["token_type_ids"], dtype=torch.long)
         mask[i, :k] = 1
-    batch = {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
+    batch = {"input_ids": ids, "attention_mask": mask}
+    if segments:
+        batch["token_type_ids"] = types
     if device is not None:
         batch = {k: v.to(device) for k, v in batch.items()}
     return batch

@@ -92,9 +92,10 @@ def mean_pooled(model, batch):
 
 
 def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu: bool | None = None,
-                     model_dir=None) -> RelatednessEncoder:
-    """The encoder a model's `relatedness` config block asks for: the verified base weights, or
-    the distilled student stored in model_dir that the block names."""
+                     model_dir=None, base_name: str | None = None) -> RelatednessEncoder:
+    """The encoder a model's `relatedness` config block asks for: the verified weights of the
+    model's own base (base_name, as its config names it: the tokenizer is that base's), or the
+    distilled student stored in model_dir that the block names."""
     from pathlib import Path
 
     from .encoder import base_encoder_dir
@@ -105,7 +106,7 @@ def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu
     if student and model_dir is None:
         raise ModelError("this model's relatedness pass needs its model directory (a distilled student)")
     path = Path(model_dir) / student["file"] if student else None
-    return RelatednessEncoder(base_encoder_dir(base_path)[0], tokenizer, device, block.get("max_length", 128), int8,
+    return RelatednessEncoder(base_encoder_dir(base_path, base_name)[0], tokenizer, device, block.get("max_length", 128), int8,
                               student_path=path)
 
 

@@ -66,7 +66,7 @@ def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list
     set_cpu_threads()
     model, tokenizer, cfg = load_trainable(Path(model_dir), base_path)
     labels = check_examples(cfg["task"], combiner_set.examples)
-    base_dir, _ = base_encoder_dir(base_path)
+    base_dir, _ = base_encoder_dir(base_path, cfg["base_model"].get("name"))
     max_length = int(cfg.get("max_length", 128))
     entry = (cfg.get("relatedness") or {}).get("student")
     if student_texts:

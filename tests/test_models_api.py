@@ -1,5 +1,6 @@
 """models/: API behaviour with a tiny locally built encoder (fast, no download)."""
 
+import dataclasses
 import json
 import socket
 import subprocess
@@ -67,7 +68,7 @@ def test_predict_learns_and_keeps_order(tiny_model, tiny_base):
     from models.classifiers import Prediction, load_classifier
 
     clf = load_classifier("sentiment", tiny_model, base_path=tiny_base)
-    assert (clf.task, clf.name, clf.version) == ("sentiment", "minilm-lora-sentiment", SHIPPED_VERSION["sentiment"])
+    assert (clf.task, clf.name, clf.version) == ("sentiment", "mpnet-lora-sentiment", SHIPPED_VERSION["sentiment"])
     assert clf.labels == ("positive", "negative", "neutral")
     # mixed lengths so length-sorting reorders internally; results must come back in input order
     texts = ["a disaster", "wonderful , i love it", "the report", "this is bad"]
@@ -137,7 +138,7 @@ def test_packaged_encoder_hash_is_checked(monkeypatch, tmp_path):
     import models.encoder as enc
 
     monkeypatch.delenv(enc.ENV_BASE, raising=False)
-    monkeypatch.setattr(enc, "BASE_WEIGHTS_SHA256", "0" * 64)
+    monkeypatch.setitem(enc.BASES, enc.MINILM.name, dataclasses.replace(enc.MINILM, sha256="0" * 64))
     with pytest.raises(ModelError, match="sha256"):
         enc.base_encoder_dir()
     with pytest.raises(ModelError, match="not found"):
@@ -237,4 +238,30 @@ def test_config_picks_the_int8_scheme(tiny_model, tiny_base, tmp_path):
     assert schemes == {"per_tensor": {torch.per_tensor_affine}, "per_channel": {torch.per_channel_affine}}
     (copy / "config.json").write_text(json.dumps({**cfg, "quantized": True, "quantization": "per_row"}))
     with pytest.raises(ModelError, match="unknown quantization 'per_row'"):
+        load_classifier("sentiment", copy, base_path=tiny_base)
+
+
+def test_config_keeps_named_layers_in_fp32(tiny_model, tiny_base, tmp_path):
+    """quantization_keep_fp32 leaves the Linear layers it names (regexes) unquantized, and only those."""
+    import shutil
+
+    from models.classifiers import load_classifier
+    from models.errors import ModelError
+
+    copy = tmp_path / "m"
+    shutil.copytree(tiny_model, copy)
+    cfg = json.loads((copy / "config.json").read_text())
+    keep = [r"layer\.\d+\.output\.dense$", r"^classifier$"]
+    (copy / "config.json").write_text(json.dumps({**cfg, "quantized": True, "quantization": "per_channel",
+                                                  "quantization_keep_fp32": keep}))
+    clf = load_classifier("sentiment", copy, base_path=tiny_base)
+    kinds = {name: "int8" if "quantized" in type(m).__module__ else "fp32"
+             for name, m in clf._model.named_modules() if type(m).__name__ == "Linear"}
+    assert {n for n, k in kinds.items() if k == "fp32"} == {
+        "bert.encoder.layer.0.output.dense", "bert.encoder.layer.1.output.dense", "classifier"}
+    assert "bert.encoder.layer.0.intermediate.dense" in kinds and "fp32" not in {
+        kinds[n] for n in kinds if "attention" in n or "intermediate" in n or "pooler" in n}
+    assert len(clf.predict(["a disaster"], ["president"])) == 1
+    (copy / "config.json").write_text(json.dumps({**cfg, "quantized": True, "quantization_keep_fp32": ["("]}))
+    with pytest.raises(ModelError, match="bad quantization_keep_fp32 pattern"):
         load_classifier("sentiment", copy, base_path=tiny_base)

@@ -26,7 +26,7 @@ def offline_models():
 
 def test_shipped_sentiment_clear_cases(offline_models):
     sent, _ = offline_models
-    assert sent.version == SHIPPED_VERSION["sentiment"] and sent.name == "minilm-lora-sentiment"
+    assert sent.version == SHIPPED_VERSION["sentiment"] and sent.name == "mpnet-lora-sentiment"
     preds = sent.predict(
         [
             "This is a wonderful success",

@@ -130,3 +130,47 @@ def test_lora_rank_is_a_recipe_setting_recorded_and_reloaded(tmp_path):
     assert ranks == {4}
     clf = load_classifier("sentiment", tmp_path / "m", base_path=base)  # rebuilt with r=4, or shapes would clash
     assert [p.label for p in clf.predict(["good", "bad"], ["x", "x"])] and clf.config["lora"]["r"] == 4
+
+
+def test_shipped_models_name_a_known_base_and_its_exact_weights():
+    """A recipe or shipped config naming a base the loader does not know (or other weights) could never load."""
+    from models.classifiers import shipped_dir
+    from models.encoder import BASES, base_encoder
+    from models.train import HYPER
+
+    for task, recipe in HYPER.items():
+        cfg = json.loads((shipped_dir(task) / "config.json").read_text())
+        base = base_encoder(recipe.get("base"))
+        assert cfg["base_model"]["name"] == base.name and cfg["base_model"]["name"] in BASES
+        assert cfg["base_model"]["sha256"] == base.sha256
+        assert cfg["name"] == f"{base.short}-lora-{task}"
+        assert cfg["base_model"]["package"] == " ".join(base.requirements)
+
+
+def test_a_recipe_records_its_base_even_on_an_injected_encoder(tmp_path):
+    from models.encoder import MINILM, MPNET
+    from models.train import train_new
+
+    base = build_tiny_encoder(tmp_path / "base")
+    ex = [Example("good", "x", "positive"), Example("bad", "x", "negative"), Example("the", None, "neutral")] * 2
+    for chosen in (MPNET, MINILM):
+        cfg = train_new("sentiment", ex, {}, tmp_path / chosen.short, base_path=base,
+                        hyper={"epochs": 1, "max_length": 16, "lora": {"r": 4, "alpha": 8}, "base": chosen.name})
+        assert cfg["base_model"]["name"] == chosen.name and cfg["name"] == f"{chosen.short}-lora-sentiment"
+        assert "base" not in cfg["training"]  # a choice of weights, not a training hyperparameter
+
+
+@pytest.mark.parametrize("task", ["sentiment", "stance"])
+def test_shipped_model_cards_are_generated_from_their_configs(task, tmp_path):
+    """A card edited by hand (or a template changed without regenerating) would tell a reader what the model is not."""
+    import platform
+
+    from models.card import write_card
+    from models.classifiers import shipped_dir
+
+    if platform.machine() != "x86_64":
+        pytest.skip("the cards name the x86_64 machine they were trained on")
+    cfg = json.loads((shipped_dir(task) / "config.json").read_text(encoding="utf-8"))
+    write_card(tmp_path, cfg)
+    assert (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8") == (
+        shipped_dir(task) / "MODEL_CARD.md").read_text(encoding="utf-8")
