@@ -22,6 +22,8 @@ def main(url: str, annotator_name: str, count: int, first: int = 0) -> None:
         statement_ids = list(session.scalars(select(Statement.id).order_by(Statement.id)))
         target_id = session.scalars(select(Target.id).order_by(Target.id)).first()
         get_or_create_annotator(session, annotator_name)
+    sys.stdout.write("ready\n")  # imports and setup done: a test can time its kill from here
+    sys.stdout.flush()
     for seq in range(first, first + count):
         with transaction(engine) as session:
             annotator = get_or_create_annotator(session, annotator_name)

@@ -12,17 +12,14 @@ from __future__ import annotations
 import inspect
 import random
 import re
-import signal
 import sqlite3
-import threading
-import time
 
 from sqlalchemy import select, text
 
 from db.decisions import record
 from db.engine import make_engine, transaction
 from db.schema import Statement, Target
-from tests.test_reliability_storage import seed_items, start_writer
+from tests.test_reliability_storage import kill_mid_run, seed_items, start_writer
 from tests.test_tui_support import FixedClock, fake_factory, settle, sync
 from workbench.tui.app import AnnotateApp
 from workbench.tui.backend import Backend
@@ -57,15 +54,8 @@ def kill_rounds(url: str, rng: random.Random) -> tuple[int, list[int]]:
     for _ in range(ROUNDS):
         seqs = committed_seqs(url)
         first = seqs[-1] + 1 if seqs else 0  # continue after whatever committed, acknowledged or not
-        proc = start_writer(url, "crash", 10 * N_STATEMENTS, first)
-        acks: list[int] = []
-        reader = threading.Thread(target=lambda p=proc, a=acks: a.extend(
-            int(line.split()[1]) for line in p.stdout if line.startswith("ack ")))
-        reader.start()
-        time.sleep(rng.uniform(0.4, 1.4))  # some kills land during start-up, most mid-write
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        reader.join()
+        acks = [int(seq) for seq in kill_mid_run(start_writer(url, "crash", 10 * N_STATEMENTS, first), rng, kills,
+                                                 (0.4, 1.4))]
         kills += 1
         acknowledged.extend(acks)
         stored = set(committed_seqs(url))

@@ -1,7 +1,6 @@
 """Crash safety and concurrency of the decision log, with real processes and real databases."""
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -49,6 +48,33 @@ def start_writer(url: str, annotator: str, count: int, first: int = 0) -> subpro
                             stderr=subprocess.PIPE, text=True)
 
 
+def kill_mid_run(proc: subprocess.Popen, rng: random.Random, round_no: int, window: tuple[float, float]) -> list[str]:
+    """SIGKILL a writer after a random pause; returns the seqs it acknowledged first.
+
+    Every fourth kill is timed from the start, so it may land mid-import; the others from the
+    writer's "ready" line, so that on a loaded machine (slow imports) they still land mid-write.
+    """
+    acks: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            if line.startswith("ack "):
+                acks.append(line.split()[1])
+            elif line.startswith("ready"):
+                ready.set()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    if round_no % 4:
+        ready.wait(timeout=120)
+    time.sleep(rng.uniform(*window))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    reader.join()
+    return acks
+
+
 @pytest.mark.slow
 def test_kill_9_never_loses_an_acknowledged_decision(engine, sqlite_url):
     seed_items(engine)
@@ -58,15 +84,7 @@ def test_kill_9_never_loses_an_acknowledged_decision(engine, sqlite_url):
     kills = 0
     next_seq = 0
     for _round in range(25):
-        proc = start_writer(sqlite_url, "crash", 100_000, next_seq)
-        acks: list[str] = []
-        reader = threading.Thread(target=lambda p=proc, a=acks: a.extend(
-            line.split()[1] for line in p.stdout if line.startswith("ack ")))
-        reader.start()
-        time.sleep(rng.uniform(0.3, 1.2))  # includes start-up: some kills land mid-import, most mid-write
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        reader.join()
+        acks = kill_mid_run(start_writer(sqlite_url, "crash", 100_000, next_seq), rng, kills, (0.3, 1.2))
         kills += 1
         acknowledged.extend(f"crash:{seq}" for seq in acks)
         next_seq += 100_000
