@@ -16,6 +16,8 @@ from db.repository import PredictionItem, add_predictions, items_missing_predict
 
 TASKS = ("sentiment", "stance")
 CHUNK = 512  # items per write transaction: progress stays live and memory flat
+# said before loading: the first load unpacks the sentiment model's base (438 MB), which takes seconds
+LOADING_MODELS = "loading the pre-labelling models (the first time also unpacks the MPNet base, ~440 MB)…"
 
 
 class Predictor(Protocol):

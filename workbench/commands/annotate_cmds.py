@@ -118,8 +118,9 @@ def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
 def _prelabel(engine) -> None:
     from workbench.commands.common import progress_bar
     from workbench.modelstore import models_dir_for
-    from workbench.prelabel import load_classifiers, pending, prelabel
+    from workbench.prelabel import LOADING_MODELS, load_classifiers, pending, prelabel
 
+    click.echo(LOADING_MODELS, err=True)
     try:
         classifiers = load_classifiers(models_dir_for(engine))
     except Exception as exc:  # noqa: BLE001 - the demo still works without suggestions

@@ -47,9 +47,10 @@ def targets_list(db_url: str | None) -> None:
 def prelabel(batch_size: int, db_url: str | None) -> None:
     """Predict sentiment for every statement and stance toward every target (active model versions)."""
     from workbench.modelstore import models_dir_for
-    from workbench.prelabel import load_classifiers, pending, prelabel as run_prelabel
+    from workbench.prelabel import LOADING_MODELS, load_classifiers, pending, prelabel as run_prelabel
 
     engine = open_db(db_url)
+    click.echo(LOADING_MODELS, err=True)
     classifiers = load_classifiers(models_dir_for(engine))
     total = sum(len(items) for items in pending(engine, classifiers).values())
     with progress_bar(total, "pre-labelling") as advance:
