@@ -106,7 +106,7 @@ grad-norm clip 1.0, seed {tr['seed']}. {cfg.get('selection_note', 'Hyperparamete
 {tr['n_train']} training examples, {tr['steps']} steps.
 
 Training time: {tr.get('wall_minutes', round(tr['seconds'] / 60, 1))} min wall-clock (training loop {tr['seconds'] / 60:.1f} min) on a
-2-core CPU ({platform.machine()}) shared with other jobs, torch threads = {tr.get('threads', 2)}. {cfg.get('timing_note', '')}
+2-core CPU ({tr.get('machine', platform.machine())}) shared with other jobs, torch threads = {tr.get('threads', 2)}. {cfg.get('timing_note', '')}
 
 Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}{" --relatedness-student" if (cfg.get("relatedness") or {}).get("student") else ""}`.
 

@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import json
 import os
+import platform
 import random
 import sys
 import time
@@ -248,7 +249,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "parent": None,
         "training_set_sha256": training_set_sha256(train),
         "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
-        "training": {"n_train": len(train), "seed": seed, "threads": _threads(), **hyper, **stats},
+        "training": {"n_train": len(train), "seed": seed, "threads": _threads(), "machine": platform.machine(),
+                     **hyper, **stats},
         "dev_metrics": dev_metrics,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
