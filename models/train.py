@@ -298,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
+    from .encoder import BASES
+
+    shorts = {b.short: b.name for b in BASES.values()}
+    p.add_argument("--base", choices=sorted(shorts), default=None,
+                   help="base encoder instead of the recipe's (experiments; the shipped recipes name theirs)")
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
     p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
     p.add_argument("--unrelated-train", type=int, default=None,
@@ -350,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         train, devs, combiner_set = smoke_subset(args.limit, train, devs, combiner_set)
         student_texts = student_texts[: args.limit] if student_texts else None
     hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
+    if args.base:
+        hyper["base"] = shorts[args.base]
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()
     cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets,

@@ -170,3 +170,19 @@ def test_shipped_model_cards_are_generated_from_their_configs(task, tmp_path):
     write_card(tmp_path, cfg)
     assert (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8") == (
         shipped_dir(task) / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+def test_train_cli_base_flag_overrides_the_recipes_base(tmp_path, monkeypatch, capsys):
+    """`python -m models.train --base minilm` trains the sentiment recipe on MiniLM (how stance-on-MPNet was run)."""
+    from models.train import main
+
+    _newsmtsc(tmp_path / "data")
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WORKBENCH_BASE_ENCODER", str(build_tiny_encoder(tmp_path / "base")))
+    assert main(["--task", "sentiment", "--base", "minilm", "--epochs", "1", "--limit", "16",
+                 "--out", str(tmp_path / "m")]) == 0
+    cfg = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert cfg["base_model"]["name"] == "sentence-transformers/all-MiniLM-L6-v2" and cfg["name"] == "minilm-lora-sentiment"
+    with pytest.raises(SystemExit):
+        main(["--task", "sentiment", "--base", "bert"])
+    assert "invalid choice: 'bert'" in capsys.readouterr().err
