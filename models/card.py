@@ -72,6 +72,14 @@ def _base(cfg: dict):
     return BASES.get(cfg["base_model"]["name"], MINILM)
 
 
+def _lora_layers(cfg: dict) -> str:
+    n, layers = _base(cfg).layers, cfg["lora"].get("layers")
+    if not layers:
+        return f"all {n} layers"
+    return (f"the top {len(layers)} of {n} layers ({', '.join(map(str, layers))}) only: the frozen bottom layers' output "
+            "was computed once and cached, so each training step ran the top layers alone (models/top_layers.py)")
+
+
 def write_card(out_dir, cfg: dict) -> None:
     out_dir = Path(out_dir)
     (out_dir / CONFIG_FILE).write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -100,7 +108,7 @@ Labels: {json.dumps(cfg['id2label'])}.
 ## Hyperparameters
 
 LoRA r={cfg['lora']['r']}, alpha={cfg['lora']['alpha']}, dropout={cfg['lora']['dropout']} on query/key/value/attention-output/
-intermediate/output of all {_base(cfg).layers} layers; {"pooler + linear classifier" if _base(cfg).short == "minilm" else "classification head (dense + output layer)"} trained fully. AdamW lr {tr['lr']}, weight decay 0.01
+intermediate/output of {_lora_layers(cfg)}; {"pooler + linear classifier" if _base(cfg).short == "minilm" else "classification head (dense + output layer)"} trained fully. AdamW lr {tr['lr']}, weight decay 0.01
 (matrices only), linear warm-up 6 % then linear decay, batch {tr['batch_size']} (length-bucketed), {tr['epochs']} epoch{'s' if tr['epochs'] != 1 else ''},
 grad-norm clip 1.0, seed {tr['seed']}. {cfg.get('selection_note', 'Hyperparameters were fixed a priori for the CPU budget (no search on dev).')}
 {tr['n_train']} training examples, {tr['steps']} steps.

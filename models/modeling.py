@@ -46,15 +46,30 @@ def read_config(model_dir: Path) -> dict:
     return cfg
 
 
+def lora_target_regex(layers: list[int] | None = None) -> str:
+    """LORA_TARGET_REGEX, or the same projections in the listed encoder layers only."""
+    if not layers:
+        return LORA_TARGET_REGEX
+    if not all(isinstance(i, int) and i >= 0 for i in layers):
+        raise ModelError(f"lora layers must be layer numbers, got {layers!r}")
+    return LORA_TARGET_REGEX.replace(r"layer\.\d+\.", r"layer\.(" + "|".join(str(i) for i in sorted(set(layers))) + r")\.")
+
+
 def build_trainable(base_dir: Path, labels: list[str], lora: dict | None = None):
-    """Fresh LoRA-wrapped model whose trainable params are LoRA + head."""
+    """Fresh LoRA-wrapped model whose trainable params are LoRA + head.
+
+    lora["layers"] (optional) puts LoRA on those encoder layers only: with the top layers
+    alone, training runs on cached states of the frozen bottom (top_layers.py).
+    """
     from peft import LoraConfig, get_peft_model
 
     lora = {**DEFAULT_LORA, **(lora or {})}
+    targets = lora_target_regex(lora.get("layers"))
     base = load_base_classifier(base_dir, dict(enumerate(labels)))
-    cfg = LoraConfig(
-        r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], target_modules=LORA_TARGET_REGEX
-    )
+    n_layers = base.config.num_hidden_layers
+    if any(i >= n_layers for i in lora.get("layers") or ()):
+        raise ModelError(f"lora layers {lora['layers']} do not exist in a {n_layers}-layer base encoder")
+    cfg = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], target_modules=targets)
     model = get_peft_model(base, cfg)
     for name, p in model.get_base_model().named_parameters():
         if name.startswith(HEAD_PREFIXES):

@@ -31,7 +31,7 @@ class RelatednessEncoder:
     """Mean-pooled, L2-normalised embeddings of the *base* encoder, as it was trained."""
 
     def __init__(self, base_dir, tokenizer, device, max_length: int = 128, int8_on_cpu: bool = False,
-                 student_path=None):
+                 student_path=None, keep_fp32: tuple[str, ...] | list[str] = ()):
         if student_path is not None:  # the first layers of base_dir, distilled (student.py)
             from .student import load_student
 
@@ -46,7 +46,7 @@ class RelatednessEncoder:
             # 0.5 points against fp32 (see the stance card); on this 2-core CPU the pass gets ~1.2x faster
             from .modeling import quantize
 
-            self._model = quantize(self._model)
+            self._model = quantize(self._model, keep_fp32=keep_fp32)
         self._tokenizer = tokenizer
         self._device = device
         self.max_length = int(max_length)
@@ -107,7 +107,7 @@ def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu
         raise ModelError("this model's relatedness pass needs its model directory (a distilled student)")
     path = Path(model_dir) / student["file"] if student else None
     return RelatednessEncoder(base_encoder_dir(base_path, base_name)[0], tokenizer, device, block.get("max_length", 128), int8,
-                              student_path=path)
+                              student_path=path, keep_fp32=block.get("int8_keep_fp32", ()))
 
 
 def apply(relatedness: RelatednessEncoder | None, block: dict | None, logits: np.ndarray, texts: list[str],

@@ -17,8 +17,8 @@ WORDS = (
 ).split()
 
 
-def build_tiny_encoder(out_dir, seed: int = 0) -> Path:
-    """Write a ~100 KB BertModel (hidden 32, 2 layers, no dropout) + WordPiece tokenizer into out_dir."""
+def build_tiny_encoder(out_dir, seed: int = 0, layers: int = 2) -> Path:
+    """Write a ~100 KB BertModel (hidden 32, `layers` layers, no dropout) + WordPiece tokenizer into out_dir."""
     import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
@@ -34,7 +34,7 @@ def build_tiny_encoder(out_dir, seed: int = 0) -> Path:
         tok = BertTokenizerFast(vocab_file=str(out / "vocab.txt"), do_lower_case=True)
     tok.save_pretrained(str(out))
     torch.manual_seed(seed)
-    cfg = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+    cfg = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=layers, num_attention_heads=2,
                      intermediate_size=32, max_position_embeddings=130,
                      hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
     BertModel(cfg).save_pretrained(str(out), safe_serialization=True)

@@ -226,7 +226,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     entry = (distil_student(base_dir, tokenizer, out_dir, student_texts, seed, progress, **(student or STUDENT[task]))
              if combiner_set and student_texts else None)
     block, rel = (fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, hyper["max_length"],
-                                  student=entry, model_dir=out_dir) if combiner_set else (None, None))
+                                  student=entry, model_dir=out_dir, keep_fp32=base.int8_keep_fp32)
+                  if combiner_set else (None, None))
     temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
         labels, devs, lambda ex: model_logits(model, tokenizer, ex, hyper["max_length"], rel, block))
     from .recipes import DATASETS
@@ -298,11 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
-    from .encoder import BASES
+    from .encoder import BASE_MODEL_NAME, BASES
 
     shorts = {b.short: b.name for b in BASES.values()}
     p.add_argument("--base", choices=sorted(shorts), default=None,
                    help="base encoder instead of the recipe's (experiments; the shipped recipes name theirs)")
+    p.add_argument("--lora-top", type=int, default=None, metavar="N",
+                   help="LoRA on the top N encoder layers only; the frozen bottom runs once (models/top_layers.py)")
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
     p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
     p.add_argument("--unrelated-train", type=int, default=None,
@@ -321,6 +324,15 @@ def main(argv: list[str] | None = None) -> int:
     from .train_relatedness import refit_relatedness
 
     out = Path(args.out) if args.out else shipped_dir(args.task)
+    hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
+    if args.base:
+        hyper["base"] = shorts[args.base]
+    if args.lora_top is not None:
+        n_layers = BASES[hyper.get("base") or HYPER[args.task].get("base") or BASE_MODEL_NAME].layers
+        if not 0 < args.lora_top <= n_layers:
+            print(f"error: --lora-top must be 1..{n_layers} for this base encoder", file=sys.stderr)
+            return 2
+        hyper["lora"] = {**HYPER[args.task].get("lora", {}), "layers": list(range(n_layers - args.lora_top, n_layers))}
     if args.task == "sentiment" and (args.combiner_only or args.relatedness_only or args.relatedness_student):
         print("error: --combiner-only, --relatedness-only and --relatedness-student are for --task stance",
               file=sys.stderr)
@@ -354,9 +366,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         train, devs, combiner_set = smoke_subset(args.limit, train, devs, combiner_set)
         student_texts = student_texts[: args.limit] if student_texts else None
-    hyper = {k: v for k, v in (("epochs", args.epochs), ("lr", args.lr)) if v is not None}
-    if args.base:
-        hyper["base"] = shorts[args.base]
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()
     cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets,

@@ -26,7 +26,7 @@ def distil_student(base_dir, tokenizer, out_dir, texts: list[str], seed: int, pr
 
 def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, labels, max_length: int,
                     rel_max_length: int = 128, int8_on_cpu: bool = True, *, student: dict | None = None,
-                    model_dir=None) -> tuple[dict, object]:
+                    model_dir=None, keep_fp32: tuple[str, ...] = ()) -> tuple[dict, object]:
     """Fit the relatedness combiner (relatedness.py) on examples the model never trained on, over the
     base encoder's cosine or that of the distilled student (`student` entry, file in model_dir).
 
@@ -38,7 +38,7 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
 
     examples = combiner_set.examples
     rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length, int8_on_cpu,
-                             student_path=Path(model_dir) / student["file"] if student else None)
+                             student_path=Path(model_dir) / student["file"] if student else None, keep_fp32=keep_fp32)
     logits = predict_logits(model, tokenizer, examples, max_length)
     cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
     combiner, counts = combiner_from(logits, cosine, combiner_set, labels)
@@ -48,6 +48,8 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
                            "sha256": training_set_sha256(examples)}}
     if student:
         block["student"] = student
+    if int8_on_cpu and keep_fp32:
+        block["int8_keep_fp32"] = list(keep_fp32)
     return block, rel
 
 
@@ -73,10 +75,17 @@ def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list
         entry = distil_student(base_dir, tokenizer, model_dir, student_texts, seed, progress,
                                **(student or STUDENT[cfg["task"]]))
     block, rel = fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, max_length, student=entry,
-                                 model_dir=model_dir)
+                                 model_dir=model_dir, keep_fp32=_keep_fp32(cfg))
     temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
         labels, devs, lambda ex: model_logits(model, tokenizer, ex, max_length, rel, block))
     cfg.update(relatedness=block, temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics)
     if version:  # predictions change with the combiner: a new version keeps the DB's "already predicted" honest
         cfg["version"] = version
     return cfg
+
+
+def _keep_fp32(cfg: dict) -> tuple[str, ...]:
+    from .encoder import BASES
+
+    base = BASES.get(cfg["base_model"].get("name"))
+    return base.int8_keep_fp32 if base else ()

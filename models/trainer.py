@@ -39,11 +39,16 @@ def encode_examples(tokenizer, examples, max_length: int) -> list[dict]:
 
 def train_loop(model, tokenizer, examples, labels, *, epochs: int, lr: float, batch_size: int, max_length: int,
                seed: int, progress=None, weight_decay: float = 0.01, warmup: float = 0.06) -> dict:
-    """Train model in place on examples; returns simple stats (steps, seconds, last loss)."""
+    """Train model in place on examples; returns simple stats (steps, seconds, last loss).
+
+    If the bottom encoder layers have nothing to train (LoRA on the top layers only), their
+    output is computed once up front and every step runs the top layers alone (top_layers.py).
+    """
     import torch
 
     from .encoder import pick_device
     from .inputs import collate
+    from .top_layers import bottom_states, frozen_bottom, top_only
 
     set_seed(seed)
     rng = random.Random(seed)
@@ -66,12 +71,19 @@ def train_loop(model, tokenizer, examples, labels, *, epochs: int, lr: float, ba
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
     )
     pad = tokenizer.pad_token_id or 0
+    t0 = time.time()
+    frozen = frozen_bottom(model)
+    cached = bottom_states(model, sorted_batches(enc, pad, device), frozen) if frozen else None
     model.train()
-    step, t0, running = 0, time.time(), None
+    step, running = 0, None
     for epoch in range(epochs):
         for batch_idx in plan[epoch]:
-            batch = collate([enc[i] for i in batch_idx], pad, device)
-            out = model(**batch, labels=y[batch_idx].to(device))
+            labels_b = y[batch_idx].to(device)
+            if cached is not None:
+                with top_only(model, frozen) as top:
+                    out = top([cached[i] for i in batch_idx], labels=labels_b)
+            else:
+                out = model(**collate([enc[i] for i in batch_idx], pad, device), labels=labels_b)
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
@@ -83,7 +95,18 @@ def train_loop(model, tokenizer, examples, labels, *, epochs: int, lr: float, ba
             if progress is not None:
                 progress(step, total, f"epoch {epoch + 1}/{epochs} loss {running:.3f}")
     model.eval()
-    return {"steps": step, "seconds": round(time.time() - t0, 1), "final_loss": running}
+    stats = {"steps": step, "seconds": round(time.time() - t0, 1), "final_loss": running}
+    return {**stats, "cached_frozen_layers": frozen} if frozen else stats
+
+
+def sorted_batches(enc: list[dict], pad: int, device, batch_size: int = 64):
+    """(indices, collated batch) over encoded examples in length order: little padding."""
+    from .inputs import collate
+
+    order = sorted(range(len(enc)), key=lambda i: len(enc[i]["input_ids"]))
+    for s in range(0, len(order), batch_size):
+        idx = order[s : s + batch_size]
+        yield idx, collate([enc[i] for i in idx], pad, device)
 
 
 def predict_logits(model, tokenizer, examples, max_length: int, batch_size: int = 64):
@@ -91,18 +114,13 @@ def predict_logits(model, tokenizer, examples, max_length: int, batch_size: int 
     import numpy as np
     import torch
 
-    from .inputs import collate
-
     model.eval()
     device = next(model.parameters()).device
     enc = encode_examples(tokenizer, examples, max_length)
     out = None
-    order = sorted(range(len(enc)), key=lambda i: len(enc[i]["input_ids"]))
-    pad = tokenizer.pad_token_id or 0
     with torch.inference_mode():
-        for s in range(0, len(order), batch_size):
-            idx = order[s : s + batch_size]
-            logits = model(**collate([enc[i] for i in idx], pad, device)).logits.float().cpu().numpy()
+        for idx, batch in sorted_batches(enc, tokenizer.pad_token_id or 0, device, batch_size):
+            logits = model(**batch).logits.float().cpu().numpy()
             if out is None:
                 out = np.zeros((len(enc), logits.shape[1]), dtype=np.float32)
             out[idx] = logits
