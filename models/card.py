@@ -36,7 +36,9 @@ def _relatedness_section(cfg: dict) -> str:
         for i, lab in enumerate(cfg["labels"]))
     head = " | ".join(f"logit {lab}" for lab in cfg["labels"])
     st = block.get("student")
-    encoder = "*base* encoder's" if not st else f"base encoder's first {st['layers']} layers, distilled (below),"
+    encoder = ("*base* encoder's" if not block.get("encoder") else f"`{block['encoder']}` encoder's (not the classifier's"
+               " base: a similarity cosine does not need the larger encoder)") if not st else (
+        f"base encoder's first {st['layers']} layers, distilled (below),")
     distilled = "" if not st else f"""
 The relatedness encoder is a student: the base encoder's first {st['layers']} layers, trained (all their weights;
 embeddings frozen) to reproduce the full encoder's normalised mean-pooled embedding (squared error) on

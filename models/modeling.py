@@ -55,18 +55,30 @@ def lora_target_regex(layers: list[int] | None = None) -> str:
     return LORA_TARGET_REGEX.replace(r"layer\.\d+\.", r"layer\.(" + "|".join(str(i) for i in sorted(set(layers))) + r")\.")
 
 
+def resolve_lora(lora: dict | None, n_layers: int) -> dict:
+    """The LoRA settings with defaults filled in and a recipe's "top_layers": k turned into the
+    layer numbers of that base (all of them when it has k or fewer), as configs record them."""
+    lora = {**DEFAULT_LORA, **(lora or {})}
+    top = lora.pop("top_layers", None)
+    if top is not None:
+        if not isinstance(top, int) or top < 1:
+            raise ModelError(f"lora top_layers must be a positive number of layers, got {top!r}")
+        lora["layers"] = list(range(max(0, n_layers - top), n_layers))
+    return lora
+
+
 def build_trainable(base_dir: Path, labels: list[str], lora: dict | None = None):
     """Fresh LoRA-wrapped model whose trainable params are LoRA + head.
 
-    lora["layers"] (optional) puts LoRA on those encoder layers only: with the top layers
-    alone, training runs on cached states of the frozen bottom (top_layers.py).
+    lora["layers"] (or a recipe's "top_layers") puts LoRA on those encoder layers only: with the
+    top layers alone, training runs on cached states of the frozen bottom (top_layers.py).
     """
     from peft import LoraConfig, get_peft_model
 
-    lora = {**DEFAULT_LORA, **(lora or {})}
-    targets = lora_target_regex(lora.get("layers"))
     base = load_base_classifier(base_dir, dict(enumerate(labels)))
     n_layers = base.config.num_hidden_layers
+    lora = resolve_lora(lora, n_layers)
+    targets = lora_target_regex(lora.get("layers"))
     if any(i >= n_layers for i in lora.get("layers") or ()):
         raise ModelError(f"lora layers {lora['layers']} do not exist in a {n_layers}-layer base encoder")
     cfg = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], target_modules=targets)

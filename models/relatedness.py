@@ -94,11 +94,12 @@ def mean_pooled(model, batch):
 def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu: bool | None = None,
                      model_dir=None, base_name: str | None = None) -> RelatednessEncoder:
     """The encoder a model's `relatedness` config block asks for: the verified weights of the
-    model's own base (base_name, as its config names it: the tokenizer is that base's), or the
-    distilled student stored in model_dir that the block names."""
+    base encoder it names (`encoder`, with that base's own tokenizer), else of the model's own
+    base (base_name, as its config names it; `tokenizer` is that base's), or the distilled
+    student stored in model_dir that the block names."""
     from pathlib import Path
 
-    from .encoder import base_encoder_dir
+    from .encoder import base_encoder_dir, load_tokenizer
     from .errors import ModelError
 
     int8 = block.get("int8_on_cpu", False) if int8_on_cpu is None else int8_on_cpu
@@ -106,7 +107,11 @@ def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu
     if student and model_dir is None:
         raise ModelError("this model's relatedness pass needs its model directory (a distilled student)")
     path = Path(model_dir) / student["file"] if student else None
-    return RelatednessEncoder(base_encoder_dir(base_path, base_name)[0], tokenizer, device, block.get("max_length", 128), int8,
+    own = block.get("encoder")
+    base_dir = base_encoder_dir(base_path, own or base_name)[0]
+    if own and own != base_name:
+        tokenizer = load_tokenizer(base_dir)
+    return RelatednessEncoder(base_dir, tokenizer, device, block.get("max_length", 128), int8,
                               student_path=path, keep_fp32=block.get("int8_keep_fp32", ()))
 
 

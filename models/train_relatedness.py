@@ -26,18 +26,24 @@ def distil_student(base_dir, tokenizer, out_dir, texts: list[str], seed: int, pr
 
 def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, labels, max_length: int,
                     rel_max_length: int = 128, int8_on_cpu: bool = True, *, student: dict | None = None,
-                    model_dir=None, keep_fp32: tuple[str, ...] = ()) -> tuple[dict, object]:
+                    model_dir=None, keep_fp32: tuple[str, ...] = (), encoder: str | None = None,
+                    base_path=None) -> tuple[dict, object]:
     """Fit the relatedness combiner (relatedness.py) on examples the model never trained on, over the
-    base encoder's cosine or that of the distilled student (`student` entry, file in model_dir).
+    cosine of the model's base encoder (base_dir), of another base encoder (`encoder`, a BASES name:
+    e.g. MiniLM's, 6x cheaper than MPNet's) or of the distilled student (`student` entry, file in model_dir).
 
     Returns the config block and the RelatednessEncoder.
     """
-    from .encoder import pick_device
+    from .encoder import base_encoder, base_encoder_dir, load_tokenizer, pick_device
     from .relatedness import RelatednessEncoder, combiner_from
     from .trainer import predict_logits
 
     examples = combiner_set.examples
-    rel = RelatednessEncoder(base_dir, tokenizer, pick_device(), rel_max_length, int8_on_cpu,
+    rel_dir, rel_tokenizer = base_dir, tokenizer
+    if encoder:
+        rel_dir = base_encoder_dir(base_path, encoder)[0]
+        rel_tokenizer, keep_fp32 = load_tokenizer(rel_dir), base_encoder(encoder).int8_keep_fp32
+    rel = RelatednessEncoder(rel_dir, rel_tokenizer, pick_device(), rel_max_length, int8_on_cpu,
                              student_path=Path(model_dir) / student["file"] if student else None, keep_fp32=keep_fp32)
     logits = predict_logits(model, tokenizer, examples, max_length)
     cosine = rel.cosine([e.text for e in examples], [e.target for e in examples])
@@ -48,6 +54,8 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
                            "sha256": training_set_sha256(examples)}}
     if student:
         block["student"] = student
+    if encoder:
+        block["encoder"] = encoder
     if int8_on_cpu and keep_fp32:
         block["int8_keep_fp32"] = list(keep_fp32)
     return block, rel
@@ -55,7 +63,7 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
 
 def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list[Example]], *, base_path=None,
                       version: str | None = None, student_texts: list[str] | None = None, seed: int = 13,
-                      progress=None, student: dict | None = None) -> dict:
+                      progress=None, student: dict | None = None, encoder: str | None = None) -> dict:
     """Fit (again) the relatedness combiner of a trained model dir, then its temperature and dev metrics;
     with student_texts, distil its relatedness student again first (recipe `student`, default STUDENT's).
 
@@ -75,7 +83,7 @@ def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list
         entry = distil_student(base_dir, tokenizer, model_dir, student_texts, seed, progress,
                                **(student or STUDENT[cfg["task"]]))
     block, rel = fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, max_length, student=entry,
-                                 model_dir=model_dir, keep_fp32=_keep_fp32(cfg))
+                                 model_dir=model_dir, keep_fp32=_keep_fp32(cfg), encoder=encoder, base_path=base_path)
     temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
         labels, devs, lambda ex: model_logits(model, tokenizer, ex, max_length, rel, block))
     cfg.update(relatedness=block, temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics)

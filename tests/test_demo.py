@@ -25,7 +25,7 @@ def test_demo_builds_the_database_and_is_idempotent(tmp_path, monkeypatch):
     assert n >= 30 and summary["targets"] == len(DEMO_TARGETS)
     assert summary["predictions"] == n * (1 + len(DEMO_TARGETS))  # sentiment once, stance per target
     assert {row["model"] for row in summary["predictions_per_model"]} == {
-        "mpnet-lora-sentiment", "minilm-lora-stance"}
+        "mpnet-lora-sentiment", "mpnet-lora-stance"}
 
     code, out = run("demo", "--no-ui", "--db", url)  # a second run adds nothing
     assert code == 0 and "0 duplicate" not in out and "1 duplicate(s) skipped" in out

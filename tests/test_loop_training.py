@@ -288,7 +288,7 @@ def test_prelabel_uses_the_new_version_and_keeps_old_predictions(engine, sqlite_
     with transaction(engine) as s:
         assert first_ids <= set(s.scalars(select(Prediction.id)))
         names = set(s.scalars(select(Prediction.model_name).where(Prediction.model_version == new_version)))
-    assert names == {"minilm-lora-stance"}
+    assert names == {"mpnet-lora-stance"}
 
     # the new version is a trained child of the parent, not a copy: its outputs moved
     from models.classifiers import load_classifier

@@ -149,7 +149,7 @@ def test_evaluate_with_a_real_tiny_classifier(tmp_path):
     assert rep["n"] == 4 and sum(map(sum, rep["confusion"]["matrix"])) == 4
     assert [rep["per_class"][k]["support"] for k in ("favor", "against", "neutral")] == [1, 2, 1]
     assert 0.0 <= rep["macro_f1"] <= 1.0 and 0.0 <= rep["ece"] <= 1.0
-    assert rep["model"] == {"name": "minilm-lora-stance", "version": SHIPPED_VERSION["stance"]}
+    assert rep["model"] == {"name": "mpnet-lora-stance", "version": SHIPPED_VERSION["stance"]}
 
 
 def test_big_files_are_predicted_a_chunk_at_a_time_with_progress(tmp_path, monkeypatch):

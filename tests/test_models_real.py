@@ -42,7 +42,7 @@ def test_shipped_sentiment_clear_cases(offline_models):
 
 def test_shipped_stance_clear_cases(offline_models):
     _, stance = offline_models
-    assert stance.version == SHIPPED_VERSION["stance"] and stance.name == "minilm-lora-stance"
+    assert stance.version == SHIPPED_VERSION["stance"] and stance.name == "mpnet-lora-stance"
     preds = stance.predict(
         [
             "We must ban abortion now; it is murder and should be illegal everywhere.",

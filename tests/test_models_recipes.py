@@ -186,3 +186,14 @@ def test_train_cli_base_flag_overrides_the_recipes_base(tmp_path, monkeypatch, c
     with pytest.raises(SystemExit):
         main(["--task", "sentiment", "--base", "bert"])
     assert "invalid choice: 'bert'" in capsys.readouterr().err
+
+
+def test_shipped_weights_stay_within_the_20_mb_budget():
+    """Everything committed under models/ in safetensors fits the issue's 20 MB (both adapters and heads)."""
+    from pathlib import Path
+
+    import models
+
+    files = sorted(Path(models.__file__).parent.rglob("*.safetensors"))
+    assert {f.parent.name for f in files} == {"sentiment", "stance"}
+    assert sum(f.stat().st_size for f in files) <= 20_000_000

@@ -266,3 +266,30 @@ def test_int8_relatedness_does_not_depend_on_the_hash_seed(tiny_base):
                            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2")]
     assert outs[0] and outs[0] == outs[1]
+
+
+def test_the_relatedness_pass_can_use_another_base_encoder_with_its_own_tokenizer(tiny_base, tmp_path):
+    """Stance on MPNet takes its cosine from MiniLM (recipe `relatedness_base`): the block names that encoder,
+    the recipe key stays out of the training record, and loading uses that encoder's own tokenizer."""
+    import torch
+
+    from models.classifiers import load_classifier
+    from models.encoder import MINILM, MPNET
+    from models.relatedness import load_relatedness
+    from models.train import train_new
+
+    cfg = train_new("stance", stance_examples(2), {"toy_dev": stance_examples(1)}, tmp_path / "m", seed=5,
+                    base_path=tiny_base, hyper={"epochs": 2, "lr": 1e-2, "batch_size": 8, "max_length": 32,
+                                                "base": MPNET.name, "relatedness_base": MINILM.name},
+                    combiner_set=CombinerSet(stance_examples(2), stance_examples(2)[-4:]))
+    assert cfg["relatedness"]["encoder"] == MINILM.name and "relatedness_base" not in cfg["training"]
+    assert cfg["base_model"]["name"] == MPNET.name
+    # another encoder than the model's base: its own tokenizer, whatever the caller passes
+    callers = object()
+    rel = load_relatedness(cfg["relatedness"], callers, torch.device("cpu"), base_path=tiny_base, base_name=MPNET.name)
+    assert rel._tokenizer is not callers and rel.cosine(["we support the tax bill"], ["tax law"]).shape == (1,)
+    same = load_relatedness({**cfg["relatedness"], "encoder": MPNET.name}, callers, torch.device("cpu"),
+                            base_path=tiny_base, base_name=MPNET.name)
+    assert same._tokenizer is callers  # the model's own base: the model's tokenizer
+    clf = load_classifier("stance", tmp_path / "m", base_path=tiny_base)
+    assert len(clf.predict(FAVOR, ["tax law"] * len(FAVOR))) == len(FAVOR)

@@ -115,14 +115,15 @@ def test_training_with_student_texts_ships_the_student_and_the_classifier_uses_i
     from models.relatedness import RelatednessEncoder
 
     out, cfg = stance_with_student
-    entry = json.loads((out / "config.json").read_text())["relatedness"]["student"]
+    block = json.loads((out / "config.json").read_text())["relatedness"]
+    entry = block["student"]
     assert cfg["version"].endswith("+student")  # not the shipped recipe: never the shipped version's name
     assert entry["layers"] == 1 and entry["n_texts"] == len(set(TEXTS)) and (out / entry["file"]).is_file()
     clf = load_classifier("stance", out, base_path=tiny_base)
     assert clf._relatedness._model.config.num_hidden_layers == 1
     texts, targets = FAVOR + OFF_TOPIC, ["tax law"] * 8
     direct = RelatednessEncoder(tiny_base, tok, torch.device("cpu"), 128, int8_on_cpu=True,
-                                student_path=out / entry["file"])
+                                student_path=out / entry["file"], keep_fp32=block.get("int8_keep_fp32", ()))
     np.testing.assert_array_equal(clf._relatedness.cosine(texts, targets), direct.cosine(texts, targets))
     full = RelatednessEncoder(tiny_base, tok, torch.device("cpu"), 128, int8_on_cpu=True)
     assert not np.allclose(full.cosine(texts, targets), direct.cosine(texts, targets))

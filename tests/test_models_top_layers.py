@@ -40,6 +40,19 @@ def test_layers_must_exist(tiny_base):
         _model(tiny_base, ["top"])
 
 
+def test_a_recipes_top_layers_become_that_bases_layer_numbers(tiny_base):
+    from models.modeling import build_trainable, resolve_lora
+    from models.top_layers import frozen_bottom
+
+    assert resolve_lora({"top_layers": 4}, 12) == {"r": 16, "alpha": 32, "dropout": 0.1, "layers": [8, 9, 10, 11]}
+    assert resolve_lora({"top_layers": 4}, 3)["layers"] == [0, 1, 2]  # a shallower base: every layer
+    assert "layers" not in resolve_lora({"r": 8}, 12)
+    with pytest.raises(ModelError, match="top_layers must be a positive"):
+        resolve_lora({"top_layers": 0}, 12)
+    assert frozen_bottom(build_trainable(tiny_base, LABELS, {"r": 4, "alpha": 8, "top_layers": 2})) == 1
+    assert frozen_bottom(build_trainable(tiny_base, LABELS, {"r": 4, "alpha": 8, "top_layers": 3})) == 0
+
+
 def test_top_layers_on_cached_states_give_the_full_forward_pass(tiny_base):
     """Same logits as the whole model, whatever the padding of the batches the states came from."""
     import torch
@@ -95,8 +108,8 @@ def test_training_the_top_layers_learns_and_saves_a_loadable_model(tiny_base, tm
 def test_cli_lora_top_checks_its_range(capsys):
     from models.train import main
 
-    assert main(["--task", "stance", "--base", "minilm", "--lora-top", "7", "--out", "/nonexistent"]) == 2
-    assert "--lora-top must be 1..6" in capsys.readouterr().err
+    assert main(["--task", "stance", "--lora-top", "0", "--out", "/nonexistent"]) == 2
+    assert "--lora-top must be at least 1" in capsys.readouterr().err
 
 
 def test_relatedness_int8_keeps_the_layers_the_block_names(tiny_base):
