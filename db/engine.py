@@ -17,9 +17,16 @@ ENV_VAR = "WORKBENCH_DB"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
 def resolve_url(explicit: str | None = None) -> str:
-    """--db beats $WORKBENCH_DB beats ./workbench.db."""
-    return explicit or os.environ.get(ENV_VAR) or DEFAULT_URL
+    """--db beats $WORKBENCH_DB beats ./workbench.db. A plain path to an existing file or to a
+    *.db / *.sqlite / *.sqlite3 file means that SQLite database (what people type first)."""
+    url = explicit or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if "://" not in url and (url.endswith(SQLITE_SUFFIXES) or os.path.isfile(url)):
+        return "sqlite:///" + url
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -38,7 +45,8 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StorageError(f"invalid database URL: {url!r}") from None
+        raise StorageError(f"invalid database URL: {url!r} (expected e.g. sqlite:///workbench.db, a path "
+                           "ending in .db, or postgresql+psycopg://user@host/dbname)") from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):

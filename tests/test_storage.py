@@ -113,7 +113,7 @@ def test_invalid_url_and_missing_folder(tmp_path):
         make_engine(f"sqlite:///{tmp_path}/missing/x.db")
 
 
-def test_url_resolution_order(monkeypatch):
+def test_url_resolution_order(monkeypatch, tmp_path):
     from db.engine import DEFAULT_URL, resolve_url
 
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
@@ -121,6 +121,13 @@ def test_url_resolution_order(monkeypatch):
     monkeypatch.setenv("WORKBENCH_DB", "sqlite:///env.db")
     assert resolve_url(None) == "sqlite:///env.db"
     assert resolve_url("sqlite:///flag.db") == "sqlite:///flag.db"
+    # a plain path is the SQLite file people mean: relative, absolute, or any existing file
+    assert resolve_url("workbench.db") == "sqlite:///workbench.db"
+    assert resolve_url("/srv/labels.sqlite3") == "sqlite:////srv/labels.sqlite3"
+    existing = tmp_path / "labels"
+    existing.write_bytes(b"")
+    assert resolve_url(str(existing)) == f"sqlite:///{existing}"
+    assert resolve_url("not a url") == "not a url"  # neither: left for make_engine to reject
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
