@@ -1,6 +1,6 @@
 """Dev metrics of the shipped models, fp32 vs dynamic int8 per tensor / per channel (macro-F1, F_avg, ECE, speed).
 
-    python bench/bench_models_eval.py [--limit N] [--task stance|sentiment] [--model DIR]
+    python bench/bench_models_eval.py [--limit N] [--task stance|sentiment] [--model DIR] [--keep-fp32 REGEX ...]
 
 Dev splits are the ones the models were *not* trained on (see models/recipes.py):
 sentiment = sentence-grouped 15 % slice of NewsMTSC train (seed 13);
@@ -16,12 +16,32 @@ import time
 import numpy as np
 
 
+def with_keep_fp32(model: str | None, task: str, patterns: list[str]) -> str:
+    """A temporary copy of the model dir whose config keeps `patterns` fp32 under int8 (the weights are not touched)."""
+    import json
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from models.classifiers import shipped_dir
+
+    copy = Path(tempfile.mkdtemp(prefix="keep_fp32_")) / "model"
+    shutil.copytree(Path(model) if model else shipped_dir(task), copy)
+    cfg = json.loads((copy / "config.json").read_text(encoding="utf-8"))
+    cfg["quantization_keep_fp32"] = patterns
+    (copy / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    print(f"int8 with fp32 kept for: {' '.join(patterns)}")
+    return str(copy)
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--limit", type=int, default=None, help="first N examples of each dev set")
     p.add_argument("--task", choices=["stance", "sentiment"], default=None)
     p.add_argument("--no-quantized", action="store_true")
     p.add_argument("--model", default=None, help="a model dir to judge instead of the shipped one (needs --task)")
+    p.add_argument("--keep-fp32", nargs="+", default=None, metavar="REGEX",
+                   help="judge int8 with these Linear layers left fp32 instead of the config's quantization_keep_fp32")
     args = p.parse_args()
     from models.classifiers import load_classifier
     from models.errors import DataError
@@ -30,6 +50,10 @@ def main() -> int:
 
     if args.model and not args.task:
         p.error("--model needs --task")
+    if args.keep_fp32 is not None:
+        if not args.task:
+            p.error("--keep-fp32 needs --task")
+        args.model = with_keep_fp32(args.model, args.task, args.keep_fp32)
     tasks = [args.task] if args.task else ["sentiment", "stance"]
     for task in tasks:
         try:
