@@ -23,6 +23,7 @@ FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance"
 
 NEWSMTSC_POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 VAST_STANCE = {"0": "against", "1": "favor", "2": "neutral"}
+VAST_SUBSET = {"0": "zero-shot", "1": "few-shot"}  # vast_dev.csv's seen? column
 VAST_TRAIN_LABEL = {"against": "against", "favor": "favor", "none": "neutral", "neutral": "neutral"}
 SEMEVAL_LABEL = {"0": "neutral", "1": "against", "2": "favor"}
 SEMEVAL_TARGETS = {
@@ -40,6 +41,8 @@ class Example:
     text: str
     target: str | None
     label: str
+    # a subset the source file marks (VAST: zero-shot or few-shot topic), reported separately
+    subset: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def read_vast(path) -> list[Example]:
             raise DataError(f"{path}:{lineno}: unknown stance label {raw!r} (expected 0, 1 or 2)")
         if not row["Tweet"] or row["Target"] is None:
             raise DataError(f"{path}:{lineno}: empty text or target")
-        out.append(Example(row["Tweet"], row["Target"], label))
+        out.append(Example(row["Tweet"], row["Target"], label, VAST_SUBSET.get((row.get("seen?") or "").strip())))
     return out
 
 

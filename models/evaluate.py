@@ -28,8 +28,9 @@ def evaluate_examples(task: str, fmt: str, examples: list[Example], classifier=N
                       model_path=None, on_progress: Callable[[int], None] | None = None) -> dict:
     """Predict with classifier (default: the model in model_path, else the shipped model for task), score.
 
-    Returns n, macro_f1, accuracy, per_class, confusion, ece (calibrated probabilities) and, for
-    semeval, f_avg = mean of F1(favor), F1(against). on_progress(n) is called as n more are predicted.
+    Returns n, macro_f1, accuracy, per_class, confusion, ece (calibrated probabilities), for
+    semeval f_avg = mean of F1(favor), F1(against), and where the file marks subsets (VAST's
+    seen? column) subsets = {name: {n, macro_f1}}. on_progress(n) is called as n more are predicted.
     """
     if classifier is None:
         from .classifiers import load_classifier
@@ -52,6 +53,14 @@ def evaluate_examples(task: str, fmt: str, examples: list[Example], classifier=N
     report["ece"] = ece(probs, np.array([labels.index(g) for g in gold]))
     if fmt == "semeval":
         report["f_avg"] = (report["per_class"]["favor"]["f1"] + report["per_class"]["against"]["f1"]) / 2
+    subsets = sorted({e.subset for e in examples if e.subset})
+    if subsets:
+        # the way the VAST paper reports: zero-shot topics (unseen in its train split) apart from few-shot ones
+        report["subsets"] = {}
+        for name in subsets:
+            rows = [(g, p.label) for e, g, p in zip(examples, gold, preds) if e.subset == name]
+            part = classification_report([g for g, _ in rows], [p for _, p in rows], labels)
+            report["subsets"][name] = {"n": part["n"], "macro_f1": part["macro_f1"]}
     report["model"] = {"name": classifier.name, "version": classifier.version}
     return report
 

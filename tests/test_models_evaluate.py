@@ -79,7 +79,27 @@ def test_vast_csv(tmp_path):
     f = tmp_path / "v.csv"
     f.write_text('Tweet,Target,Stance,seen?\n"Taxes, sadly, are needed",tax policy,1,0\nno,guns,0,1\nok,x,2,1\n')
     assert [e.label for e in read("vast", f)] == ["favor", "against", "neutral"]
-    assert read("vast", f)[0] == Example("Taxes, sadly, are needed", "tax policy", "favor")
+    assert read("vast", f)[0] == Example("Taxes, sadly, are needed", "tax policy", "favor", "zero-shot")
+    assert [e.subset for e in read("vast", f)] == ["zero-shot", "few-shot", "few-shot"]
+
+
+def test_vast_is_also_scored_per_subset_when_the_file_marks_seen_topics(tmp_path, capsys):
+    f = tmp_path / "v.csv"
+    f.write_text("Tweet,Target,Stance,seen?\na,x,1,0\nb,x,0,0\nc,y,1,1\nd,y,2,1\n")
+    # right on both zero-shot rows, one of two few-shot rows wrong
+    clf = FixedClassifier("stance", ("favor", "against", "neutral"), {"a": "favor", "b": "against", "c": "favor", "d": "favor"})
+    rep = evaluate_file("stance", "vast", f, classifier=clf)
+    assert rep["subsets"]["zero-shot"] == {"n": 2, "macro_f1": pytest.approx(2 / 3)}  # favor, against right; no neutral
+    assert rep["subsets"]["few-shot"]["n"] == 2
+    assert rep["subsets"]["few-shot"]["macro_f1"] == pytest.approx((2 / 3) / 3)  # favor P .5 R 1; others 0
+    from workbench.commands.model_cmds import _print_report
+
+    _print_report("stance", "vast", rep)
+    printed = capsys.readouterr().out
+    assert "zero-shot: n=2  macro-F1=0.667" in printed and "few-shot: n=2  macro-F1=0.222" in printed
+    no_column = tmp_path / "w.csv"
+    no_column.write_text("Tweet,Target,Stance\na,x,1\nb,x,0\n")
+    assert "subsets" not in evaluate_file("stance", "vast", no_column, classifier=clf)
 
 
 def test_news_csv(tmp_path):

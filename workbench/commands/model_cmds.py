@@ -102,6 +102,8 @@ def _print_report(task: str, fmt: str, report: dict) -> None:
     if "f_avg" in report:
         summary += f"  F_avg={report['f_avg']:.3f}"
     console.print(summary)
+    for name, part in report.get("subsets", {}).items():
+        console.print(f"  {name}: n={part['n']}  macro-F1={part['macro_f1']:.3f}")
     per_class = Table("label", "precision", "recall", "F1", "support")
     for label, row in report["per_class"].items():
         per_class.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
