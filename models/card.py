@@ -82,6 +82,14 @@ def _lora_layers(cfg: dict) -> str:
             "was computed once and cached, so each training step ran the top layers alone (models/top_layers.py)")
 
 
+def _lengths(cfg: dict) -> str:
+    read = cfg["max_length"]
+    trained = (cfg.get("training") or {}).get("max_length", read)
+    if trained == read:
+        return f"{read} word pieces"
+    return f"{read} word pieces at inference ({trained} in training: a step's cost grows with the length)"
+
+
 def write_card(out_dir, cfg: dict) -> None:
     out_dir = Path(out_dir)
     (out_dir / CONFIG_FILE).write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -104,7 +112,7 @@ Development (held out, never trained on): {', '.join(cfg['dev_metrics'])}.
 ## Preprocessing
 
 Input is a text pair `{cfg['input_format']}`; truncation cuts only the statement, at
-{cfg['max_length']} word pieces. A missing target is the empty string (sentence-level label).
+{_lengths(cfg)}. A missing target is the empty string (sentence-level label).
 Labels: {json.dumps(cfg['id2label'])}.
 
 ## Hyperparameters

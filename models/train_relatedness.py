@@ -63,9 +63,11 @@ def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, label
 
 def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list[Example]], *, base_path=None,
                       version: str | None = None, student_texts: list[str] | None = None, seed: int = 13,
-                      progress=None, student: dict | None = None, encoder: str | None = None) -> dict:
+                      progress=None, student: dict | None = None, encoder: str | None = None,
+                      max_length: int | None = None) -> dict:
     """Fit (again) the relatedness combiner of a trained model dir, then its temperature and dev metrics;
-    with student_texts, distil its relatedness student again first (recipe `student`, default STUDENT's).
+    with student_texts, distil its relatedness student again first (recipe `student`, default STUDENT's);
+    max_length: the length the cross-encoder reads from now on (default: as it does).
 
     The cross-encoder's weights are not touched: these are the last stages of
     train_new, runnable on their own (minutes instead of a full retrain).
@@ -77,7 +79,7 @@ def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list
     model, tokenizer, cfg = load_trainable(Path(model_dir), base_path)
     labels = check_examples(cfg["task"], combiner_set.examples)
     base_dir, _ = base_encoder_dir(base_path, cfg["base_model"].get("name"))
-    max_length = int(cfg.get("max_length", 128))
+    max_length = int(max_length or cfg.get("max_length", 128))
     entry = (cfg.get("relatedness") or {}).get("student")
     if student_texts:
         entry = distil_student(base_dir, tokenizer, model_dir, student_texts, seed, progress,
@@ -86,7 +88,8 @@ def refit_relatedness(model_dir, combiner_set: CombinerSet, devs: dict[str, list
                                  model_dir=model_dir, keep_fp32=_keep_fp32(cfg), encoder=encoder, base_path=base_path)
     temperature, ece_cross, dev_metrics = dev_metrics_and_temperature(
         labels, devs, lambda ex: model_logits(model, tokenizer, ex, max_length, rel, block))
-    cfg.update(relatedness=block, temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics)
+    cfg.update(relatedness=block, temperature=temperature, ece_cross_fitted=ece_cross, dev_metrics=dev_metrics,
+               max_length=max_length)
     if version:  # predictions change with the combiner: a new version keeps the DB's "already predicted" honest
         cfg["version"] = version
     return cfg

@@ -132,6 +132,22 @@ def test_lora_rank_is_a_recipe_setting_recorded_and_reloaded(tmp_path):
     assert [p.label for p in clf.predict(["good", "bad"], ["x", "x"])] and clf.config["lora"]["r"] == 4
 
 
+def test_a_recipe_can_read_longer_inputs_than_it_trains_on(tmp_path):
+    from models.card import write_card
+    from models.classifiers import load_classifier
+    from models.train import train_new
+
+    base = build_tiny_encoder(tmp_path / "base")
+    ex = [Example("good", "x", "positive"), Example("bad", "x", "negative"), Example("the", None, "neutral")] * 2
+    cfg = train_new("sentiment", ex, {"toy": ex}, tmp_path / "m", base_path=base,
+                    hyper={"epochs": 1, "max_length": 16, "predict_max_length": 24, "lora": {"r": 4, "alpha": 8}})
+    assert cfg["max_length"] == 24 and cfg["training"]["max_length"] == 16
+    assert "predict_max_length" not in cfg["training"]
+    assert load_classifier("sentiment", tmp_path / "m", base_path=base).max_length == 24
+    write_card(tmp_path / "m", cfg)
+    assert "24 word pieces at inference (16 in training" in (tmp_path / "m" / "MODEL_CARD.md").read_text()
+
+
 def test_shipped_models_name_a_known_base_and_its_exact_weights():
     """A recipe or shipped config naming a base the loader does not know (or other weights) could never load."""
     from models.classifiers import shipped_dir

@@ -158,6 +158,23 @@ def test_refit_changes_only_the_combiner(stance_model, tiny_base):
     assert (out / "adapter.safetensors").read_bytes() == before
 
 
+def test_refit_can_move_the_length_the_model_reads(stance_model, tiny_base, tmp_path):
+    """How stance 2.0.1 came from 2.0.0: the same weights read at 128 word pieces, combiner and temperature
+    refitted on logits read so, the trained length kept on record."""
+    import shutil
+
+    from models.train_relatedness import refit_relatedness
+
+    out = tmp_path / "copy"
+    shutil.copytree(stance_model[0], out)
+    new = refit_relatedness(out, CombinerSet(stance_examples(1), stance_examples(1)[-3:]), {"toy_dev": stance_examples(1)},
+                            base_path=tiny_base, max_length=20)
+    assert new["max_length"] == 20 and new["training"]["max_length"] == 32
+    again = refit_relatedness(out, CombinerSet(stance_examples(1), stance_examples(1)[-3:]), {"toy_dev": stance_examples(1)},
+                              base_path=tiny_base)
+    assert again["max_length"] == stance_model[1]["max_length"]  # no length given: as its config says
+
+
 def _write_vast_train(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
