@@ -223,3 +223,14 @@ def relatedness_student_texts(seed: int) -> list[str]:
     for rel in STANCE_EXTRA.values():
         examples += read_flat_stance(root / rel)
     return sorted({t for ex in examples for t in (ex.text, ex.target) if t and t.strip()})
+
+
+def smoke_subset(limit: int, train: list[Example], devs: dict[str, list[Example]], combiner_set: CombinerSet | None):
+    """A small slice of a recipe's data (smoke runs): `limit` training examples, dev and combiner cut to match."""
+    devs = {k: v[: max(20, limit // 4)] for k, v in devs.items()}
+    if combiner_set:
+        unrelated = combiner_set.unrelated[:5]
+        keep = combiner_set.examples[: max(30, limit // 2)]
+        keep += [u for u in unrelated if u not in keep]
+        combiner_set = CombinerSet(keep, unrelated)
+    return train[:limit], devs, combiner_set

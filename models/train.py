@@ -276,17 +276,6 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     return cfg
 
 
-def smoke_subset(limit: int, train: list[Example], devs: dict[str, list[Example]], combiner_set: CombinerSet | None):
-    """A small slice of a recipe's data (smoke runs): `limit` training examples, dev and combiner cut to match."""
-    devs = {k: v[: max(20, limit // 4)] for k, v in devs.items()}
-    if combiner_set:
-        unrelated = combiner_set.unrelated[:5]
-        keep = combiner_set.examples[: max(30, limit // 2)]
-        keep += [u for u in unrelated if u not in keep]
-        combiner_set = CombinerSet(keep, unrelated)
-    return train[:limit], devs, combiner_set
-
-
 def _threads() -> int:
     import torch
 
@@ -335,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from .card import write_card
     from .classifiers import shipped_dir
-    from .recipes import recipe_data, relatedness_student_texts
+    from .recipes import recipe_data, relatedness_student_texts, smoke_subset
     from .train_relatedness import refit_relatedness
 
     out = Path(args.out) if args.out else shipped_dir(args.task)
