@@ -1,6 +1,7 @@
 """Dev metrics of the shipped models, fp32 vs dynamic int8 per tensor / per channel (macro-F1, F_avg, ECE, speed).
 
     python bench/bench_models_eval.py [--limit N] [--task stance|sentiment] [--model DIR] [--keep-fp32 REGEX ...]
+                                      [--read-length N]
 
 Dev splits are the ones the models were *not* trained on (see models/recipes.py):
 sentiment = sentence-grouped 15 % slice of NewsMTSC train (seed 13);
@@ -16,8 +17,8 @@ import time
 import numpy as np
 
 
-def with_keep_fp32(model: str | None, task: str, patterns: list[str]) -> str:
-    """A temporary copy of the model dir whose config keeps `patterns` fp32 under int8 (the weights are not touched)."""
+def with_config(model: str | None, task: str, changes: dict) -> str:
+    """A temporary copy of the model dir whose config has `changes` (the weights are not touched)."""
     import json
     import shutil
     import tempfile
@@ -25,12 +26,12 @@ def with_keep_fp32(model: str | None, task: str, patterns: list[str]) -> str:
 
     from models.classifiers import shipped_dir
 
-    copy = Path(tempfile.mkdtemp(prefix="keep_fp32_")) / "model"
+    copy = Path(tempfile.mkdtemp(prefix="model_variant_")) / "model"
     shutil.copytree(Path(model) if model else shipped_dir(task), copy)
     cfg = json.loads((copy / "config.json").read_text(encoding="utf-8"))
-    cfg["quantization_keep_fp32"] = patterns
+    cfg.update(changes)
     (copy / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
-    print(f"int8 with fp32 kept for: {' '.join(patterns)}")
+    print(f"config changed: {json.dumps(changes)}")
     return str(copy)
 
 
@@ -42,6 +43,8 @@ def main() -> int:
     p.add_argument("--model", default=None, help="a model dir to judge instead of the shipped one (needs --task)")
     p.add_argument("--keep-fp32", nargs="+", default=None, metavar="REGEX",
                    help="judge int8 with these Linear layers left fp32 instead of the config's quantization_keep_fp32")
+    p.add_argument("--read-length", type=int, default=None, metavar="N",
+                   help="judge the model reading N word pieces instead of its config's max_length (same combiner)")
     args = p.parse_args()
     from models.classifiers import load_classifier
     from models.errors import DataError
@@ -50,10 +53,12 @@ def main() -> int:
 
     if args.model and not args.task:
         p.error("--model needs --task")
-    if args.keep_fp32 is not None:
+    changes = {k: v for k, v in (("quantization_keep_fp32", args.keep_fp32), ("max_length", args.read_length))
+               if v is not None}
+    if changes:
         if not args.task:
-            p.error("--keep-fp32 needs --task")
-        args.model = with_keep_fp32(args.model, args.task, args.keep_fp32)
+            p.error("--keep-fp32 and --read-length need --task")
+        args.model = with_config(args.model, args.task, changes)
     tasks = [args.task] if args.task else ["sentiment", "stance"]
     for task in tasks:
         try:
