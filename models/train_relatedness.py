@@ -25,14 +25,16 @@ def distil_student(base_dir, tokenizer, out_dir, texts: list[str], seed: int, pr
 
 
 def fit_relatedness(model, tokenizer, base_dir, combiner_set: CombinerSet, labels, max_length: int,
-                    rel_max_length: int = 128, int8_on_cpu: bool = True, *, student: dict | None = None,
+                    rel_max_length: int = 128, int8_on_cpu: bool = False, *, student: dict | None = None,
                     model_dir=None, keep_fp32: tuple[str, ...] = (), encoder: str | None = None,
                     base_path=None) -> tuple[dict, object]:
     """Fit the relatedness combiner (relatedness.py) on examples the model never trained on, over the
     cosine of the model's base encoder (base_dir), of another base encoder (`encoder`, a BASES name:
     e.g. MiniLM's, 6x cheaper than MPNet's) or of the distilled student (`student` entry, file in model_dir).
 
-    Returns the config block and the RelatednessEncoder.
+    Returns the config block and the RelatednessEncoder.  fp32 by default: dynamic int8 takes one activation
+    scale per batch, so a pair's cosine (and label) would depend on which texts share its batch
+    (bench/batch_invariance.py: 0.3-0.9 % of stance labels changed with the batch size; fp32 none).
     """
     from .encoder import base_encoder, base_encoder_dir, load_tokenizer, pick_device
     from .relatedness import RelatednessEncoder, combiner_from

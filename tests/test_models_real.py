@@ -66,3 +66,33 @@ def test_shipped_stance_calls_an_off_topic_statement_neutral(offline_models):
     )
     assert [p.label for p in preds] == ["neutral", "neutral"]
     assert all(p.probabilities["neutral"] > 0.5 for p in preds)
+
+
+_MIXED = [  # lengths from a few words to a long sentence: batches of them carry padding
+    ("Good.", None),
+    ("The minister said the peacekeeping mission had restored order and saved lives.", "the peacekeeping mission"),
+    ("Critics warned that the appointment rewards loyalty over competence and will weaken the ministry for years, "
+     "and that the parliament was never consulted.", "the appointment"),
+    ("Prices rose again in March.", "prices"),
+    ("We must ban abortion now; it is murder.", "legalization of abortion"),
+    ("The expert called the operation a dangerous precedent for the whole region.", "the operation"),
+    ("Climate change is real and we need urgent action to cut emissions this decade.",
+     "climate change is a real concern"),
+    ("The bakery on Main Street sells excellent bread.", "Hillary Clinton"),
+]
+
+
+@pytest.mark.parametrize("task", ["sentiment", "stance"])
+def test_a_statement_gets_the_same_prediction_whatever_shares_its_batch(offline_models, task):
+    """Dynamic int8 would take one activation scale per batch (bench/batch_invariance.py): the shipped
+    models must give each statement the prediction it gets alone, up to fp32 rounding."""
+    import numpy as np
+
+    clf = offline_models[0] if task == "sentiment" else offline_models[1]
+    texts, targets = [t for t, _ in _MIXED], [g for _, g in _MIXED]
+    alone = clf.predict(texts, targets, batch_size=1)
+    for batch_size in (3, len(texts)):
+        together = clf.predict(texts, targets, batch_size=batch_size)
+        assert [p.label for p in together] == [p.label for p in alone]
+        np.testing.assert_allclose([[p.probabilities[lab] for lab in clf.labels] for p in together],
+                                   [[p.probabilities[lab] for lab in clf.labels] for p in alone], atol=1e-4)
