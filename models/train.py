@@ -336,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
              if v is not None}
     if args.base:
         hyper["base"] = shorts[args.base]
+    if args.max_length is not None and args.max_length < 8:
+        print("error: --max-length must be at least 8 word pieces", file=sys.stderr)
+        return 2
     if args.lora_top is not None:
         if args.lora_top < 1:
             print("error: --lora-top must be at least 1", file=sys.stderr)

@@ -188,17 +188,21 @@ def test_shipped_model_cards_are_generated_from_their_configs(task, tmp_path):
         shipped_dir(task) / "MODEL_CARD.md").read_text(encoding="utf-8")
 
 
-def test_train_cli_base_flag_overrides_the_recipes_base(tmp_path, monkeypatch, capsys):
-    """`python -m models.train --base minilm` trains the sentiment recipe on MiniLM (how stance-on-MPNet was run)."""
+def test_train_cli_base_and_length_flags_override_the_recipe(tmp_path, monkeypatch, capsys):
+    """`python -m models.train --base minilm --max-length N` trains the sentiment recipe on MiniLM at N word
+    pieces (how stance-on-MPNet and stance-at-128 were run)."""
     from models.train import main
 
     _newsmtsc(tmp_path / "data")
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("WORKBENCH_BASE_ENCODER", str(build_tiny_encoder(tmp_path / "base")))
-    assert main(["--task", "sentiment", "--base", "minilm", "--epochs", "1", "--limit", "16",
+    assert main(["--task", "sentiment", "--base", "minilm", "--epochs", "1", "--limit", "16", "--max-length", "24",
                  "--out", str(tmp_path / "m")]) == 0
     cfg = json.loads((tmp_path / "m" / "config.json").read_text())
     assert cfg["base_model"]["name"] == "sentence-transformers/all-MiniLM-L6-v2" and cfg["name"] == "minilm-lora-sentiment"
+    assert cfg["training"]["max_length"] == 24 and cfg["max_length"] == 24
+    assert main(["--task", "sentiment", "--max-length", "4", "--out", str(tmp_path / "x")]) == 2
+    assert "--max-length must be at least 8" in capsys.readouterr().err and not (tmp_path / "x").exists()
     with pytest.raises(SystemExit):
         main(["--task", "sentiment", "--base", "bert"])
     assert "invalid choice: 'bert'" in capsys.readouterr().err
