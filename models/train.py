@@ -26,9 +26,8 @@ from .errors import DataError, ModelError
 # run int8 per channel; sentiment 2.0.0 is LoRA on the larger all-mpnet-base-v2 (NewsMTSC dev 0.781 -> 0.837);
 # stance 2.0.0 is LoRA on MPNet's top 4 layers, trained on cached states of the other 8 (top_layers.py);
 # stance 2.0.1 is 2.0.0's cross-encoder reading 128 word pieces instead of 96, its combiner refitted so.
-# sentiment 2.0.1 and stance 2.0.2 run fp32 throughout: dynamic int8 takes one activation scale per batch, which
-# made a statement's label depend on its batch neighbours (bench/batch_invariance.py).
-# stance 2.1.0 is trained at 128 word pieces (the length 2.0.1 reads), relatedness pass fp32.
+# sentiment 2.0.1 and stance 2.0.2 run fp32: int8's per-batch activation scale made labels depend on batch neighbours
+# (bench/batch_invariance.py); stance 2.1.0 is trained at 128 word pieces, the length 2.0.1 reads.
 # Versions change with predictions, so prelabel re-predicts. A retrain writes quantized false: int8 is judged anew.
 SHIPPED_VERSION = {"sentiment": "2.0.1", "stance": "2.1.0"}
 HYPER = {  # shipped-model recipes (see the cards); "base" names the encoder (default MiniLM)
@@ -37,9 +36,8 @@ HYPER = {  # shipped-model recipes (see the cards); "base" names the encoder (de
                   "base": "sentence-transformers/all-mpnet-base-v2"},
     # LoRA on the top 4 of 12 layers: four epochs on cached states of the frozen bottom fit the hour (all 12
     # layers: one epoch took ~36 min); 4 layers at r=16 also keep both models' files under 20 MB
-    # 128 word pieces: two thirds of VAST's comments are longer than 96 (quoted statements rarely are); reading 96-trained
-    # weights at 128 was worth VAST dev +0.9 (2.0.1), training at 128 too the news dev sets +1.3/+1.6 (2.1.0).
-    # A recipe may also read longer than it trains ("predict_max_length"): a step's cost grows with the length.
+    # 128 word pieces: two thirds of VAST's comments are longer than 96; reading 96-trained weights at 128 was worth VAST
+    # dev +0.9 (2.0.1), training at 128 the news dev sets +1.3/+1.6 (2.1.0). "predict_max_length" may read longer.
     "stance": {"epochs": 4, "lr": 1e-3, "batch_size": 32, "max_length": 128, "lora": {"r": 16, "alpha": 32, "top_layers": 4},
                "base": "sentence-transformers/all-mpnet-base-v2",
                # the relatedness pass only needs a sentence-similarity cosine: MiniLM's costs a sixth of MPNet's
