@@ -36,8 +36,9 @@ def main() -> int:
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[8, 32, 64])
     p.add_argument("--model", default=None, help="a model dir instead of the shipped one (needs --task)")
     args = p.parse_args()
-    from models.classifiers import load_classifier
+    from models.classifiers import load_classifier, shipped_dir
     from models.errors import DataError
+    from models.modeling import read_config
     from models.metrics import classification_report
     from models.recipes import sentiment_data, stance_data
 
@@ -51,7 +52,7 @@ def main() -> int:
             return 0
         pairs = [e for ex in devs.values() for e in ex[: args.n]]
         texts, targets, gold = [e.text for e in pairs], [e.target for e in pairs], [e.label for e in pairs]
-        cfg = load_classifier(task, args.model).config
+        cfg = read_config(args.model or shipped_dir(task))  # the variants come from it; no model load needed
         print(f"{task}: {len(pairs)} dev pairs ({', '.join(devs)}: first {args.n} each); labels vs batch 1")
         for name, quantize, rel_int8 in variants(task, cfg):
             clf = load_classifier(task, args.model, quantize=quantize, relatedness_int8=rel_int8)

@@ -42,8 +42,8 @@ class RelatednessEncoder:
             self._model = load_base_encoder(base_dir)
         self._model = self._model.to(device).eval()
         if int8_on_cpu and getattr(device, "type", str(device)) == "cpu":
-            # a cosine needs less precision than a decision boundary: on dev the stance metrics move by at most
-            # 0.5 points against fp32 (see the stance card); on this 2-core CPU the pass gets ~1.2x faster
+            # opt-in (stance 2.0.0-2.0.1 shipped it; the benchmarks compare it): one activation scale per batch
+            # makes a pair's cosine depend on its batch neighbours (bench/batch_invariance.py), hence fp32 by default
             from .modeling import quantize
 
             self._model = quantize(self._model, keep_fp32=keep_fp32)
