@@ -2,12 +2,14 @@
 
     python bench/batch_invariance.py [--task stance|sentiment] [--n 400] [--batch-sizes 8 32 64]
 
-For each variant of the shipped model (as shipped; classifier fp32; stance: relatedness pass fp32 too),
+For each variant of the shipped model (as shipped; classifier fp32; stance: relatedness pass fp32 too; fp32
+matmuls where the config allows bf16),
 predicts the first n pairs of each dev set alone (batch 1: no padding, no neighbours) and then in
 length-sorted batches of each size, and prints the share of labels that differ from batch 1, the
 largest probability difference and the macro-F1 at each size.  Dynamic int8 computes one activation
 scale per input tensor, i.e. per batch, so int8 layers make predictions batch-dependent; fp32 differs
-only by rounding.  Needs the shared data dir.
+only by rounding, and bf16 by a rounding step wherever a last-bit difference upstream crosses one (the packed
+forward is built so that none does: models/packed.py).  Needs the shared data dir.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ import time
 import numpy as np
 
 
-def variants(task: str, cfg: dict) -> list[tuple[str, object, object]]:
-    """(name, quantize, relatedness_int8) rows; None = as the config says."""
-    rows = [("as shipped", None, None)]
+def variants(task: str, cfg: dict) -> list[tuple[str, object, object, object]]:
+    """(name, quantize, relatedness_int8, precision) rows; None = as the config says."""
+    rows = [("as shipped", None, None, None)]
     if cfg.get("quantized"):
-        rows.append(("classifier fp32", False, None))
+        rows.append(("classifier fp32", False, None, None))
     if task == "stance" and cfg.get("relatedness", {}).get("int8_on_cpu"):
-        rows.append(("all fp32", False, False))
+        rows.append(("all fp32", False, False, None))
+    if cfg.get("cpu_bf16"):
+        rows.append(("fp32 matmuls", None, None, "fp32"))
     return rows
 
 
@@ -54,8 +58,9 @@ def main() -> int:
         texts, targets, gold = [e.text for e in pairs], [e.target for e in pairs], [e.label for e in pairs]
         cfg = read_config(args.model or shipped_dir(task))  # the variants come from it; no model load needed
         print(f"{task}: {len(pairs)} dev pairs ({', '.join(devs)}: first {args.n} each); labels vs batch 1")
-        for name, quantize, rel_int8 in variants(task, cfg):
-            clf = load_classifier(task, args.model, quantize=quantize, relatedness_int8=rel_int8)
+        for name, quantize, rel_int8, precision in variants(task, cfg):
+            clf = load_classifier(task, args.model, quantize=quantize, relatedness_int8=rel_int8, precision=precision)
+            name = f"{name} ({clf.precision})"
 
             def run(bs):
                 t = time.perf_counter()
@@ -65,12 +70,12 @@ def main() -> int:
 
             ref_labels, ref_probs, speed = run(1)
             f1 = classification_report(gold, ref_labels, clf.labels)["macro_f1"]
-            print(f"  {name:16s} batch  1: macro-F1 {f1:.4f}  {speed:6.1f} pairs/s")
+            print(f"  {name:23s} batch  1: macro-F1 {f1:.4f}  {speed:6.1f} pairs/s")
             for bs in args.batch_sizes:
                 labels, probs, speed = run(bs)
                 flips = sum(a != b for a, b in zip(labels, ref_labels))
                 f1 = classification_report(gold, labels, clf.labels)["macro_f1"]
-                print(f"  {name:16s} batch {bs:2d}: macro-F1 {f1:.4f}  labels changed {flips:4d} "
+                print(f"  {name:23s} batch {bs:2d}: macro-F1 {f1:.4f}  labels changed {flips:4d} "
                       f"({flips / len(pairs):6.2%})  max |dp| {np.abs(probs - ref_probs).max():.4f}  "
                       f"{speed:6.1f} pairs/s", flush=True)
     return 0

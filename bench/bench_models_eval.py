@@ -1,7 +1,8 @@
-"""Dev metrics of the shipped models, fp32 vs dynamic int8 per tensor / per channel (macro-F1, F_avg, ECE, speed).
+"""Dev metrics of the shipped models, fp32 vs dynamic int8 per tensor / per channel (macro-F1, F_avg, ECE, speed),
+or fp32 vs bf16 matmuls (--precision fp32 bf16: the judgement behind a config's "cpu_bf16").
 
     python bench/bench_models_eval.py [--limit N] [--task stance|sentiment] [--model DIR] [--keep-fp32 REGEX ...]
-                                      [--read-length N]
+                                      [--read-length N] [--precision fp32 bf16]
 
 Dev splits are the ones the models were *not* trained on (see models/recipes.py):
 sentiment = sentence-grouped 15 % slice of NewsMTSC train (seed 13);
@@ -45,6 +46,8 @@ def main() -> int:
                    help="judge int8 with these Linear layers left fp32 instead of the config's quantization_keep_fp32")
     p.add_argument("--read-length", type=int, default=None, metavar="N",
                    help="judge the model reading N word pieces instead of its config's max_length (same combiner)")
+    p.add_argument("--precision", nargs="+", choices=["fp32", "bf16"], default=None,
+                   help="judge these matmul precisions (packed MPNet forward, no int8) instead of the int8 schemes")
     args = p.parse_args()
     from models.classifiers import load_classifier
     from models.errors import DataError
@@ -71,8 +74,11 @@ def main() -> int:
             ("int8", "per_tensor", None), ("int8-channel", "per_channel", None)])
         if task == "stance" and not args.no_quantized:  # the relatedness pass alone in fp32 (int8 where the card says so)
             variants.append(("fp32+rel-fp32", False, False))
+        if args.precision:
+            variants = [(prec, False, None) for prec in args.precision]
         for vname, q, rel_q in variants:
-            clf = load_classifier(task, args.model, quantize=q, relatedness_int8=rel_q)
+            clf = load_classifier(task, args.model, quantize=q, relatedness_int8=rel_q,
+                                  precision="bf16" if vname == "bf16" else "fp32")
             for name, ex in devs.items():
                 ex = ex[: args.limit] if args.limit else ex
                 t = time.perf_counter()

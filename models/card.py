@@ -140,6 +140,8 @@ measured on the other) is {cfg.get('ece_cross_fitted', 0):.3f}.
 
 Inference: dynamic int8 quantization (CPU) is {'ON' if cfg.get('quantized') else 'OFF'}: {cfg.get('quantization_note', 'not measured')}.
 
+Matmul precision: {'bf16 projections on CPUs with native bf16 (AVX-512 BF16 or AMX), fp32 elsewhere' if cfg.get('cpu_bf16') else 'fp32'}: {cfg.get('cpu_bf16_note', 'bf16 not judged for this model (a retrain writes cpu_bf16 false: bench/bench_models_eval.py --precision fp32 bf16 judges it)')}.
+
 ## Limits
 
 Trained on {'news sentences about persons' if cfg['task'] == 'sentiment' else 'tweets on five topics, NYT reader comments, news sentences on global warming and news headlines'};

@@ -26,7 +26,7 @@ class Classifier:
     """A merged (LoRA folded in) sequence classifier plus its tokenizer and temperature."""
 
     def __init__(self, *, task, name, version, labels, model, tokenizer, temperature, max_length, device, config, path,
-                 relatedness=None):
+                 relatedness=None, forward=None, precision="fp32"):
         self.task: str = task
         self.name: str = name
         self.version: str = version
@@ -38,13 +38,16 @@ class Classifier:
         self._model = model
         self._tokenizer = tokenizer
         self._device = device
+        # the packed MPNet forward (packed.py) where the model is one, else transformers' own
+        self._forward = forward or (lambda batch: model(**batch).logits)
+        self.precision: str = precision
         # stance only: the base encoder's statement/target cosine, folded in by the config's combiner
         self._relatedness = relatedness
         # id2label comes from the config, never from list position assumptions elsewhere
         self._id2label = {int(k): v for k, v in config.get("id2label", dict(enumerate(labels))).items()}
 
     def __repr__(self) -> str:
-        return f"<Classifier {self.name} {self.version} task={self.task}>"
+        return f"<Classifier {self.name} {self.version} task={self.task} precision={self.precision}>"
 
     def logits(self, texts: list[str], targets: list[str | None], batch_size: int = 32):
         """Untempered logits in input order, float numpy [n, n_labels]: the cross-encoder's,
@@ -76,8 +79,7 @@ class Classifier:
             for start in range(0, n, max(1, batch_size)):
                 idx = order[start : start + batch_size]
                 batch = collate([enc[i] for i in idx], pad, self._device)
-                logits = self._model(**batch).logits
-                out[idx] = logits.float().cpu().numpy()
+                out[idx] = self._forward(batch).float().cpu().numpy()
         return out
 
     def predict(self, texts: list[str], targets: list[str | None], batch_size: int = 32) -> list[Prediction]:
@@ -95,20 +97,22 @@ class Classifier:
 
 
 def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_path=None, quantize=None,
-                    relatedness_int8=None) -> Classifier:
+                    relatedness_int8=None, precision: str | None = None) -> Classifier:
     """Load a model dir (default: the shipped weights for task) ready for prediction.
 
     base_path injects another base encoder (tests); quantize and relatedness_int8
     override the config's choices of dynamic int8 for the classifier and for the
     relatedness pass (only ever applied on CPU; the benchmarks compare them). quantize
     is True/False (True: the config's scheme) or a scheme, "per_tensor" or "per_channel".
+    precision ("fp32" / "bf16") overrides the config's and the CPU's choice of matmul precision
+    (encoder.pick_precision); it applies to MPNet classifiers, which run the packed forward.
     """
     if task not in TASKS:
         raise ModelError(f"unknown task {task!r} (expected stance or sentiment)")
     model_dir = Path(path) if path is not None else shipped_dir(task)
     if not model_dir.is_dir():
         raise ModelError(f"model directory not found: {model_dir}")
-    from .encoder import pick_device, set_cpu_threads
+    from .encoder import pick_device, pick_precision, set_cpu_threads
     from .modeling import load_trainable, merge_for_inference
     from .modeling import quantize as do_quantize
 
@@ -122,8 +126,10 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
     if want_q and device.type == "cpu":
         merged = do_quantize(merged, want_q if isinstance(want_q, str) else cfg.get("quantization", "per_tensor"),
                              cfg.get("quantization_keep_fp32", ()))
+        forward, chosen = None, "int8"
     else:
         merged = merged.to(device)
+        forward, chosen = _packed_forward(merged, pick_precision(device, bool(cfg.get("cpu_bf16")), precision))
     relatedness = None
     if cfg.get("relatedness"):
         from .relatedness import load_relatedness
@@ -143,4 +149,18 @@ def load_classifier(task: str, path: str | os.PathLike | None = None, *, base_pa
         config=cfg,
         path=model_dir,
         relatedness=relatedness,
+        forward=forward,
+        precision=chosen,
     )
+
+
+def _packed_forward(model, precision: str):
+    """(forward, precision) for a merged model: the packed forward for MPNet, transformers' own (fp32) otherwise."""
+    import torch
+
+    from .packed import PackedMPNet, supports
+
+    if not supports(model):
+        return None, "fp32"
+    packed = PackedMPNet(model, torch.bfloat16 if precision == "bf16" else torch.float32)
+    return (lambda batch: packed(batch["input_ids"], batch["attention_mask"])), precision

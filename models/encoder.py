@@ -53,6 +53,8 @@ MODEL_FILES = ("config.json", WEIGHTS_FILE, "tokenizer.json", "tokenizer_config.
                "vocab.txt")
 ENV_BASE = "WORKBENCH_BASE_ENCODER"
 ENV_DEVICE = "WORKBENCH_DEVICE"
+ENV_PRECISION = "WORKBENCH_PRECISION"  # fp32 | bf16: overrides the model config's choice (benchmarks, checks)
+PRECISIONS = ("fp32", "bf16")
 
 _sha_cache: dict[tuple[str, int, int], str] = {}
 
@@ -139,6 +141,28 @@ def pick_device(prefer: str | None = None):
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def native_bf16() -> bool:
+    """Does this CPU multiply bf16 natively (AVX-512 BF16 or AMX)?  Elsewhere bf16 is emulated, and slower."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def pick_precision(device, config_allows_bf16: bool, prefer: str | None = None) -> str:
+    """The one place that chooses the matmul precision: an explicit choice or WORKBENCH_PRECISION, else bf16
+    where the model config allows it (judged on dev, see its card) and this CPU has native bf16, else fp32."""
+    choice = prefer or os.environ.get(ENV_PRECISION)
+    if choice:
+        if choice not in PRECISIONS:
+            raise ModelError(f"unknown precision {choice!r} (expected {' or '.join(PRECISIONS)})")
+        return choice
+    on_cpu = getattr(device, "type", str(device)) == "cpu"
+    return "bf16" if config_allows_bf16 and on_cpu and native_bf16() else "fp32"
 
 
 def set_cpu_threads() -> None:

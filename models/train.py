@@ -27,9 +27,9 @@ from .errors import DataError, ModelError
 # stance 2.0.0 is LoRA on MPNet's top 4 layers, trained on cached states of the other 8 (top_layers.py);
 # stance 2.0.1 is 2.0.0's cross-encoder reading 128 word pieces instead of 96, its combiner refitted so.
 # sentiment 2.0.1 and stance 2.0.2 run fp32: int8's per-batch activation scale made labels depend on batch neighbours
-# (bench/batch_invariance.py); stance 2.1.0 is trained at 128 word pieces, the length 2.0.1 reads.
-# Versions change with predictions, so prelabel re-predicts. A retrain writes quantized false: int8 is judged anew.
-SHIPPED_VERSION = {"sentiment": "2.0.1", "stance": "2.1.0"}
+# (bench/batch_invariance.py); stance 2.1.0 is trained at 128 word pieces; 2.0.2 / 2.1.1 allow bf16 (packed.py).
+# Versions change with predictions, so prelabel re-predicts. A retrain writes quantized and cpu_bf16 false.
+SHIPPED_VERSION = {"sentiment": "2.0.2", "stance": "2.1.1"}
 HYPER = {  # shipped-model recipes (see the cards); "base" names the encoder (default MiniLM)
     # one epoch: an epoch of MPNet costs ~27 min on 2 cores, and the retrain must stay under an hour
     "sentiment": {"epochs": 1, "lr": 5e-4, "batch_size": 32, "max_length": 128, "lora": {"r": 16, "alpha": 32},
@@ -263,6 +263,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "base_model": {"name": base.name, "package": " ".join(base.requirements), "sha256": sha},
         "lora": lora,
         "quantized": False,
+        "cpu_bf16": False,
         "parent": None,
         "training_set_sha256": training_set_sha256(train),
         "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
