@@ -7,9 +7,10 @@ stance's relatedness pass) shapes the n pairs as `workbench prelabel` sees them:
 statements, each with its own target and K-1 targets taken from other statements (an
 article's other targets are mostly about something else).
 
-All three run the same merged weights (LoRA folded into a plain
-BertForSequenceClassification) on the same (target, statement) pairs, in one
-run, with torch threads = 2.  Sentences: NewsMTSC train statements when the
+All three run the same merged weights (LoRA folded in) on the same (target,
+statement) pairs, in one run, with torch threads = 2: ours through the packed
+forward in the precision prelabel picks on this CPU (and in fp32), the pipeline
+and raw rows through transformers' fp32 forward.  Sentences: NewsMTSC train statements when the
 shared data is present, else synthetic sentences.
 """
 
