@@ -210,7 +210,8 @@ def items_missing_predictions(session: Session, task: str, model_name: str, mode
 
 
 def add_predictions(session: Session, task: str, model_name: str, model_version: str,
-                    rows: Iterable[tuple[PredictionItem, str, dict[str, float]]]) -> int:
+                    rows: Iterable[tuple[PredictionItem, str, dict[str, float]]], precision: str | None = None) -> int:
+    """Store one model version's predictions; precision is the matmul precision they ran in, if known."""
     allowed = LABELS_BY_TASK[task]
     payload = []
     for item, label, probs in rows:
@@ -219,7 +220,7 @@ def add_predictions(session: Session, task: str, model_name: str, model_version:
         payload.append(dict(statement_id=item.statement_id, target_id=item.target_id, task=task, label=label,
                             probabilities={k: float(v) for k, v in probs.items()},
                             margin=probability_margin(probs),
-                            model_name=model_name, model_version=model_version))
+                            model_name=model_name, model_version=model_version, precision=precision))
     if payload:
         session.execute(Prediction.__table__.insert(), payload)
     return len(payload)
@@ -297,10 +298,9 @@ def counts(session: Session) -> dict[str, Any]:
         select(Annotator.name, func.count(Decision.id)).join(Decision, Decision.annotator_id == Annotator.id)
         .where(Decision.action == "label", ~exists(withdrawn_by_undo()))
         .group_by(Annotator.name).order_by(Annotator.name)).all()
+    model_key = (Prediction.task, Prediction.model_name, Prediction.model_version, Prediction.precision)
     per_model = session.execute(
-        select(Prediction.task, Prediction.model_name, Prediction.model_version, func.count(Prediction.id))
-        .group_by(Prediction.task, Prediction.model_name, Prediction.model_version)
-        .order_by(Prediction.task, Prediction.model_name, Prediction.model_version)).all()
+        select(*model_key, func.count(Prediction.id)).group_by(*model_key).order_by(*model_key)).all()
     return {
         "documents": n(Document),
         "statements": n(Statement),
@@ -310,5 +310,5 @@ def counts(session: Session) -> dict[str, Any]:
         "decisions": n(Decision),
         "decisions_per_annotator": {name: count for name, count in per_annotator},
         "predictions_per_model": [
-            {"task": t, "model": m, "version": v, "count": c} for t, m, v, c in per_model],
+            {"task": t, "model": m, "version": v, "precision": p, "count": c} for t, m, v, p, c in per_model],
     }

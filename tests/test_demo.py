@@ -26,6 +26,8 @@ def test_demo_builds_the_database_and_is_idempotent(tmp_path, monkeypatch):
     assert summary["predictions"] == n * (1 + len(DEMO_TARGETS))  # sentiment once, stance per target
     assert {row["model"] for row in summary["predictions_per_model"]} == {
         "mpnet-lora-sentiment", "mpnet-lora-stance"}
+    # the precision each model ran in on this CPU is recorded with its predictions
+    assert {row["precision"] for row in summary["predictions_per_model"]} <= {"fp32", "bf16"}
 
     code, out = run("demo", "--no-ui", "--db", url)  # a second run adds nothing
     assert code == 0 and "0 duplicate" not in out and "1 duplicate(s) skipped" in out

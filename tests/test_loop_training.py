@@ -299,6 +299,12 @@ def test_prelabel_uses_the_new_version_and_keeps_old_predictions(engine, sqlite_
     assert (child.version, parent.version) == (new_version, "0.1.0-tiny")
     probe = (["i support the tax", "the tax is a disaster"], ["tax", "tax"])
     assert abs(child.logits(*probe) - parent.logits(*probe)).max() > 1e-4
+    # each prediction carries the matmul precision its model version ran in
+    with transaction(engine) as s:
+        stored = set(s.execute(select(Prediction.model_version, Prediction.precision)
+                               .where(Prediction.task == "stance").distinct()))
+    assert stored == {("0.1.0-tiny", parent.precision), (new_version, child.precision)}
+    assert parent.precision in ("fp32", "bf16")
 
 
 def test_training_module_is_cheap_to_import():

@@ -62,6 +62,8 @@ def test_first_revision_with_data_upgrades_to_head_without_loss(backend, sqlite_
     with transaction(eng) as s:
         margin = s.execute(text("SELECT margin FROM predictions")).scalar()
         assert margin == pytest.approx(0.5)  # 0003 backfilled it from the stored probabilities
+        # 0004 cannot know which matmul precision an old prediction ran in
+        assert s.execute(text("SELECT precision FROM predictions")).scalar() is None
         labels = list(decisions.current_labels(s, "stance"))
         assert [(d.statement_id, d.target_id, d.stance) for d in labels] == [(ids["statement"], ids["target"], "favor")]
         repository.set_setting(s, "guidelines", "be careful")  # a table that 0002 added

@@ -21,6 +21,7 @@ LOADING_MODELS = "loading the pre-labelling models (the first time also unpacks 
 
 
 class Predictor(Protocol):
+    """What prelabel needs of a model; an optional `precision` attribute ("fp32", "bf16", "int8") is stored too."""
     name: str
     version: str
 
@@ -67,7 +68,8 @@ def prelabel(engine: Engine, classifiers: Mapping[str, Predictor], batch_size: i
             with transaction(engine) as session:
                 written[task] += add_predictions(
                     session, task, clf.name, clf.version,
-                    ((item, r.label, r.probabilities) for item, r in zip(chunk, results, strict=True)))
+                    ((item, r.label, r.probabilities) for item, r in zip(chunk, results, strict=True)),
+                    precision=getattr(clf, "precision", None))
             if on_progress:
                 on_progress(len(chunk))
     return written

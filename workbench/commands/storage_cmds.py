@@ -88,7 +88,8 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
     for name, n in summary["decisions_per_annotator"].items():
         table.add_row(f"  labels by {name}", str(n))
     for row in summary["predictions_per_model"]:
-        table.add_row(f"  {row['task']} by {row['model']} {row['version']}", str(row["count"]))
+        precision = f" ({row['precision']})" if row["precision"] else ""
+        table.add_row(f"  {row['task']} by {row['model']} {row['version']}{precision}", str(row["count"]))
     console.print(table)
     if not acceptance:
         console.print("suggestions accepted as is: no labelled item with a model suggestion shown yet")

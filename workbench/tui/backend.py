@@ -197,7 +197,8 @@ class Backend:
             results = clf.predict([r.text for r in rows], [r.target for r in rows], batch_size=32)
             with transaction(self.engine) as session:
                 add_predictions(session, task, clf.name, clf.version,
-                                ((r, res.label, res.probabilities) for r, res in zip(rows, results, strict=True)))
+                                ((r, res.label, res.probabilities) for r, res in zip(rows, results, strict=True)),
+                                precision=getattr(clf, "precision", None))
         out = {}
         with transaction(self.reader) as session:
             for item in items:
