@@ -228,7 +228,7 @@ def add_predictions(session: Session, task: str, model_name: str, model_version:
 
 def find_or_add_prediction(session: Session, statement_id: int, target_id: int | None, task: str, label: str,
                            probabilities: dict[str, float], model_name: str, model_version: str,
-                           created_at: datetime | None = None) -> tuple[int, bool]:
+                           created_at: datetime | None = None, precision: str | None = None) -> tuple[int, bool]:
     """The id of this model version's prediction of `label` for the item, adding it if missing.
 
     Import and merge bring in the predictions that decisions point at; a prediction already
@@ -242,7 +242,8 @@ def find_or_add_prediction(session: Session, statement_id: int, target_id: int |
     if found is not None:
         return found, False
     row = Prediction(statement_id=statement_id, target_id=target_id, task=task, label=label,
-                     probabilities=probabilities, model_name=model_name, model_version=model_version)
+                     probabilities=probabilities, model_name=model_name, model_version=model_version,
+                     precision=precision)
     if created_at is not None:
         row.created_at = created_at
     session.add(row)

@@ -109,7 +109,7 @@ class Prediction(Base):
     model_version: Mapped[str] = mapped_column(String(128))
     # Matmul precision the prediction ran in ("fp32", "bf16", "int8"): one model version can
     # label a near-tie differently on a CPU with native bf16 than on one without. NULL: not recorded
-    # (predictions made before 0004, or imported from an export).
+    # (predictions made before 0004, or imported from an export, which does not carry it; merge copies it).
     precision: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -55,7 +55,8 @@ def build_corpus(engine) -> dict:
         stmts = list(session.scalars(select(Statement).order_by(Statement.id)))
         items = [PredictionItem(s.id, t1.id, s.text, t1.text) for s in stmts]
         add_predictions(session, "stance", "stance-clf", "v1",
-                        [(i, "favor", {"favor": 0.7, "against": 0.2, "neutral": 0.1}) for i in items])
+                        [(i, "favor", {"favor": 0.7, "against": 0.2, "neutral": 0.1}) for i in items],
+                        precision="bf16")
         add_predictions(session, "sentiment", "sent-clf", "v1",
                         [(PredictionItem(s.id, None, s.text, None), "negative",
                           {"positive": 0.1, "negative": 0.8, "neutral": 0.1}) for s in stmts])

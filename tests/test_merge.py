@@ -11,7 +11,7 @@ from db.decisions import NewDecision, record
 from db.engine import make_engine, transaction
 from db.migrate import upgrade
 from db.repository import get_or_create_annotator
-from db.schema import Adjudication, Decision, Statement, Target
+from db.schema import Adjudication, Decision, Prediction, Statement, Target
 from tests.test_export import DOC_A, DOC_B, TARGETS, add_doc, build_corpus
 from tests.test_import import fresh_corpus
 from workbench.cli import cli
@@ -69,6 +69,9 @@ def test_merge_copies_everything_once(engine, other, sqlite_url, tmp_path):
     strip = ("n_annotators", "majority", "soft_label") + MODEL_FIELDS
     assert [{k: v for k, v in r.items() if k not in strip} for r in merged] == \
            [{k: v for k, v in r.items() if k not in strip} for r in theirs]
+    with transaction(engine) as session:  # the copied predictions keep the precision they ran in
+        copied = set(session.execute(select(Prediction.task, Prediction.precision).distinct()))
+    assert ("stance", "bf16") in copied and ("stance", None) not in copied
 
     again = runner.invoke(cli, ["merge", str(other.url), "--db", sqlite_url])
     assert again.exit_code == 0, again.output

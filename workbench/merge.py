@@ -121,7 +121,8 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
                 p = theirs["predictions"][other_id]
                 sid, tid = local_statement(p.statement_id), local_target(p.target_id)
                 found, added = find_or_add_prediction(session, sid, tid, p.task, p.label, p.probabilities,
-                                                      p.model_name, p.model_version, _aware(p.created_at))
+                                                      p.model_name, p.model_version, _aware(p.created_at),
+                                                      p.precision)
                 summary.predictions_added += added
                 prediction_map[other_id] = found
             return prediction_map[other_id]
