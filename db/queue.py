@@ -37,12 +37,17 @@ class ItemKey(NamedTuple):
     target_id: int
 
 
+def model_label(name: str, version: str, precision: str | None) -> str:
+    """'mpnet-lora-stance 2.1.1 · bf16': the precision where it was recorded (a near-tie can differ by it)."""
+    return f"{name} {version}" + (f" · {precision}" if precision else "")
+
+
 @dataclass(frozen=True)
 class Suggestion:
     prediction_id: int
     label: str
     probabilities: dict[str, float]
-    model: str
+    model: str  # what the UI shows: model_label(name, version, precision)
 
     @property
     def confidence(self) -> float:
@@ -291,12 +296,13 @@ class AnnotationQueue:
         wanted = {(k.statement_id, "stance", k.target_id) for k in keys} | {(k.statement_id, "sentiment", None) for k in keys}
         out: dict[tuple, Suggestion] = {}
         rows = session.execute(
-            select(P.id, P.statement_id, P.task, P.target_id, P.label, P.probabilities, P.model_name, P.model_version)
+            select(P.id, P.statement_id, P.task, P.target_id, P.label, P.probabilities, P.model_name, P.model_version,
+                   P.precision)
             .where(P.statement_id.in_({k.statement_id for k in keys})).order_by(P.id))
-        for pid, sid, task, tid, label, probs, name, version in rows:
+        for pid, sid, task, tid, label, probs, name, version, precision in rows:
             if (sid, task, tid) in wanted:  # newest wins: rows come in id order
                 out[(sid, task, tid)] = Suggestion(pid, label, {k: float(v) for k, v in (probs or {}).items()},
-                                                   f"{name} {version}")
+                                                   model_label(name, version, precision))
         return out
 
     def _own_sentiments(self, session: Session, sids: set[int]) -> dict[int, str]:

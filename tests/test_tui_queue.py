@@ -78,6 +78,21 @@ def test_uncertainty_order_and_blind(engine):
     assert all(i.stance is None and i.sentiment is None for i in items)
 
 
+def test_suggestions_name_the_model_version_and_its_precision(engine):
+    seed(engine, targets=("t one",), extra_docs=1)
+    probs = {"favor": 0.6, "against": 0.3, "neutral": 0.1}
+    with transaction(engine) as session:
+        add_predictions(session, "stance", "m", "1", [(PredictionItem(1, 1, "", ""), "favor", probs)])
+        add_predictions(session, "stance", "m", "2", [(PredictionItem(2, 1, "", ""), "favor", probs)],
+                        precision="bf16")
+    annotator, _ = queue_for(engine)
+    queue = AnnotationQueue(annotator.id, "alice", [1], "document")
+    with transaction(engine) as session:
+        items = {i.key.statement_id: i for i in queue.load(session, queue.next_keys(session, 4))}
+    assert items[1].stance.model == "m 1"  # not recorded: nothing claimed
+    assert items[2].stance.model == "m 2 · bf16"
+
+
 def test_keymap_file(tmp_path, monkeypatch):
     path = tmp_path / "keymap.toml"
     path.write_text('[keys]\n"stance.favor" = "1"\naccept = "space"\n')

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from db.decisions import NewDecision, record, undo_last
 from db.engine import readonly, transaction
 from db.errors import StorageError
-from db.queue import AnnotationQueue, ItemKey, Progress, QueueItem, Suggestion
+from db.queue import AnnotationQueue, ItemKey, Progress, QueueItem, Suggestion, model_label
 from db.repository import (
     PredictionItem,
     add_predictions,
@@ -212,4 +212,4 @@ def _suggestion(pred) -> Suggestion | None:
     if pred is None:
         return None
     return Suggestion(pred.id, pred.label, {k: float(v) for k, v in pred.probabilities.items()},
-                      f"{pred.model_name} {pred.model_version}")
+                      model_label(pred.model_name, pred.model_version, pred.precision))
