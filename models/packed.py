@@ -10,7 +10,7 @@ for throughput on CPU and so that a statement's logits cannot depend on what sha
 * query, key and value are one fused projection.
 
 Optionally the projections run in bfloat16 (weights and inputs rounded, fp32 accumulation), on CPUs
-with native bf16 dot products only (see encoder.pick_matmul_dtype); attention, softmax, layer norms
+with native bf16 dot products only (see encoder.pick_precision); attention, softmax, layer norms
 and the head stay fp32.  Whether a model may use it is the model config's choice ("cpu_bf16"),
 judged on dev like int8 (bench/bench_models_eval.py --precision).
 """
