@@ -19,7 +19,10 @@ from .errors import DataError
 STANCE_LABELS = ("favor", "against", "neutral")
 SENTIMENT_LABELS = ("positive", "negative", "neutral")
 TASK_LABELS = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
-FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance", "semeval": "stance", "news": "stance"}
+FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance", "semeval": "stance", "news": "stance",
+               "csv": "stance"}
+# the generic stance CSV (text,target,label) takes the workbench's own labels; "none" is VAST's and the news sets' word
+CSV_STANCE_LABEL = {"favor": "favor", "against": "against", "neutral": "neutral", "none": "neutral"}
 
 NEWSMTSC_POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 VAST_STANCE = {"0": "against", "1": "favor", "2": "neutral"}
@@ -195,6 +198,27 @@ def read_flat_sentiment(path) -> list[Example]:
     return out
 
 
+# ARC (FNC-1 layout) adds "unrelated": a random post/claim pairing, i.e. no stance toward the claim
+GROUPED_STANCE_LABEL = {**VAST_TRAIN_LABEL, "unrelated": "neutral"}
+
+
+def read_grouped_stance(path, group_column: str) -> list[tuple[str, Example, bool]]:
+    """(group, Example, unrelated?) of a shared flat stance CSV, grouped by `group_column` (a claim,
+    topic or motion) so that dev slices can hold topics training never saw. "unrelated" (ARC)
+    becomes neutral and is flagged, so recipes can count off-topic pairs apart."""
+    path = _need_file(path)
+    out = []
+    for lineno, row in _csv_rows(path, ("text", "target", "label", group_column)):
+        raw = (row["label"] or "").strip().lower()
+        label = GROUPED_STANCE_LABEL.get(raw)
+        if label is None:
+            raise DataError(f"{path}:{lineno}: unknown label {row['label']!r}")
+        if not (row["text"] or "").strip() or not (row["target"] or "").strip():
+            raise DataError(f"{path}:{lineno}: empty text or target")
+        out.append((row[group_column] or f"line{lineno}", Example(row["text"], row["target"], label), raw == "unrelated"))
+    return out
+
+
 def read_news_stance(path) -> list[tuple[str, Example]]:
     """News stance in the shared flat layout (GWSD, Emergent): text, target, label favor/against/none.
 
@@ -248,6 +272,23 @@ def read_semeval(root, split: str | None = None) -> list[Example]:
     return out
 
 
+def read_stance_csv(path) -> list[Example]:
+    """A user's own stance file: CSV with columns text, target, label (favor / against / neutral)."""
+    path = _need_file(path)
+    out = []
+    for lineno, row in _csv_rows(path, ("text", "target", "label")):
+        raw = (row["label"] or "").strip()
+        label = CSV_STANCE_LABEL.get(raw.lower())
+        if label is None:
+            raise DataError(f"{path}:{lineno}: unknown label {raw!r} (expected favor, against or neutral)")
+        if not (row["text"] or "").strip():
+            raise DataError(f"{path}:{lineno}: empty text")
+        if not (row["target"] or "").strip():
+            raise DataError(f"{path}:{lineno}: empty target")
+        out.append(Example(row["text"], row["target"], label))
+    return out
+
+
 def read(fmt: str, path, split: str | None = None) -> list[Example]:
     if fmt == "newsmtsc":
         return read_newsmtsc(path)
@@ -259,4 +300,6 @@ def read(fmt: str, path, split: str | None = None) -> list[Example]:
         return read_semeval(path, split)
     if fmt == "news":
         return [ex for _, ex in read_news_stance(path)]
+    if fmt == "csv":
+        return read_stance_csv(path)
     raise DataError(f"unknown data format {fmt!r} (expected one of {', '.join(FORMAT_TASK)})")

@@ -15,7 +15,7 @@ CHUNK = 4096
 def read_examples(task: str, fmt: str, path, split: str | None = None) -> list[Example]:
     """The labelled examples of path, or a one-line DataError: before any model is loaded."""
     if fmt not in FORMAT_TASK:
-        raise DataError(f"unknown data format {fmt!r} (expected newsmtsc, vast, vast_train, semeval or news)")
+        raise DataError(f"unknown data format {fmt!r} (expected {', '.join(FORMAT_TASK)})")
     if FORMAT_TASK[fmt] != task:
         raise DataError(f"format {fmt!r} holds {FORMAT_TASK[fmt]} labels, not {task}")
     examples = read(fmt, path, split)
@@ -29,7 +29,7 @@ def evaluate_examples(task: str, fmt: str, examples: list[Example], classifier=N
     """Predict with classifier (default: the model in model_path, else the shipped model for task), score.
 
     Returns n, macro_f1, accuracy, per_class, confusion, ece (calibrated probabilities), for
-    semeval f_avg = mean of F1(favor), F1(against), and where the file marks subsets (VAST's
+    stance f_avg = mean of F1(favor), F1(against) (SemEval's score; on two-class sets the score), and where the file marks subsets (VAST's
     seen? column) subsets = {name: {n, macro_f1}}. on_progress(n) is called as n more are predicted.
     """
     if classifier is None:
@@ -51,7 +51,7 @@ def evaluate_examples(task: str, fmt: str, examples: list[Example], classifier=N
     report = classification_report(gold, [p.label for p in preds], labels)
     probs = np.array([[p.probabilities[lab] for lab in labels] for p in preds])
     report["ece"] = ece(probs, np.array([labels.index(g) for g in gold]))
-    if fmt == "semeval":
+    if task == "stance":  # SemEval's official score; the mean F1 of favor and against on two-class sets
         report["f_avg"] = (report["per_class"]["favor"]["f1"] + report["per_class"]["against"]["f1"]) / 2
     subsets = sorted({e.subset for e in examples if e.subset})
     if subsets:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from .data import (CombinerSet, Example, data_root, read_flat_sentiment, read_flat_stance, read_news_stance, read_newsmtsc,
-                   read_semeval, read_vast, read_vast_train)
+from .data import (CombinerSet, Example, data_root, read_flat_sentiment, read_flat_stance, read_grouped_stance,
+                   read_news_stance, read_newsmtsc, read_semeval, read_vast, read_vast_train)
 
 DATASETS = {
     "newsmtsc": {
@@ -53,6 +53,21 @@ DATASETS = {
         "name": "IBM Claim Stance (Bar-Haim et al., EACL 2017), train split: Wikipedia claims toward debate motions "
         "(favor/against)",
         "licence": "treated as CC BY-SA 3.0 (IBM Debater datasets; Wikipedia sentences)",
+    },
+    "ibm_argkp_dev": {
+        "name": "IBM ArgKP dev split — dev only, not trained on",
+        "licence": "Community Data License Agreement - Sharing 1.0 (c) IBM 2020",
+    },
+    "perspectrum_dev": {
+        "name": "PERSPECTRUM dev split — dev only, not trained on",
+        "licence": "CC BY-SA 4.0 (data/dataset/license.txt)",
+    },
+    "arc": {
+        "name": "ARC (Hanselowski et al., COLING 2018; posts from Habernal et al., NAACL 2018), train split in FNC-1 "
+        "layout: NYT reader comments toward claims, agree/disagree/discuss/unrelated; split by claim, 70 % trained on, "
+        "15 % combiner, 15 % dev; unrelated pairs are neutral",
+        "licence": "repo LICENSE.txt is Apache 2.0 (written for the code); NYT reader comments: research use, "
+        "not clearly licensed for redistribution",
     },
     "sst5": {
         "name": "SST-5 (Socher et al., EMNLP 2013), train split mapped to positive/negative/neutral, "
@@ -156,6 +171,135 @@ def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = 
     return train, dev, ["semeval", "vast_train", *NEWS_STANCE, *extra, "vast_dev"]
 
 
+# ---- stance 3: every stance corpus, balanced ---------------------------------------------------------------
+# Corpora with no dev split of their own are split by topic/claim (the group column), so their dev topics are unseen.
+GROUPED_STANCE = {"ibm_claim_stance": ("ibm_claim_stance/train.csv", "topic_id"), "arc": ("arc_ukp/train.csv", "target")}
+ARGUMENT_SPLITS = {"perspectrum": ("perspectrum/train.csv", "perspectrum/dev.csv"),
+                   "ibm_argkp": ("ibm_argkp/train.csv", "ibm_argkp/dev.csv")}
+# Dataset-balanced sampling: each corpus gives at most per_corpus training examples, so neither ARC's 14k pairs nor
+# VAST's 13k comments dominate; off-topic pairs (neutral) come from ARC's "unrelated", VAST comments paired with
+# another article's topic, and texts of one corpus paired with a target of another.
+MULTI = {"per_corpus": 1200, "arc_unrelated": 400, "vast_swapped": 400, "cross_corpus": 400, "arc_dev_unrelated": 300}
+# Two-class corpora (no neutral gold) are judged, like SemEval, on the mean F1 of favor and against.
+F_AVG_DEVS = ("semeval_val", "perspectrum_dev", "ibm_argkp_dev", "ibm_claim_stance_dev")
+
+
+def dev_primary_metric(name: str) -> str:
+    """The one number a dev set is judged on: F_avg for two-class sets and SemEval, the share predicted
+    neutral for off-topic pairs, macro-F1 otherwise."""
+    if name in F_AVG_DEVS:
+        return "f_avg"
+    return "accuracy" if name.endswith("unrelated_dev") else "macro_f1"
+
+
+def selection_score(dev_metrics: dict[str, dict]) -> float:
+    """The mean over every dev set of its primary metric: what recipes and models are chosen on."""
+    scores = [rep[dev_primary_metric(name)] for name, rep in dev_metrics.items() if dev_primary_metric(name) in rep]
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def grouped_splits(rows: list[tuple[str, Example, bool]], name: str, seed: int) -> dict[str, list[tuple[Example, bool]]]:
+    """Split (group, Example, unrelated?) rows by group into train / combiner / dev, as the news sets are."""
+    groups = sorted({g for g, _, _ in rows})
+    random.Random(f"{seed}:{name}").shuffle(groups)
+    a, b = int(len(groups) * NEWS_SHARES[0]), int(len(groups) * sum(NEWS_SHARES))
+    part = {g: "train" for g in groups[:a]} | {g: "combiner" for g in groups[a:b]} | {g: "dev" for g in groups[b:]}
+    return {k: [(ex, unrel) for g, ex, unrel in rows if part[g] == k] for k in ("train", "combiner", "dev")}
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) >= 5}
+
+
+def cross_corpus_pairs(pools: dict[str, list[Example]], n: int, rng: random.Random) -> list[Example]:
+    """n texts of one corpus paired with a target of another, labelled neutral; a pair whose target shares a
+    content word with the text is re-drawn (SemEval's climate target and GWSD's are about the same thing)."""
+    names = sorted(n_ for n_, pool in pools.items() if pool)
+    targets = {name: sorted({ex.target for ex in pools[name] if ex.target}) for name in names}
+    out = []
+    while len(out) < n and len(names) > 1:
+        a, b = rng.sample(names, 2)
+        ex, target = rng.choice(pools[a]), rng.choice(targets[b])
+        if not _content_words(target) & _content_words(ex.text):
+            out.append(Example(ex.text, target, "neutral"))
+    return out
+
+
+def stance_multi_data(seed: int, per_corpus: int | None = None):
+    """Every stance corpus in the shared data, each sampled to at most per_corpus training examples, plus
+    off-topic pairs; dev = every corpus's dev slice (VAST dev, SemEval val, Perspectrum and ArgKP dev, 15 % of
+    the topics/claims of GWSD, Emergent, IBM claim stance and ARC; ARC's related and unrelated pairs apart).
+
+    No dev text is trained on, under any target: ARC's posts are NYT comments, as VAST's are, and 1,835 ARC rows
+    carry a VAST dev comment; ARC and Perspectrum reuse a text across claims."""
+    root = data_root()
+    cap = per_corpus or MULTI["per_corpus"]
+    news = news_stance_splits(seed)
+    grouped = {name: grouped_splits(read_grouped_stance(root / rel, column), name, seed)
+               for name, (rel, column) in GROUPED_STANCE.items()}
+    devs: dict[str, list[Example]] = {
+        "vast_dev": read_vast(root / "vast" / "vast_dev.csv"),
+        "semeval_val": read_semeval(root / "semeval2016_stance", "val"),
+        **{f"{name}_dev": split["dev"] for name, split in news.items()},
+        **{f"{name}_dev": read_flat_stance(root / dev_rel) for name, (_, dev_rel) in ARGUMENT_SPLITS.items()},
+    }
+    for name, split in grouped.items():
+        devs[f"{name}_dev"] = [ex for ex, unrel in split["dev"] if not unrel]
+        dev_unrelated = [ex for ex, unrel in split["dev"] if unrel]
+        if dev_unrelated:
+            random.Random(f"{seed}:dev:{name}").shuffle(dev_unrelated)
+            devs[f"{name}_unrelated_dev"] = dev_unrelated[: MULTI["arc_dev_unrelated"]]
+    dev_texts = {ex.text.strip() for rows in devs.values() for ex in rows}
+
+    def sample(name: str, rows: list[Example], k: int = cap) -> list[Example]:
+        rows = [ex for ex in rows if ex.text.strip() not in dev_texts]
+        random.Random(f"{seed}:sample:{name}").shuffle(rows)
+        return rows[:k]
+
+    pools: dict[str, list[Example]] = {"semeval": sample("semeval", read_semeval(root / "semeval2016_stance", "train"))}
+    vast_rows = read_vast_train(root / "vast_train" / "train.csv", with_article=True)
+    random.Random(seed).shuffle(vast_rows)
+    vast_sample = [(arc, ex) for arc, ex in vast_rows if ex.text.strip() not in dev_texts][:cap]
+    pools["vast_train"] = [ex for _, ex in vast_sample]
+    for name, split in news.items():
+        pools[name] = sample(name, split["train"])
+    for name, (train_rel, _) in ARGUMENT_SPLITS.items():
+        pools[name] = sample(name, read_flat_stance(root / train_rel))
+    for name, split in grouped.items():
+        pools[name] = (sample(name, [ex for ex, unrel in split["train"] if not unrel])
+                       + sample(f"{name}:unrelated", [ex for ex, unrel in split["train"] if unrel], MULTI["arc_unrelated"]))
+    train = [ex for pool in pools.values() for ex in pool]
+    train += swapped_topic_pairs(vast_sample, _topics(vast_rows), MULTI["vast_swapped"],
+                                 random.Random(f"{seed}:unrelated"))
+    related_pools = {k: [ex for ex in v if ex.label != "neutral" or k in NEWS_STANCE] for k, v in pools.items()}
+    train += cross_corpus_pairs(related_pools, MULTI["cross_corpus"], random.Random(f"{seed}:cross"))
+    random.Random(seed).shuffle(train)
+    names = ["semeval", "vast_train", *NEWS_STANCE, *ARGUMENT_SPLITS, *GROUPED_STANCE, "vast_dev", "perspectrum_dev",
+             "ibm_argkp_dev"]
+    return train, devs, names
+
+
+def stance_multi_combiner_data(seed: int, trained: list[Example], arc_max: int = 600) -> CombinerSet:
+    """The stance combiner set (VAST held-out rows, off-topic VAST pairs, news combiner slices) plus the
+    combiner slices of ARC (its unrelated pairs counted as known-unrelated) and IBM claim stance."""
+    base = stance_combiner_data(seed, trained)
+    root = data_root()
+    _, devs, _ = stance_multi_data(seed)
+    dev_texts = {ex.text.strip() for rows in devs.values() for ex in rows}
+    extra, unrelated = [], []
+    for name, (rel, column) in GROUPED_STANCE.items():
+        rows = grouped_splits(read_grouped_stance(root / rel, column), name, seed)["combiner"]
+        rows = [(ex, unrel) for ex, unrel in rows if ex.text.strip() not in dev_texts]
+        random.Random(f"{seed}:combiner:{name}").shuffle(rows)
+        for ex, unrel in rows[:arc_max]:
+            extra.append(ex)
+            if unrel:
+                unrelated.append(ex)
+    out = [ex for ex in base.examples if ex.text.strip() not in dev_texts] + extra
+    random.Random(seed + 2).shuffle(out)
+    return CombinerSet(out, [ex for ex in base.unrelated if ex.text.strip() not in dev_texts] + unrelated)
+
+
 def _topics(rows: list[tuple[str, Example]]) -> list[tuple[str, str]]:
     """(topic, article) of every VAST row that takes a side (its topic is surely about that article)."""
     return sorted({(ex.target, arc) for arc, ex in rows if ex.label != "neutral"})
@@ -202,11 +346,15 @@ def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000
     return CombinerSet(out, pairs)
 
 
-def recipe_data(task: str, seed: int, **options):
+def recipe_data(task: str, seed: int, recipe: str | None = None, **options):
     """(train, devs, dataset names, combiner set or None) of a shipped recipe; options go to
-    sentiment_data / stance_data (e.g. extra=..., vast_train_max=...)."""
+    sentiment_data / stance_data (e.g. extra=..., vast_train_max=...). recipe "multi" (stance):
+    every stance corpus, balanced (stance_multi_data)."""
     if task == "sentiment":
         return (*sentiment_data(seed, **options), None)
+    if recipe == "multi":
+        train, devs, datasets = stance_multi_data(seed, **options)
+        return train, devs, datasets, stance_multi_combiner_data(seed, train)
     train, devs, datasets = stance_data(seed, **options)
     return train, devs, datasets, stance_combiner_data(seed, train)
 

@@ -47,6 +47,7 @@ HYPER = {  # shipped-model recipes (see the cards); "base" names the encoder (de
 # the base encoder's first 3 layers, distilled (student.py); it cost GWSD dev 1.5 points
 # (bench/results/stance_relatedness_2026-11-28.md, section 3)
 STUDENT = {"stance": {"layers": 3, "epochs": 2, "lr": 3e-4}}
+MULTI_EPOCHS = 3  # the multi-corpus recipe has ~1.5x the examples of the classic one: 3 epochs, not 4
 FEWSHOT = {"lr": 3e-4, "batch_size": 8}  # gentle: a few dozen examples must not erase the parent
 
 
@@ -198,8 +199,11 @@ def dev_metrics_and_temperature(labels, devs: dict, logits_of) -> tuple[float, f
     all_logits = np.concatenate([logits[n] for n in logits]) if logits else np.zeros((0, len(labels)))
     all_gold = [e.label for n in logits for e in devs[n]]
     temperature, ece_cross = calibrate(labels, all_logits, all_gold) if all_gold else (1.0, 0.0)
+    from .recipes import dev_primary_metric
+
     reports = {
-        name: dev_report(labels, logits[name], [e.label for e in devs[name]], temperature, semeval="semeval" in name)
+        name: dev_report(labels, logits[name], [e.label for e in devs[name]], temperature,
+                         semeval=dev_primary_metric(name) == "f_avg")
         for name in logits
     }
     return temperature, ece_cross, reports
@@ -315,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lora-top", type=int, default=None, metavar="N",
                    help="LoRA on the top N encoder layers only; the frozen bottom runs once (models/top_layers.py)")
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke runs)")
+    p.add_argument("--recipe", choices=["multi", "classic"], default=None,
+                   help="stance data: every stance corpus, balanced (multi), or SemEval + VAST + news (classic)")
     p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
     p.add_argument("--unrelated-train", type=int, default=None,
                    help="stance: train on N VAST comments paired with another article's topic (neutral)")
@@ -352,7 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         k: v for k, v in (("vast_train_max", args.vast_train_max), ("unrelated_train", args.unrelated_train))
         if v is not None}
     try:
-        train, devs, datasets, combiner_set = recipe_data(args.task, args.seed, **options)
+        recipe = args.recipe or HYPER[args.task].get("recipe")
+        if recipe == "multi":
+            hyper.setdefault("epochs", MULTI_EPOCHS)
+        train, devs, datasets, combiner_set = recipe_data(args.task, args.seed, recipe=recipe, **options)
         wants_student = args.relatedness_student or args.relatedness_only
         student_texts = relatedness_student_texts(args.seed) if wants_student else None
     except DataError as exc:
@@ -390,10 +399,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_dev(cfg: dict) -> None:
+    from .recipes import selection_score
+
     for name, rep in cfg["dev_metrics"].items():
         extra = f" f_avg {rep['f_avg']:.3f}" if "f_avg" in rep else ""
         print(f"{name}: macro-F1 {rep['macro_f1']:.3f} acc {rep['accuracy']:.3f}{extra} ECE {rep['ece_uncalibrated']:.3f}"
               f" -> {rep['ece']:.3f} (T={cfg['temperature']:.2f})")
+    print(f"selection score (mean over {len(cfg['dev_metrics'])} dev sets of each one's primary metric): "
+          f"{selection_score(cfg['dev_metrics']):.3f}")
 
 
 if __name__ == "__main__":

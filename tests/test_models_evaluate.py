@@ -108,6 +108,47 @@ def test_news_csv(tmp_path):
     assert read("news", f) == [Example("It is, he said, a crisis", "warming", "favor"), Example("no", "warming", "neutral")]
 
 
+def test_generic_stance_csv_and_two_class_score(tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text('text,target,label,extra\n"We back it, fully",the plan,favor,x\nNo way,the plan,against,\n'
+                 'Rain today,the plan,neutral,\nNot sure,the plan,None,\n')
+    assert read("csv", f) == [Example("We back it, fully", "the plan", "favor"), Example("No way", "the plan", "against"),
+                              Example("Rain today", "the plan", "neutral"), Example("Not sure", "the plan", "neutral")]
+    clf = FixedClassifier("stance", ("favor", "against", "neutral"),
+                          {"We back it, fully": "favor", "No way": "neutral", "Rain today": "neutral", "Not sure": "against"})
+    rep = evaluate_file("stance", "csv", f, classifier=clf)
+    assert set(rep) >= {"n", "macro_f1", "per_class", "confusion"} and rep["n"] == 4
+    assert rep["per_class"]["favor"]["f1"] == 1.0 and rep["per_class"]["against"]["f1"] == 0.0
+    # mean F1 of favor and against: the score of two-class sets (IBM claim stance, Perspectrum, ArgKP)
+    assert rep["f_avg"] == pytest.approx(0.5)
+
+
+def test_evaluate_csv_through_the_cli_with_a_tiny_model(tmp_path):
+    from click.testing import CliRunner
+
+    from models.train import train_new
+    from workbench.cli import cli
+
+    base = build_tiny_encoder(tmp_path / "base")
+    ex = [Example("good law", "law", "favor"), Example("bad law", "law", "against"), Example("the report", "law", "neutral")]
+    train_new("stance", ex * 2, {}, tmp_path / "m", base_path=base, hyper={"epochs": 1, "max_length": 32})
+    f = tmp_path / "mine.csv"
+    f.write_text("text,target,label\ngood law,law,favor\nbad law,law,against\nthe report,law,neutral\n")
+    env = {"WORKBENCH_BASE_ENCODER": str(base)}
+    result = CliRunner().invoke(cli, ["evaluate", "--task", "stance", "--format", "csv", str(f), "--json",
+                                      "--model", str(tmp_path / "m")], env=env)
+    assert result.exit_code == 0, result.output
+    rep = json.loads(result.output.strip().splitlines()[-1])
+    assert rep["n"] == 3 and [rep["per_class"][k]["support"] for k in ("favor", "against", "neutral")] == [1, 1, 1]
+    assert sum(map(sum, rep["confusion"]["matrix"])) == 3
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,target,label\nok,law,maybe\n")
+    result = CliRunner().invoke(cli, ["evaluate", "--task", "stance", "--format", "csv", str(bad)], env=env)
+    assert result.exit_code != 0 and "bad.csv:2: unknown label 'maybe' (expected favor, against or neutral)" in result.output
+    result = CliRunner().invoke(cli, ["evaluate", "--task", "sentiment", "--format", "csv", str(f)], env=env)
+    assert result.exit_code != 0 and "holds stance labels" in result.output
+
+
 @pytest.mark.parametrize("fmt,content,needle", [
     ("newsmtsc", '{"sentence_normalized": "a", "targets": [{"mention": "a", "polarity": 4}]}\n{broken\n', ":2: malformed JSON"),
     ("newsmtsc", '{"sentence_normalized": "a", "targets": [{"mention": "a", "polarity": 5}]}\n', ":1: unknown polarity"),
@@ -116,6 +157,8 @@ def test_news_csv(tmp_path):
     ("vast", "Tweet,Stance\nt,1\n", ":1: missing column(s) Target"),
     ("vast", 'Tweet,Target,Stance\nt,x,1\n"never closed,x,1\nt,x,2\n', "malformed CSV (unexpected end of data)"),
     ("news", "text,target,label\nt,x,favor\n,x,none\n", ":3: empty text or target"),
+    ("csv", "text,target,label\nt,x,favor\nt,,against\n", ":3: empty target"),
+    ("csv", "text,label\nt,favor\n", ":1: missing column(s) target"),
 ])
 def test_bad_files_name_file_and_line(tmp_path, fmt, content, needle):
     f = tmp_path / "bad.txt"

@@ -217,3 +217,52 @@ def test_shipped_weights_stay_within_the_20_mb_budget():
     files = sorted(Path(models.__file__).parent.rglob("*.safetensors"))
     assert {f.parent.name for f in files} == {"sentiment", "stance"}
     assert sum(f.stat().st_size for f in files) <= 20_000_000
+
+
+def _multi_root(tmp_path):
+    """Every stance corpus of the multi recipe in the shared layout; one ARC post is also a VAST dev comment."""
+    rows = [(f"comment {i}", f"topic {i % 4}", ["favor", "against", "none"][i % 3], f"a{i % 4}") for i in range(30)]
+    _stance_root(tmp_path, [("text", "target", "label", "arc_id"), *rows])
+    for name in ("perspectrum", "ibm_argkp"):
+        for split, n in (("train", 40), ("dev", 6)):
+            _csv(tmp_path / name / f"{split}.csv", ["target", "text", "label"],
+                 [[f"{name} motion {i % 3}", f"{name} {split} argument {i}", ["favor", "against"][i % 2]]
+                  for i in range(n)])
+    _csv(tmp_path / "ibm_claim_stance" / "train.csv", ["topic_id", "target", "text", "label"],
+         [[f"t{i % 10}", f"motion {i % 10}", f"claim {i}", ["favor", "against"][i % 2]] for i in range(60)])
+    arc = [[f"claim {i % 10}", f"post {i}", ["favor", "against", "none", "unrelated", "unrelated"][i % 5]]
+           for i in range(100)]
+    arc.append(["claim 0", "dev comment", "favor"])  # an NYT comment that VAST dev holds too
+    _csv(tmp_path / "arc_ukp" / "train.csv", ["target", "text", "label"], arc)
+
+
+def test_multi_corpus_recipe_balances_corpora_and_never_trains_on_a_dev_text(tmp_path, monkeypatch):
+    from collections import Counter
+
+    from models.recipes import recipe_data, selection_score
+
+    _multi_root(tmp_path)
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    train, devs, names, combiner = recipe_data("stance", 13, recipe="multi", per_corpus=8)
+    assert {"perspectrum_dev", "ibm_argkp_dev", "ibm_claim_stance_dev", "arc_dev", "arc_unrelated_dev", "vast_dev",
+            "semeval_val", "gwsd_dev", "emergent_dev"} == set(devs)
+    assert {"perspectrum", "ibm_argkp", "ibm_claim_stance", "arc"} <= set(names)
+    dev_texts = {e.text for rows in devs.values() for e in rows}
+    assert not dev_texts & {e.text for e in train}
+    assert not dev_texts & {e.text for e in combiner.examples}
+    # balanced: no corpus gives more than per_corpus related examples, whatever its size
+    kinds = Counter(e.text.split()[0] for e in train if e.label != "neutral")
+    assert kinds["perspectrum"] == 8 and kinds["ibm_argkp"] == 8 and kinds["claim"] == 8 and kinds["post"] <= 8
+    # ARC's unrelated pairs are neutral, in training and in their own dev set
+    assert all(e.label == "neutral" for e in devs["arc_unrelated_dev"]) and devs["arc_unrelated_dev"]
+    # dev topics of the corpora split by topic are unseen in training
+    assert not {e.target for e in devs["ibm_claim_stance_dev"]} & {e.target for e in train if e.text.startswith("claim")}
+    # off-topic pairs: a text paired with another corpus's target, labelled neutral
+    own = {e.text: e.target for e in train if e.label != "neutral"}
+    swapped = [e for e in train if e.text in own and e.target != own[e.text]]
+    assert swapped and all(e.label == "neutral" for e in swapped)
+    assert recipe_data("stance", 13, recipe="multi", per_corpus=8)[0] == train  # seeded
+    # chosen on the mean of each dev set's own score: F_avg for two-class sets, the neutral share for off-topic pairs
+    metrics = {"perspectrum_dev": {"f_avg": 0.8, "macro_f1": 0.5}, "arc_unrelated_dev": {"accuracy": 0.9, "macro_f1": 0.3},
+               "arc_dev": {"macro_f1": 0.4}}
+    assert selection_score(metrics) == pytest.approx((0.8 + 0.9 + 0.4) / 3)

@@ -62,7 +62,7 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 
 @click.command()
 @click.option("--task", type=click.Choice(["stance", "sentiment"]), required=True)
-@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news"]), required=True,
+@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news", "csv"]), required=True,
               help="news: CSV with text, target, label favor/against/none (GWSD, Emergent).")
 @click.argument("path", type=click.Path())
 @click.option("--split", default=None, help="semeval: which split (e.g. val, train).")
@@ -77,7 +77,7 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
     from models.evaluate import evaluate_examples, read_examples
     from workbench.errors import WorkbenchError
 
-    expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance", "news": "stance"}[fmt]
+    expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance", "news": "stance", "csv": "stance"}[fmt]
     if task != expected:
         raise WorkbenchError(f"--format {fmt} holds {expected} labels, not {task}")
     if fmt == "semeval" and not split:
