@@ -51,7 +51,7 @@ def fail(message: str) -> int:
 def shipped_training_topics(cfg: dict, root: Path) -> tuple[Counter, Counter, str]:
     """(topic counts in the shipped model's training set, in all of VAST train, how the first was obtained)."""
     from models.data import SEMEVAL_TARGETS, read_vast_train
-    from models.recipes import stance_data
+    from models.recipes import recipe_data
 
     full = Counter(norm(e.target) for e in read_vast_train(root / "vast_train" / "train.csv"))
     full.update(norm(t) for t in SEMEVAL_TARGETS.values())
@@ -59,12 +59,14 @@ def shipped_training_topics(cfg: dict, root: Path) -> tuple[Counter, Counter, st
     n_train = cfg.get("training", {}).get("n_train")
     if seed is None:
         return full, full, "no training seed in the parent's config: checked against all of VAST train + SemEval"
-    train, _dev, _names = stance_data(int(seed))
+    recipe = cfg.get("training", {}).get("recipe")
+    train = recipe_data("stance", int(seed), recipe=recipe)[0]
     if n_train is not None and len(train) != int(n_train):
         return full, full, (f"recipe gives {len(train)} examples but the model was trained on {n_train}: "
                             "checked against all of VAST train + SemEval")
     return Counter(norm(e.target) for e in train), full, (
-        f"recomputed from models/recipes.py stance_data(seed={seed}): {len(train)} examples, as in the config")
+        f"recomputed from models/recipes.py recipe_data(recipe={recipe!r}, seed={seed}): {len(train)} examples, "
+        "as in the config")
 
 
 def macro_f1(gold: list[str], pred: list[str]) -> float:

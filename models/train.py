@@ -29,7 +29,9 @@ from .errors import DataError, ModelError
 # sentiment 2.0.1 and stance 2.0.2 run fp32: int8's per-batch activation scale made labels depend on batch neighbours
 # (bench/batch_invariance.py); stance 2.1.0 is trained at 128 word pieces; 2.0.2 / 2.1.1 allow bf16 (packed.py).
 # Versions change with predictions, so prelabel re-predicts. A retrain writes quantized and cpu_bf16 false.
-SHIPPED_VERSION = {"sentiment": "2.0.2", "stance": "2.1.1"}
+# stance 3.0.0 is the multi-corpus recipe (every stance corpus, balanced; recipes.stance_multi_data), chosen on the
+# mean over nine dev sets (0.609 -> 0.698).
+SHIPPED_VERSION = {"sentiment": "2.0.2", "stance": "3.0.0"}
 HYPER = {  # shipped-model recipes (see the cards); "base" names the encoder (default MiniLM)
     # one epoch: an epoch of MPNet costs ~27 min on 2 cores, and the retrain must stay under an hour
     "sentiment": {"epochs": 1, "lr": 5e-4, "batch_size": 32, "max_length": 128, "lora": {"r": 16, "alpha": 32},
@@ -38,7 +40,8 @@ HYPER = {  # shipped-model recipes (see the cards); "base" names the encoder (de
     # layers: one epoch took ~36 min); 4 layers at r=16 also keep both models' files under 20 MB
     # 128 word pieces: two thirds of VAST's comments are longer than 96; reading 96-trained weights at 128 was worth VAST
     # dev +0.9 (2.0.1), training at 128 the news dev sets +1.3/+1.6 (2.1.0). "predict_max_length" may read longer.
-    "stance": {"epochs": 4, "lr": 1e-3, "batch_size": 32, "max_length": 128, "lora": {"r": 16, "alpha": 32, "top_layers": 4},
+    # "recipe": multi = every stance corpus, dataset-balanced (3 epochs: MULTI_EPOCHS)
+    "stance": {"recipe": "multi", "epochs": 4, "lr": 1e-3, "batch_size": 32, "max_length": 128, "lora": {"r": 16, "alpha": 32, "top_layers": 4},
                "base": "sentence-transformers/all-mpnet-base-v2",
                # the relatedness pass only needs a sentence-similarity cosine: MiniLM's costs a sixth of MPNet's
                "relatedness_base": "sentence-transformers/all-MiniLM-L6-v2"},
@@ -212,7 +215,7 @@ def dev_metrics_and_temperature(labels, devs: dict, logits_of) -> tuple[float, f
 def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], out_dir, *, seed: int = 13,
               hyper: dict | None = None, base_path=None, progress=None, datasets=(),
               combiner_set: CombinerSet | None = None, student_texts: list[str] | None = None,
-              student: dict | None = None) -> dict:
+              student: dict | None = None, recipe: str | None = None) -> dict:
     """Train a model from the base encoder (the shipped models' recipe); returns its config.
 
     combiner_set (stance): examples disjoint from train and dev on which the
@@ -228,6 +231,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     if combiner_set:
         check_examples(task, combiner_set.examples)
     hyper = {**HYPER[task], **(hyper or {})}
+    hyper.pop("recipe", None)  # which data: chosen by the caller (recipe_data), recorded via `recipe`
     lora = hyper.pop("lora", {})
     base = base_encoder(hyper.pop("base", None))
     rel_base = hyper.pop("relatedness_base", None)
@@ -272,7 +276,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "training_set_sha256": training_set_sha256(train),
         "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
         "training": {"n_train": len(train), "seed": seed, "threads": _threads(), "machine": platform.machine(),
-                     **hyper, **stats},
+                     "cpu": cpu_name(),
+                     **({"recipe": recipe} if recipe else {}), **hyper, **stats},
         "dev_metrics": dev_metrics,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
@@ -280,6 +285,17 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         cfg["relatedness"] = block
     save_trainable(model, Path(out_dir), cfg)
     return cfg
+
+
+def cpu_name() -> str:
+    """The processor's model name (the card says where a model was trained), or the architecture."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def _threads() -> int:
@@ -390,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()
     cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets,
-                    combiner_set=combiner_set, student_texts=student_texts)
+                    combiner_set=combiner_set, student_texts=student_texts, recipe=recipe)
     cfg["training"]["wall_minutes"] = round((time.time() - t0) / 60, 1)
     write_card(out, cfg)
     _print_dev(cfg)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.encoder import native_bf16, pick_precision
+from models.encoder import batch_invariant_bf16, pick_precision
 from models.errors import ModelError
 from models.packed import PackedMPNet, supports
 
@@ -64,11 +64,11 @@ def test_a_statement_gets_the_same_logits_alone_and_in_any_batch(tiny_mpnet, dty
         alone = torch.cat([forward(*_batch([s])) for s in seqs])
         for size in (2, 7, 24):
             together = torch.cat([forward(*_batch(seqs[i : i + size])) for i in range(0, len(seqs), size)])
-            if dtype == torch.bfloat16 and native_bf16():
+            if dtype == torch.bfloat16 and batch_invariant_bf16():
                 # bf16 products are the same for every row count but one, padded away (packed.MIN_ROWS), and a
                 # last-bit difference upstream would be rounded into a bf16 step (~1e-3) downstream: equal, exactly
                 assert torch.equal(together, alone), f"batch {size}: max diff {(together - alone).abs().max():.2e}"
-            else:  # fp32 products may differ in the last bit with the row count; emulated bf16 is never chosen
+            else:  # fp32 products may differ in the last bit with the row count; emulated or AMX bf16 is never chosen
                 torch.testing.assert_close(together, alone, atol=1e-6 if dtype == torch.float32 else 1e-2, rtol=0)
 
 
@@ -103,7 +103,7 @@ def test_precision_is_bf16_only_where_the_config_allows_it_and_the_cpu_has_it(mo
     monkeypatch.delenv("WORKBENCH_PRECISION", raising=False)
     cpu = torch.device("cpu")
     assert pick_precision(cpu, False) == "fp32"
-    assert pick_precision(cpu, True) == ("bf16" if native_bf16() else "fp32")
+    assert pick_precision(cpu, True) == ("bf16" if batch_invariant_bf16() else "fp32")
     assert pick_precision(torch.device("cuda"), True) == "fp32"
     assert pick_precision(cpu, True, "fp32") == "fp32"
     monkeypatch.setenv("WORKBENCH_PRECISION", "bf16")
