@@ -50,7 +50,10 @@ class WorkbenchGroup(click.Group):
             message = _user_facing(exc)
             if message is None:
                 raise
-            click.echo(f"error: {message}", err=True)
+            from db.plaintext import clean_line
+
+            # messages quote file names and values from files: no control character reaches the terminal
+            click.echo(f"error: {clean_line(message)}", err=True)
             ctx.exit(1)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from db.plaintext import clean_line
+
 MAX_FILE_BYTES = 50 * 1024 * 1024  # documented in README: larger files are refused
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
 
@@ -109,8 +111,8 @@ def _html_document(path: Path, html: str) -> DocumentInput:
     title = metadata.title if metadata is not None and metadata.title else _first_line_title(text, False)
     meta: dict[str, Any] = {"path": str(path)}
     if metadata is not None:
-        meta.update({k: v for k, v in (("url", metadata.url), ("published", metadata.date),
-                                       ("author", metadata.author)) if v})
+        meta.update({k: clean_line(v) for k, v in (("url", metadata.url), ("published", metadata.date),
+                                                   ("author", metadata.author)) if v})
     return DocumentInput(source=path.name, text=text, title=title, meta=meta)
 
 
@@ -135,9 +137,12 @@ def _jsonl_documents(path: Path, text: str) -> list[DocumentInput]:
             if key in record and record[key] is not None and not isinstance(record[key], (str, int)):
                 raise IngestError(path, f"line {lineno}: field {key!r} must be a string")
         source = str(record["id"]) if record.get("id") is not None else f"{path.name}#{lineno}"
-        meta = {k: record[k] for k in ("url", "published") if record.get(k) is not None}
+        # text, title and name are cleaned of control characters where every document is stored
+        meta = {k: clean_line(v) if isinstance(v, str) else v
+                for k in ("url", "published") if (v := record.get(k)) is not None}
         meta["path"] = str(path)
-        docs.append(DocumentInput(source=source, text=body, title=record.get("title"), meta=meta))
+        title = None if record.get("title") is None else str(record["title"])
+        docs.append(DocumentInput(source=source, text=body, title=title, meta=meta))
     if not docs:
         raise IngestError(path, "empty file (no JSON lines)")
     return docs

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.commands.common import db_option, open_db
+from workbench.commands.common import db_option, open_db, run_app
 
 DEMO_TARGETS = ("the CSTO peacekeeping operation in Kazakhstan", "Askar Umarov's appointment as minister")
 ORDERS = ("document", "uncertainty", "random")
@@ -46,7 +46,7 @@ def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool, 
     backend = Backend(engine, annotator, target=target, order=order, blind=blind,
                       predictor_factory=None if blind else _model_factory(engine), blind_fraction=blind_fraction,
                       trainer=None if blind else _trainer(engine))
-    AnnotateApp(backend, keymap=keymap).run()
+    run_app(AnnotateApp(backend, keymap=keymap))
 
 
 @click.command()
@@ -63,18 +63,17 @@ def annotate(annotator: str, target: str | None, blind: bool, order: str, blind_
              db_url: str | None) -> None:
     """Label statements' stance and sentiment, one key per decision (press ? inside for keys)."""
     from db.engine import transaction
-    from db.repository import find_target
+    from db.repository import annotator_name, find_target
     from workbench.errors import WorkbenchError
 
-    if not annotator.strip():
-        raise WorkbenchError("--annotator needs a name")
+    annotator = annotator_name(annotator)  # the rule every path that stores a name follows
     if blind and order == "uncertainty":
         raise WorkbenchError("--order uncertainty reads model predictions; it cannot be used with --blind")
     engine = open_db(db_url)
     if target is not None:
         with transaction(engine) as session:
             find_target(session, target)  # a clear error before the screen opens
-    run_ui(engine, annotator.strip(), target, order, blind, blind_fraction)
+    run_ui(engine, annotator, target, order, blind, blind_fraction)
 
 
 def _seeds_dir() -> Path:
@@ -92,9 +91,10 @@ def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
     """Init, ingest seeds/, extract, add the demo targets, pre-label, then annotate."""
     from db.engine import transaction
     from db.migrate import upgrade
-    from db.repository import ensure_target
+    from db.repository import annotator_name, ensure_target
     from workbench.errors import WorkbenchError
 
+    annotator = annotator_name(annotator)
     seeds = _seeds_dir()
     if not seeds.is_dir():
         raise WorkbenchError(f"no seeds/ folder here or at {seeds}")
@@ -201,11 +201,12 @@ def guidelines_edit(db_url: str | None) -> None:
 
 def _store(db_url: str | None, text: str) -> None:
     from db.engine import transaction
+    from db.plaintext import clean_text
     from db.repository import set_setting
     from workbench.tui.backend import GUIDELINES_KEY
 
     with transaction(open_db(db_url)) as session:
-        set_setting(session, GUIDELINES_KEY, text)
+        set_setting(session, GUIDELINES_KEY, clean_text(text))  # shown in the UI: no terminal controls
 
 
 def register(group: click.Group) -> None:

@@ -1,0 +1,220 @@
+"""Hostile input (issue 22): names and texts that look like markup or terminal commands, files that
+never end, input nested past the parsers' limits, names one back end accepts and the other refuses.
+
+Every user-supplied string is shown as itself (never parsed as Rich/Textual markup), no control
+character reaches the terminal, and every refusal is one `error:` line with a non-zero exit.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+
+import pytest
+from sqlalchemy import select, text
+from textual.app import App
+from textual.widgets import DataTable, Static
+
+from db.engine import make_engine, transaction
+from db.errors import StorageError
+from db.repository import get_or_create_annotator
+from db.schema import Annotator, Decision, Document
+from tests.bad_input_support import (  # noqa: F401 - db and template_db are fixtures
+    assert_one_line_error, db, dump, invoke, line, template_db,
+)
+
+OSC_TITLE = "\x1b]0;PWNED\x07"  # "set the terminal's title", as a name or a text could carry it
+TERMINAL_CONTROLS = ("\x1b", "\x07", "\x9b")
+
+
+def _sql(url: str, statement: str, *params) -> None:
+    """Write as an older version (or another tool) could have: straight into the file."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        conn.execute(statement, params)
+
+
+def _rename_annotator(url: str, old: str, new: str) -> None:
+    _sql(url, "UPDATE annotators SET name = ? WHERE name = ?", new, old)
+
+
+# -- item 2: a name or note that looks like markup -------------------------------------------------
+
+def test_an_annotator_named_like_markup_is_printed_as_itself(db, tmp_path):
+    data = tmp_path / "markup.jsonl"
+    data.write_text(line(annotator="[/bold]", stance="against") + "\n" + line(annotator="[red]x", stance="favor") + "\n")
+    code, out, err = invoke("import", data, "--db", db)
+    assert code == 0, err
+    code, out, err = invoke("status", "--db", db)
+    assert code == 0 and "Traceback" not in out + err, err
+    assert "labels by [/bold]" in out and "labels by [red]x" in out
+    report = tmp_path / "report.html"
+    code, out, err = invoke("agreement", "--html", report, "--db", db)
+    assert code == 0 and "Traceback" not in out + err, err
+    assert "[/bold]" in out and "[red]x" in out
+    assert "[/bold]" in report.read_text(encoding="utf-8")
+
+
+async def _adjudicate_note(url: str) -> tuple[list[list[str]], str, int | None]:
+    from workbench.tui.adjudicate_app import AdjudicateApp
+
+    app = AdjudicateApp(make_engine(url), "judge", "stance")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.query_one("#labels", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(r)] for r in range(table.row_count)]
+        statement = str(app.query_one("#statement", Static).render())
+    return rows, statement, app.return_code
+
+
+def test_adjudicate_shows_notes_names_and_targets_that_look_like_markup(engine, sqlite_url):
+    from tests.test_export import build_corpus
+
+    build_corpus(engine)
+    _sql(sqlite_url, "UPDATE decisions SET note = ? WHERE note = 'ironic?'", "[/red] " + OSC_TITLE)
+    _rename_annotator(sqlite_url, "ann3", "[b]ann3")
+    _sql(sqlite_url, "UPDATE targets SET text = '[/i] ' || text")
+    rows, statement, return_code = asyncio.run(_adjudicate_note(sqlite_url))
+    assert ["[b]ann3", "against", "sarcasm", "[/red] ]0;PWNED"] in rows
+    assert "target: [/i] " in statement and not any(c in statement for c in TERMINAL_CONTROLS)
+    assert not return_code
+
+
+def test_a_crashed_ui_exits_non_zero(db, monkeypatch):
+    from workbench.tui.adjudicate_app import AdjudicateApp
+
+    def crash(self):
+        raise RuntimeError("a bug in the screen")
+
+    real_run = App.run
+    monkeypatch.setattr(AdjudicateApp, "on_mount", crash)
+    monkeypatch.setattr(App, "run", lambda self, **kw: real_run(self, headless=True))
+    code, out, err = invoke("adjudicate", "--annotator", "judge", "--db", db)
+    assert code != 0
+
+
+# -- item 4: control characters --------------------------------------------------------------------
+
+def test_control_characters_never_reach_the_terminal_from_an_older_database(db, tmp_path):
+    _rename_annotator(db, "ann2", f"ann{OSC_TITLE}2")
+    _sql(db, "UPDATE targets SET text = ?", f"the {OSC_TITLE}thing")
+    for args in (["status"], ["agreement"], ["targets", "list"]):
+        code, out, err = invoke(*args, "--db", db)
+        assert code == 0, (args, err)
+        assert not any(c in out + err for c in TERMINAL_CONTROLS), (args, out)
+    assert "ann]0;PWNED2" in invoke("status", "--db", db)[1]
+
+
+def test_control_characters_are_dropped_from_what_comes_in(db, tmp_path):
+    articles = tmp_path / "a.jsonl"
+    articles.write_text(json.dumps({"id": f"doc{OSC_TITLE}", "title": f"A {OSC_TITLE}title\x9b2J",
+                                    "text": f"Line one{OSC_TITLE}.\n\tLine two\x1b[2J said Bob."}) + "\n")
+    code, out, err = invoke("ingest", articles, "--db", db)
+    assert code == 0, err
+    decisions = tmp_path / "d.jsonl"
+    decisions.write_text(line(note=f"see {OSC_TITLE}this") + "\n")
+    assert invoke("import", decisions, "--db", db)[0] == 0
+    code, out, err = invoke("targets", "add", f"new {OSC_TITLE}target", "--db", db)
+    assert code == 0 and not any(c in out for c in TERMINAL_CONTROLS)
+    with transaction(make_engine(db)) as session:
+        doc = session.scalar(select(Document).where(Document.source.like("doc%")))
+        assert (doc.source, doc.title) == ("doc]0;PWNED", "A ]0;PWNEDtitle2J")
+        assert doc.text == "Line one]0;PWNED.\n\tLine two[2J said Bob."  # newline and tab stay
+        assert session.scalar(select(Decision.note).where(Decision.note.is_not(None))) == "see ]0;PWNEDthis"
+    assert "new ]0;PWNEDtarget" in invoke("targets", "list", "--db", db)[1]
+
+
+def test_the_annotation_screen_shows_titles_and_speakers_without_control_characters(engine, sqlite_url):
+    from tests.test_tui_support import seed, settle
+    from workbench.tui.app import AnnotateApp
+    from workbench.tui.backend import Backend
+
+    seed(engine)
+    _sql(sqlite_url, "UPDATE documents SET title = ?", f"[/b]Title{OSC_TITLE}")
+    _sql(sqlite_url, "UPDATE statements SET speaker = ?", f"[red]Zas{OSC_TITLE}")
+
+    async def run() -> tuple[str, str]:
+        app = AnnotateApp(Backend(engine, "alice", blind=True, predictor_factory=None))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            title = str(app.query_one("#document-title", Static).render())
+            speaker = str(app.query_one("SpeakerLine", Static).render())
+        return title, speaker
+
+    title, speaker = asyncio.run(run())
+    assert "[/b]Title]0;PWNED" in title and "[red]Zas]0;PWNED" in speaker
+    assert not any(c in title + speaker for c in TERMINAL_CONTROLS)
+
+
+# -- item 7: one rule for annotator names, on both back ends and every path -------------------------
+
+BAD_NAMES = [pytest.param(name, reason, id=case) for case, name, reason in (
+    ("empty", "", "empty"), ("blank", "   ", "empty"), ("129-chars", "a" * 129, "at most 128"),
+    ("nul", "nul\x00name", "control characters"), ("osc", f"x{OSC_TITLE}", "control characters"),
+    ("newline", "two\nlines", "control characters"))]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_url(request, tmp_path):
+    if request.param == "sqlite":
+        from tests.bad_input_support import populate
+
+        url = f"sqlite:///{tmp_path / 'w.db'}"
+        populate(url)
+        return url
+    pg_url = request.getfixturevalue("pg_url")
+    from db.migrate import upgrade
+    from tests.test_reliability_storage import seed_items
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    seed_items(engine)
+    engine.dispose()
+    return pg_url
+
+
+@pytest.mark.parametrize("name,reason", BAD_NAMES)
+def test_import_refuses_a_bad_annotator_name_on_both_back_ends(any_url, tmp_path, name, reason):
+    path = tmp_path / "names.jsonl"
+    path.write_text(line() + "\n" + line(annotator=name) + "\n", encoding="utf-8")
+    with transaction(make_engine(any_url)) as session:
+        before = session.scalar(select(text("count(*)")).select_from(Decision))
+    code, out, err = invoke("import", path, "--db", any_url)
+    assert_one_line_error(code, out, err, f"{path}:2:", reason)
+    with transaction(make_engine(any_url)) as session:
+        assert session.scalar(select(text("count(*)")).select_from(Decision)) == before
+
+
+@pytest.mark.parametrize("name,reason", BAD_NAMES)
+def test_every_writer_of_names_refuses_the_same_names(engine, name, reason):
+    with transaction(engine) as session:
+        with pytest.raises(StorageError, match=reason):
+            get_or_create_annotator(session, name)
+        assert get_or_create_annotator(session, " " + "a" * 128 + " ").name == "a" * 128
+
+
+@pytest.mark.parametrize("command", ["annotate", "adjudicate"])
+@pytest.mark.parametrize("name,reason", BAD_NAMES[:4])
+def test_the_ui_commands_refuse_a_bad_name_before_opening(db, monkeypatch, command, name, reason):
+    def opened(self, **kw):
+        raise AssertionError("the screen opened")
+
+    monkeypatch.setattr(App, "run", opened)
+    code, out, err = invoke(command, "--annotator", name, "--db", db)
+    assert_one_line_error(code, out, err, reason)
+
+
+@pytest.mark.postgres
+def test_merge_into_postgres_refuses_a_name_postgres_cannot_hold_with_one_line(db, pg_url):
+    from db.migrate import upgrade
+    from tests.test_reliability_storage import seed_items
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    seed_items(engine)
+    _rename_annotator(db, "ann2", "ann\x002")
+    code, out, err = invoke("merge", db, "--db", pg_url)
+    assert_one_line_error(code, out, err, "control characters")
+    with transaction(engine) as session:
+        assert session.scalar(select(text("count(*)")).select_from(Annotator)) == 0
