@@ -218,3 +218,49 @@ def test_merge_into_postgres_refuses_a_name_postgres_cannot_hold_with_one_line(d
     assert_one_line_error(code, out, err, "control characters")
     with transaction(engine) as session:
         assert session.scalar(select(text("count(*)")).select_from(Annotator)) == 0
+
+
+# -- item 5: files that never end ------------------------------------------------------------------
+
+def _run_cli(*args: str, timeout: int = 60):
+    """The real command in a child process with 1 GiB of address space: a command that reads an endless
+    file whole dies of MemoryError (a traceback) instead of eating the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    done = subprocess.run([sys.executable, "-c", "from workbench.cli import main; main()", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, preexec_fn=limit_memory)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_guidelines_set_refuses_a_device_or_a_pipe(db, tmp_path, special):
+    import os
+
+    if special == "fifo":
+        special = tmp_path / "pipe.md"
+        os.mkfifo(special)  # no writer: opening it blocking would wait for ever
+    before = dump(db)
+    code, out, err = _run_cli("guidelines", "set", special, "--db", db)
+    assert_one_line_error(code, out, err, str(special), "not a regular file")
+    assert dump(db) == before
+
+
+def test_ingest_names_a_device_given_as_input(db):
+    code, out, err = invoke("ingest", "/dev/zero", "--db", db)
+    assert code == 1 and "error: /dev/zero: not a regular file" in err
+
+
+def test_a_size_limit_is_a_limit_on_reading_not_on_what_stat_says(tmp_path):
+    from workbench.bounded_read import FileTooLarge, read_bounded
+
+    # /proc files are regular files whose stat size is 0 whatever they hold
+    with pytest.raises(FileTooLarge):
+        read_bounded("/proc/self/maps", 64)
+    small = tmp_path / "small.md"
+    small.write_bytes(b"x" * 64)
+    assert read_bounded(small, 64) == b"x" * 64

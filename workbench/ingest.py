@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from db.plaintext import clean_line
+from workbench.bounded_read import InputFileError, read_bounded
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # documented in README: larger files are refused
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
@@ -46,6 +47,8 @@ def discover(paths: list[str | os.PathLike]) -> tuple[list[Path], list[IngestErr
             else:
                 errors.append(IngestError(path, f"unsupported file type {path.suffix or '(none)'!r}; "
                                                 f"expected one of {', '.join(sorted(SUFFIXES))}"))
+        elif path.exists():  # a device, a pipe, a socket: reading it may never end
+            errors.append(IngestError(path, "not a regular file (a device, a pipe or a socket); give a file or a folder"))
         else:
             errors.append(IngestError(path, "no such file or folder"))
     return files, errors
@@ -66,10 +69,10 @@ def read_documents(path: Path) -> list[DocumentInput]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise IngestError(path, f"file too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
-    raw = path.read_bytes()
+    try:
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except InputFileError as exc:
+        raise IngestError(path, str(exc)) from None
     if not raw.strip():
         raise IngestError(path, "empty file (no text)")
     return raw

@@ -159,16 +159,20 @@ GUIDELINES_MAX_BYTES = 1024 * 1024
 @db_option
 def guidelines_set(file: str, db_url: str | None) -> None:
     """Replace the guidelines with a Markdown FILE."""
+    from workbench.bounded_read import FileTooLarge, InputFileError, read_bounded
     from workbench.errors import WorkbenchError
 
-    size = Path(file).stat().st_size
-    if size > GUIDELINES_MAX_BYTES:  # they are read on every g press; a book does not belong there
-        raise WorkbenchError(f"{file} is {size / 1e6:.1f} MB; guidelines are at most "
-                             f"{GUIDELINES_MAX_BYTES // 2**20} MiB of Markdown")
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkbenchError(f"cannot read {file}: {exc}") from None
+    try:  # they are read on every g press; a book (or /dev/zero) does not belong there
+        text = read_bounded(file, GUIDELINES_MAX_BYTES).decode("utf-8")
+    except FileTooLarge as exc:
+        raise WorkbenchError(f"{file} is {exc.size / 1e6:.1f} MB; guidelines are at most "
+                             f"{GUIDELINES_MAX_BYTES // 2**20} MiB of Markdown") from None
+    except InputFileError as exc:
+        raise WorkbenchError(f"{file}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise WorkbenchError(f"{file}: not valid UTF-8 (byte offset {exc.start}); guidelines are UTF-8 Markdown") from None
+    except OSError as exc:
+        raise WorkbenchError(f"cannot read {file}: {exc.strerror or exc}") from None
     if not text.strip():
         raise WorkbenchError(f"{file} is empty; guidelines left unchanged")
     if "\x00" in text:
