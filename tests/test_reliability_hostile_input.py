@@ -264,3 +264,121 @@ def test_a_size_limit_is_a_limit_on_reading_not_on_what_stat_says(tmp_path):
     small = tmp_path / "small.md"
     small.write_bytes(b"x" * 64)
     assert read_bounded(small, 64) == b"x" * 64
+
+
+# -- item 6: one line, never a traceback ----------------------------------------------------------
+
+@pytest.mark.parametrize("body,reason", [
+    pytest.param("[" * 25_000 + "]" * 25_000, "nested too deeply", id="deep"),
+    pytest.param('{"text": "a", "id": ' + "9" * 5000 + "}", "more than 4300 digits", id="5000-digits"),
+    pytest.param('{"text": "a \\ud800 b"}', "lone surrogate", id="surrogate"),
+])
+def test_ingest_of_jsonl_the_parser_chokes_on_is_one_line(db, tmp_path, body, reason):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "A fine article."}\n' + body + "\n", encoding="utf-8")
+    before = dump(db)
+    code, out, err = invoke("ingest", path, "--db", db)
+    assert_one_line_error(code, out, err, f"{path}: line 2:", reason)
+    assert dump(db) == before
+
+
+def test_import_of_a_lone_surrogate_is_one_line_on_both_back_ends(any_url, tmp_path):
+    path = tmp_path / "surrogate.jsonl"
+    path.write_text(line() + "\n" + line().replace('"imp"', '"imp", "note": "x\\ud800y"') + "\n", encoding="utf-8")
+    code, out, err = invoke("import", path, "--db", any_url)
+    assert_one_line_error(code, out, err, f"{path}:2:", "lone surrogate")
+    with transaction(make_engine(any_url)) as session:
+        assert session.scalar(select(Annotator.id).where(Annotator.name == "imp")) is None
+
+
+@pytest.mark.parametrize("url", ["foo://x", "http://example.com/labels", "https://user:secret@host/db"])
+def test_a_url_of_no_database_is_one_line(db, url):
+    code, out, err = invoke("status", "--db", url)
+    message = assert_one_line_error(code, out, err, "unsupported database URL")
+    assert "secret" not in message
+    before = dump(db)
+    code, out, err = invoke("merge", url, "--db", db)
+    assert_one_line_error(code, out, err, "unsupported database URL")
+    assert dump(db) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("args", [["targets", "add", "new target"], ["guidelines", "set", "GUIDE"]])
+def test_writing_to_a_read_only_postgres_database_is_one_line(pg_engine, pg_url, tmp_path, args):
+    guide = tmp_path / "guide.md"
+    guide.write_text("# Rules\nBe kind.\n")
+    read_only = pg_url + "%20-cdefault_transaction_read_only%3Don"
+    args = [str(guide) if a == "GUIDE" else a for a in args]
+    code, out, err = invoke(*args, "--db", read_only)
+    assert_one_line_error(code, out, err, "read-only")
+    assert invoke("status", "--db", read_only)[0] == 0  # reading still works
+
+
+@pytest.mark.parametrize("args", [["targets", "add", "new target"], ["guidelines", "set", "GUIDE"]])
+def test_writing_to_a_read_only_sqlite_database_is_one_line(db, tmp_path, monkeypatch, args):
+    """SQLite's own refusal ('attempt to write a readonly database', as for a file the user may not
+    write): made here with query_only, set once the schema has been checked (tests run as root, so
+    file modes do not stop writes)."""
+    from sqlalchemy import event
+
+    import workbench.commands.common as common
+
+    real_open = common.open_db
+
+    def read_only_open(*a, **kw):
+        engine = real_open(*a, **kw)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("PRAGMA query_only=1"))
+        return engine
+
+    monkeypatch.setattr(common, "open_db", read_only_open)
+    for module in ("annotate_cmds", "model_cmds"):
+        monkeypatch.setattr(f"workbench.commands.{module}.open_db", read_only_open)
+    guide = tmp_path / "guide.md"
+    guide.write_text("# Rules\nBe kind.\n")
+    before = dump(db)
+    code, out, err = invoke(*[str(guide) if a == "GUIDE" else a for a in args], "--db", db)
+    assert_one_line_error(code, out, err, "read-only", "readonly database")
+    assert dump(db) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("column", ["targets.text", "predictions.model_name"])
+def test_merge_into_postgres_of_a_nul_it_cannot_store_is_one_line(db, pg_engine, pg_url, column):
+    from db.schema import Prediction, Target
+
+    from tests.test_reliability_storage import seed_items
+
+    seed_items(pg_engine)
+    if column == "predictions.model_name":
+        from sqlalchemy import select as sel
+
+        with transaction(make_engine(db)) as session:
+            from db.schema import Statement
+
+            sid = session.scalar(sel(Statement.id))
+            tid = session.scalar(sel(Target.id))
+            session.add(Prediction(statement_id=sid, target_id=tid, task="stance", label="favor",
+                                   probabilities={"favor": 1.0}, margin=1.0, model_name="m", model_version="1"))
+        _sql(db, "UPDATE predictions SET model_name = ?", "bad\x00model")
+        _sql(db, "UPDATE decisions SET stance_prediction_id = (SELECT min(id) FROM predictions)")
+    else:
+        _sql(db, "UPDATE targets SET text = ?", "the\x00thing")
+    with transaction(pg_engine) as session:
+        before = session.scalar(select(text("count(*)")).select_from(Decision))
+    code, out, err = invoke("merge", db, "--db", pg_url)
+    message = assert_one_line_error(code, out, err)
+    assert "NUL" in message and ("nothing merged" in message or "target" in message), message
+    with transaction(pg_engine) as session:
+        assert session.scalar(select(text("count(*)")).select_from(Decision)) == before
+
+
+def test_guidelines_edit_saving_invalid_utf8_is_one_line(db, tmp_path, monkeypatch):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf '# Rules\\n\\377\\376 caf\\351\\n' > \"$1\"\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.delenv("VISUAL", raising=False)
+    before = dump(db)
+    code, out, err = invoke("guidelines", "edit", "--db", db)
+    assert_one_line_error(code, out, err, "not valid UTF-8", "nothing saved")
+    assert dump(db) == before

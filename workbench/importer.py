@@ -38,7 +38,6 @@ and is recorded.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,6 +52,7 @@ from db.errors import StorageError
 from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator, target_text
 from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Statement, Target
 from workbench.errors import WorkbenchError
+from workbench.jsonline import JsonLineError, parse_json_line
 from workbench.import_fields import (
     LineError,
     PredictionLine,
@@ -339,12 +339,9 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
                 if not text.strip():
                     continue
                 try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise LineError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
-                except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...
-                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    raise LineError(f"malformed JSON: {reason}") from None
+                    obj = parse_json_line(text)
+                except JsonLineError as exc:
+                    raise LineError(str(exc)) from None
                 try:
                     importer.line(obj)
                 except (StatementError, OverflowError) as exc:  # a value the database cannot store

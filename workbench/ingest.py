@@ -5,7 +5,6 @@ reason, and nothing from that file is stored.
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 
 from db.plaintext import clean_line
 from workbench.bounded_read import InputFileError, read_bounded
+from workbench.jsonline import JsonLineError, parse_json_line
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # documented in README: larger files are refused
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".jsonl"}
@@ -126,9 +126,9 @@ def _jsonl_documents(path: Path, text: str) -> list[DocumentInput]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise IngestError(path, f"line {lineno}: malformed JSON ({exc.msg} at column {exc.colno})") from None
+            record = parse_json_line(line)
+        except JsonLineError as exc:
+            raise IngestError(path, f"line {lineno}: {exc}") from None
         if not isinstance(record, dict):
             raise IngestError(path, f"line {lineno}: expected a JSON object, got {type(record).__name__}")
         body = record.get("text")

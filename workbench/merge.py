@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import StatementError
 
 from db.engine import readonly, transaction
 from db.plaintext import clean_text
@@ -72,6 +73,17 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
     if local.url == other.url:
         raise WorkbenchError("cannot merge a database into itself")
     theirs = _read_other(other)
+    try:
+        return _merge(local, theirs)
+    except (StatementError, UnicodeEncodeError) as exc:
+        # SQLite keeps what PostgreSQL refuses (a NUL in a model name, say): the merge is rolled back whole
+        cause = getattr(exc, "orig", None) or exc
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        raise WorkbenchError(f"the other database holds a value this one cannot store ({first}); "
+                             "nothing merged") from None
+
+
+def _merge(local: Engine, theirs: dict) -> MergeSummary:
     summary = MergeSummary()
     with transaction(local) as session:
         by_sha = {(sha, s, e): sid for sid, s, e, sha in session.execute(

@@ -187,18 +187,27 @@ def guidelines_edit(db_url: str | None) -> None:
     """Edit the guidelines in $EDITOR."""
     from db.engine import readonly, transaction
     from db.repository import get_setting
+    from workbench.errors import WorkbenchError
     from workbench.tui.backend import GUIDELINES_KEY, default_guidelines
 
     engine = open_db(db_url)
     with transaction(readonly(engine)) as session:
         current = get_setting(session, GUIDELINES_KEY) or default_guidelines()
-    edited = click.edit(current, extension=".md", editor=os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+    try:
+        edited = click.edit(current, extension=".md", editor=os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+    except UnicodeDecodeError as exc:  # the editor saved another encoding (or binary)
+        raise WorkbenchError(f"the edited guidelines are not valid UTF-8 (byte offset {exc.start}); "
+                             "nothing saved") from None
     if edited is None or edited == current:
         click.echo("guidelines unchanged")
         return
     if not edited.strip():
         click.echo("empty guidelines not saved")
         return
+    if "\x00" in edited:
+        raise WorkbenchError("the edited guidelines are binary (contain NUL bytes), not Markdown; nothing saved")
+    if len(edited.encode("utf-8")) > GUIDELINES_MAX_BYTES:
+        raise WorkbenchError(f"the edited guidelines are over {GUIDELINES_MAX_BYTES // 2**20} MiB; nothing saved")
     _store(db_url, edited)
     click.echo("guidelines saved")
 
