@@ -382,3 +382,69 @@ def test_guidelines_edit_saving_invalid_utf8_is_one_line(db, tmp_path, monkeypat
     code, out, err = invoke("guidelines", "edit", "--db", db)
     assert_one_line_error(code, out, err, "not valid UTF-8", "nothing saved")
     assert dump(db) == before
+
+
+# -- item 12: nothing in a folder is skipped without a word ----------------------------------------
+
+ARTICLE = "<html><head><title>Talks</title></head><body><article><p>{}</p></article></body></html>"
+
+
+def _ingest_errors(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("error:")]
+
+
+def test_ingest_reports_a_broken_link_and_an_unreadable_folder(db, tmp_path, monkeypatch):
+    import os
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "locked").mkdir()
+    (folder / "locked" / "c.txt").write_text("Carl said nothing.")
+    (folder / "a.txt").write_text("Ann said hello.")
+    (folder / "sub" / "b.md").write_text("Bob said hi.")
+    (folder / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    (folder / "sub" / "up").symlink_to(folder)  # a loop: must end, and read nothing twice
+    (folder / "notes").symlink_to(tmp_path / "nowhere")  # no article suffix: not ingest's business
+    locked = folder / "locked"
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root reads any folder whatever its mode: refuse the listing as the kernel would
+        real_scandir = os.scandir
+
+        def scandir(path="."):
+            if os.fspath(path) == str(locked):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+    try:
+        code, out, err = invoke("ingest", folder, "--db", db)
+    finally:
+        locked.chmod(0o755)
+    assert code == 1 and "Traceback" not in out + err
+    errors = _ingest_errors(err)
+    assert f"error: {folder / 'gone.txt'}: broken symbolic link (to {tmp_path / 'deleted.txt'})" in errors
+    assert f"error: {locked}: cannot read folder: Permission denied" in errors
+    assert len(errors) == 2, errors
+    assert "ingested 2 document(s)" in out
+
+
+def test_ingest_names_a_broken_link_given_on_the_command_line(db, tmp_path):
+    link = tmp_path / "a.txt"
+    link.symlink_to(tmp_path / "deleted.txt")
+    code, out, err = invoke("ingest", link, "--db", db)
+    assert code == 1 and _ingest_errors(err) == [f"error: {link}: broken symbolic link (to {tmp_path / 'deleted.txt'})"]
+
+
+@pytest.mark.parametrize("depth", [300, 200_000])
+def test_html_nested_deeper_than_the_parser_reads_is_an_error_not_a_short_text(db, tmp_path, depth):
+    page = tmp_path / "deep.html"
+    quotes = "<blockquote>" * depth + "A quoted sentence that matters. " * 20 + "</blockquote>" * depth
+    page.write_text(ARTICLE.format("An introduction long enough to be main text. " * 5 + "</p>" + quotes + "<p>"))
+    fine = tmp_path / "fine.html"
+    fine.write_text(ARTICLE.format("The minister said the talks went well and would go on next week. " * 5))
+    before = dump(db)
+    code, out, err = invoke("ingest", page, "--db", db)
+    assert_one_line_error(code, out, err, str(page), "Excessive depth", "cut short")
+    assert dump(db) == before
+    code, out, err = invoke("ingest", fine, "--db", db)
+    assert code == 0 and "ingested 1 document(s)" in out, err

@@ -40,7 +40,9 @@ def discover(paths: list[str | os.PathLike]) -> tuple[list[Path], list[IngestErr
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+            found: list[Path] = []
+            _walk(path, found, errors, {os.path.realpath(path)})
+            files.extend(sorted(found))
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 files.append(path)
@@ -49,9 +51,42 @@ def discover(paths: list[str | os.PathLike]) -> tuple[list[Path], list[IngestErr
                                                 f"expected one of {', '.join(sorted(SUFFIXES))}"))
         elif path.exists():  # a device, a pipe, a socket: reading it may never end
             errors.append(IngestError(path, "not a regular file (a device, a pipe or a socket); give a file or a folder"))
+        elif path.is_symlink():
+            errors.append(IngestError(path, f"broken symbolic link (to {os.readlink(path)})"))
         else:
             errors.append(IngestError(path, "no such file or folder"))
     return files, errors
+
+
+def _walk(folder: Path, files: list[Path], errors: list[IngestError], seen: set[str]) -> None:
+    """Files with a known suffix under folder. Path.rglob skipped a folder it could not list and a
+    broken link without a word; each is an error here, as is a device or pipe with a known suffix.
+    Files of other types are left out silently (a folder holds more than articles)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        errors.append(IngestError(folder, f"cannot read folder: {exc.strerror or exc}"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            if entry.is_dir():  # a linked folder too, once: a link to a parent would loop
+                real = os.path.realpath(path)
+                if real not in seen:
+                    seen.add(real)
+                    _walk(path, files, errors, seen)
+                continue
+            if path.suffix.lower() not in SUFFIXES:
+                continue
+            if entry.is_file():
+                files.append(path)
+            elif entry.is_symlink():
+                errors.append(IngestError(path, f"broken symbolic link (to {os.readlink(path)})"))
+            else:
+                errors.append(IngestError(path, "not a regular file (a device, a pipe or a socket)"))
+        except OSError as exc:
+            errors.append(IngestError(path, exc.strerror or str(exc)))
 
 
 def read_documents(path: Path) -> list[DocumentInput]:
@@ -104,9 +139,30 @@ def _first_line_title(text: str, markdown: bool) -> str | None:
     return None
 
 
+def _parser_gives_up(html: str) -> str | None:
+    """libxml2's fatal error when it stops building the tree part-way, else None.
+
+    At 256 nested elements it stops (a resource limit noted only in its error log) and hands back
+    what it has: trafilatura then extracted a few hundred characters of a long page without a
+    word (200,000 nested quotes became 773 characters)."""
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    try:
+        lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None  # nothing to parse: trafilatura finds no main text and says so
+    fatal = [error.message for error in parser.error_log if error.level_name == "FATAL"]
+    return fatal[0].split(", use XML_PARSE_HUGE")[0] if fatal else None
+
+
 def _html_document(path: Path, html: str) -> DocumentInput:
     import trafilatura  # lazy: pulls in lxml and friends
 
+    problem = _parser_gives_up(html)
+    if problem is not None:
+        raise IngestError(path, f"the HTML parser stops part-way ({problem}); its text would be cut short")
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
     if not text or not text.strip():
         raise IngestError(path, "no main text found in the HTML")
