@@ -448,3 +448,27 @@ def test_html_nested_deeper_than_the_parser_reads_is_an_error_not_a_short_text(d
     assert dump(db) == before
     code, out, err = invoke("ingest", fine, "--db", db)
     assert code == 0 and "ingested 1 document(s)" in out, err
+
+
+# -- item 16: no invented publication date ---------------------------------------------------------
+
+BODY = "<p>" + "The minister said the talks went well and would go on next week. " * 5 + "</p>"
+
+
+@pytest.mark.parametrize("head,footer,published", [
+    pytest.param("", "© 2025 Example News. All rights reserved.", None, id="copyright-only"),
+    pytest.param("", "Copyright 2019-2025 Example News", None, id="copyright-range"),
+    pytest.param("<meta property='article:published_time' content='2024-03-05T10:00:00Z'>", "© 2025 Example",
+                 "2024-03-05", id="meta-tag"),
+    pytest.param("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"datePublished\": \"2021-02-03\"}"
+                 "</script>", "© 2025", "2021-02-03", id="json-ld"),
+])
+def test_html_published_is_the_date_the_page_states_or_nothing(db, tmp_path, head, footer, published):
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><head><title>Talks</title>{head}</head><body><article>{BODY}</article>"
+                    f"<footer>{footer}</footer></body></html>")
+    code, out, err = invoke("ingest", page, "--db", db)
+    assert code == 0, err
+    with transaction(make_engine(db)) as session:
+        meta = session.scalar(select(Document.meta).where(Document.source == "page.html"))
+    assert meta.get("published") == published

@@ -166,7 +166,9 @@ def _html_document(path: Path, html: str) -> DocumentInput:
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
     if not text or not text.strip():
         raise IngestError(path, "no main text found in the HTML")
-    metadata = trafilatura.extract_metadata(html)
+    # extensive=False: a date the page states (meta tags, JSON-LD, <time>, the URL) or none. The
+    # extensive search guesses from any text, and "© 2025" became published: 2025-01-01.
+    metadata = trafilatura.extract_metadata(html, extensive=False)
     title = metadata.title if metadata is not None and metadata.title else _first_line_title(text, False)
     meta: dict[str, Any] = {"path": str(path)}
     if metadata is not None:
