@@ -54,6 +54,17 @@ def test_an_annotator_named_like_markup_is_printed_as_itself(db, tmp_path):
     assert "[/bold]" in report.read_text(encoding="utf-8")
 
 
+def test_a_folder_named_like_markup_is_printed_as_itself(template_db, tmp_path):
+    import shutil
+
+    folder = tmp_path / "[" / "b]"  # the path reads "…/[/b]/w.models": a closing tag with nothing open
+    folder.mkdir(parents=True)
+    shutil.copy(template_db, folder / "w.db")
+    code, out, err = invoke("models", "list", "--db", folder / "w.db")
+    assert code == 0 and "Traceback" not in out + err, err
+    assert f"models ({folder / 'w.models'})" in " ".join(out.split())
+
+
 async def _adjudicate_note(url: str) -> tuple[list[list[str]], str, int | None]:
     from workbench.tui.adjudicate_app import AdjudicateApp
 
