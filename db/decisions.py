@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError
+from db.plaintext import clean_text
 from db.schema import (
     DECISION_ACTIONS,
     REASON_CODES,
@@ -62,6 +63,8 @@ def record(session: Session, annotator: Annotator, decision: NewDecision) -> Dec
     validate(decision)
     fields = {k: v for k, v in decision.__dict__.items() if v is not None or k in ("stance", "sentiment")}
     fields["reason_codes"] = list(decision.reason_codes)
+    if decision.note is not None:  # typed or pasted in the UI, or from a file: printed later
+        fields["note"] = clean_text(decision.note)
     if decision.created_at is None:
         fields.pop("created_at", None)
     row = Decision(annotator_id=annotator.id, **fields)

@@ -75,6 +75,9 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         return create_engine(url, pool_pre_ping=True, **kwargs)
     except ModuleNotFoundError as exc:
         raise StorageError(f"database driver missing for {parsed.drivername}: {exc.name}") from None
+    except ArgumentError:  # NoSuchModuleError too: foo://x, http://host/… name no database SQLAlchemy knows
+        raise StorageError(f"unsupported database URL scheme {parsed.drivername + '://'!r} (expected "
+                           "sqlite:///FILE, a path ending in .db, or postgresql+psycopg://user@host/dbname)") from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

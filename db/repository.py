@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.decisions import withdrawn_by_undo
 from db.errors import StorageError
+from db.plaintext import clean_line, clean_text, has_controls
 from db.schema import (
     LABELS_BY_TASK,
     Annotator,
@@ -39,6 +40,7 @@ def text_sha256(text: str) -> str:
 SOURCE_MAX = Document.__table__.c.source.type.length
 TITLE_MAX = Document.__table__.c.title.type.length
 TARGET_MAX = Target.__table__.c.text.type.length
+ANNOTATOR_MAX = Annotator.__table__.c.name.type.length
 
 
 def storable(value: str, what: str) -> str:
@@ -55,12 +57,12 @@ def add_document(session: Session, source: str, text: str, title: str | None = N
     Rules that hold on SQLite and PostgreSQL alike: no NUL anywhere; a name of at most 512
     characters (documents are addressed by it); a longer title is cut to the column's 1,024.
     """
-    storable(text, "the document text")
-    storable(source, "the document name")
+    text = clean_text(storable(text, "the document text"))
+    source = clean_line(storable(source, "the document name"))
     if len(source) > SOURCE_MAX:
         raise StorageError(f"document name is {len(source)} characters long (at most {SOURCE_MAX})")
     if title is not None:
-        title = storable(title, "the document title")[:TITLE_MAX]
+        title = clean_line(storable(title, "the document title"))[:TITLE_MAX]
     digest = text_sha256(text)
     existing = session.scalar(select(Document).where(Document.sha256 == digest))
     if existing is not None:
@@ -144,14 +146,19 @@ def iter_statements(session: Session, batch: int = 1000) -> Iterable[tuple[State
 
 # -- targets -------------------------------------------------------------------------------
 
+def target_text(text: str) -> str:
+    """A target as stored and looked up: one line, no control characters, single spaces."""
+    return " ".join(clean_line(text).split())
+
+
 def add_target(session: Session, text: str, description: str | None = None) -> Target:
-    text = " ".join(storable(text, "the target").split())
+    text = target_text(storable(text, "the target"))
     if not text:
         raise StorageError("a target needs some text")
     if len(text) > TARGET_MAX:
         raise StorageError(f"a target is at most {TARGET_MAX} characters (this one has {len(text)})")
     if description is not None:
-        storable(description, "the target description")
+        description = clean_text(storable(description, "the target description"))
     if session.scalar(select(Target).where(Target.text == text)) is not None:
         raise StorageError(f"target already exists: {text!r}")
     target = Target(text=text, description=description)
@@ -161,7 +168,7 @@ def add_target(session: Session, text: str, description: str | None = None) -> T
 
 
 def ensure_target(session: Session, text: str, description: str | None = None) -> Target:
-    found = session.scalar(select(Target).where(Target.text == " ".join(text.split())))
+    found = session.scalar(select(Target).where(Target.text == target_text(text)))
     return found if found is not None else add_target(session, text, description)
 
 
@@ -175,7 +182,7 @@ def find_target(session: Session, text_or_id: str | int) -> Target:
     if isinstance(text_or_id, int) or str(text_or_id).isdigit():
         target = session.get(Target, int(text_or_id))
     if target is None:
-        target = session.scalar(select(Target).where(Target.text == " ".join(str(text_or_id).split())))
+        target = session.scalar(select(Target).where(Target.text == target_text(str(text_or_id))))
     if target is None:
         raise StorageError(f"no such target: {text_or_id!r} (see `workbench targets list`)")
     return target
@@ -263,10 +270,21 @@ def latest_prediction(session: Session, statement_id: int, task: str, target_id:
 
 # -- annotators and settings --------------------------------------------------------------
 
-def get_or_create_annotator(session: Session, name: str) -> Annotator:
+def annotator_name(name: str) -> str:
+    """The one rule for annotator names, whatever the path (UI, import, merge, adjudication) and
+    back end: PostgreSQL refuses what SQLite would keep, and a name is printed in every report."""
     name = name.strip()
     if not name:
-        raise StorageError("an annotator needs a name")
+        raise StorageError("an annotator needs a name (it is empty)")
+    if has_controls(name):
+        raise StorageError(f"annotator name {name[:40]!r} contains control characters")
+    if len(name) > ANNOTATOR_MAX:
+        raise StorageError(f"annotator name is {len(name)} characters long (at most {ANNOTATOR_MAX})")
+    return name
+
+
+def get_or_create_annotator(session: Session, name: str) -> Annotator:
+    name = annotator_name(name)
     found = session.scalar(select(Annotator).where(Annotator.name == name))
     if found is None:
         found = Annotator(name=name)

@@ -93,7 +93,7 @@ async def _tui_choose_and_undo(engine):
         assert app.query_one("#queue", OptionList).option_count == 2
         table = app.query_one("#labels", DataTable)
         assert table.row_count == 3
-        rows = [table.get_row_at(r) for r in range(3)]
+        rows = [[str(cell) for cell in table.get_row_at(r)] for r in range(3)]  # cells are plain Text
         assert [r[:2] for r in rows] == [["ann1", "favor"], ["ann2", "favor"], ["ann3", "against"]]
         assert rows[2][2] == "sarcasm" and rows[2][3] == "ironic?"
         assert "the peacekeeping mission" in str(app.query_one("#statement", Static).render())

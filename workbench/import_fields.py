@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from db.errors import StorageError
+from db.plaintext import clean_text
+from db.repository import annotator_name as checked_annotator_name
 from db.schema import LABELS_BY_TASK
 
 
@@ -57,6 +60,15 @@ def opt_text(obj: dict, key: str) -> str | None:
     return value
 
 
+def note_field(obj: dict, key: str = "note") -> str | None:
+    """A note as it will be stored (so that comparing it with a stored one is fair): NUL is refused
+    on every back end (PostgreSQL cannot hold it), other control characters are dropped."""
+    value = opt_text(obj, key)
+    if value is not None and "\x00" in value:
+        raise LineError(f"{key!r} contains NUL characters (\\u0000), which cannot be stored")
+    return None if value is None else clean_text(value)
+
+
 def reason_codes_field(obj: dict) -> tuple[str, ...]:
     reasons = obj.get("reason_codes") or []
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
@@ -94,7 +106,10 @@ def bool_field(value: Any, key: str, default: bool | None) -> bool | None:
 def annotator_name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise LineError(f"'annotator' must be a non-empty string, got {value!r}")
-    return value
+    try:
+        return checked_annotator_name(value)
+    except StorageError as exc:
+        raise LineError(str(exc)) from None
 
 
 def prediction_line(task: str, pred: Any) -> PredictionLine | None:

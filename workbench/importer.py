@@ -38,7 +38,6 @@ and is recorded.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -50,15 +49,17 @@ from db.adjudication import standing_gold
 from db.decisions import NewDecision, record, validate, withdrawn_by_undo
 from db.engine import transaction
 from db.errors import StorageError
-from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator
+from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator, target_text
 from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Statement, Target
 from workbench.errors import WorkbenchError
+from workbench.jsonline import JsonLineError, parse_json_line
 from workbench.import_fields import (
     LineError,
     PredictionLine,
     annotator_name,
     bool_field,
     int_field,
+    note_field,
     opt_int,
     opt_text,
     parse_time,
@@ -151,7 +152,7 @@ class Importer:
             return None
         if not isinstance(text, str):
             raise LineError(f"'target' must be a string or null, got {text!r}")
-        norm = " ".join(text.split())
+        norm = target_text(text)
         if norm not in self._targets:
             found = self.session.scalar(select(Target.id).where(Target.text == norm))
             if found is None and create:
@@ -224,7 +225,7 @@ class Importer:
         if gold not in LABELS_BY_TASK[task]:
             raise LineError(f"unknown {task} gold label: {gold!r}")
         adjudicator = annotator_name(obj.get("gold_by") or "import")
-        note, at = opt_text(obj, "gold_note"), parse_time(obj.get("adjudicated_at"))
+        note, at = note_field(obj, "gold_note"), parse_time(obj.get("adjudicated_at"))
         standing = standing_gold(self.session, statement_id, target_id, task)
         if standing is not None and (standing.label, standing.note) == (gold, note):
             self.summary.adjudications_present += 1
@@ -256,7 +257,7 @@ class Importer:
             statement_id=sid, target_id=tid, stance=stance, sentiment=sentiment,
             suggestions_shown=bool_field(obj.get("suggestions_shown"), "suggestions_shown", False),
             accepted_as_is=bool_field(obj.get("accepted_as_is"), "accepted_as_is", None),
-            duration_ms=opt_int(obj, "duration_ms"), reason_codes=reason_codes_field(obj), note=opt_text(obj, "note"),
+            duration_ms=opt_int(obj, "duration_ms"), reason_codes=reason_codes_field(obj), note=note_field(obj),
             order_mode=opt_text(obj, "order_mode"), source="import", created_at=parse_time(obj.get("labelled_at")))
         self.add_decision(self.annotator(obj["annotator"]), decision)
 
@@ -294,7 +295,7 @@ class Importer:
             stance=label if task == "stance" else None, sentiment=label if task == "sentiment" else None,
             accepted_as_is=bool_field(ann.get("accepted_as_is"), "accepted_as_is", None),
             suggestions_shown=bool_field(ann.get("suggestions_shown"), "suggestions_shown", False),
-            duration_ms=opt_int(ann, "duration_ms"), reason_codes=reason_codes_field(ann), note=opt_text(ann, "note"),
+            duration_ms=opt_int(ann, "duration_ms"), reason_codes=reason_codes_field(ann), note=note_field(ann),
             order_mode=opt_text(ann, "order_mode"), source="import", created_at=parse_time(ann.get("labelled_at")))
         self.add_decision(self.annotator(ann.get("annotator")), decision, prelabel)
 
@@ -338,12 +339,9 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
                 if not text.strip():
                     continue
                 try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise LineError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
-                except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...
-                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                    raise LineError(f"malformed JSON: {reason}") from None
+                    obj = parse_json_line(text)
+                except JsonLineError as exc:
+                    raise LineError(str(exc)) from None
                 try:
                     importer.line(obj)
                 except (StatementError, OverflowError) as exc:  # a value the database cannot store

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import StatementError
 
 from db.engine import readonly, transaction
+from db.plaintext import clean_text
 from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator
 from db.schema import Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
 from workbench.errors import WorkbenchError
 
 DECISION_FIELDS = ("action", "stance", "sentiment", "accepted_as_is", "suggestions_shown", "duration_ms",
-                   "reason_codes", "note", "order_mode", "source")
+                   "reason_codes", "order_mode", "source")  # and the note, cleaned of control characters
 
 
 @dataclass
@@ -71,6 +73,17 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
     if local.url == other.url:
         raise WorkbenchError("cannot merge a database into itself")
     theirs = _read_other(other)
+    try:
+        return _merge(local, theirs)
+    except (StatementError, UnicodeEncodeError) as exc:
+        # SQLite keeps what PostgreSQL refuses (a NUL in a model name, say): the merge is rolled back whole
+        cause = getattr(exc, "orig", None) or exc
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        raise WorkbenchError(f"the other database holds a value this one cannot store ({first}); "
+                             "nothing merged") from None
+
+
+def _merge(local: Engine, theirs: dict) -> MergeSummary:
     summary = MergeSummary()
     with transaction(local) as session:
         by_sha = {(sha, s, e): sid for sid, s, e, sha in session.execute(
@@ -146,7 +159,8 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
             row = Decision(statement_id=sid, target_id=tid, annotator_id=aid, supersedes_id=supersedes,
                            stance_prediction_id=local_prediction(d.stance_prediction_id),
                            sentiment_prediction_id=local_prediction(d.sentiment_prediction_id),
-                           created_at=_aware(d.created_at), **{f: getattr(d, f) for f in DECISION_FIELDS})
+                           created_at=_aware(d.created_at), **{f: getattr(d, f) for f in DECISION_FIELDS},
+                           note=None if d.note is None else clean_text(d.note))
             session.add(row)
             session.flush()
             decision_map[d.id] = existing[key] = row.id
@@ -171,7 +185,8 @@ def merge_databases(local: Engine, other: Engine) -> MergeSummary:
                 summary.adjudications_present += 1
                 continue
             row = Adjudication(statement_id=sid, target_id=tid, task=a.task, label=a.label, adjudicator_id=aid,
-                               action=a.action, supersedes_id=supersedes, note=a.note, created_at=_aware(a.created_at))
+                               action=a.action, supersedes_id=supersedes,
+                               note=None if a.note is None else clean_text(a.note), created_at=_aware(a.created_at))
             session.add(row)
             session.flush()
             adjudication_map[a.id] = existing_adj[key] = row.id

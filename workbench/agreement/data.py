@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.decisions import standing_labels
+from db.repository import target_text
 from db.schema import Annotator, Prediction, Target
 
 # Category order per task; sentiment's order is also its ordinal scale.
@@ -65,7 +66,7 @@ def load_task(session: Session, task: str, target: str | None = None) -> TaskDat
              .join(Annotator, Annotator.id == d.c.annotator_id)
              .outerjoin(pred, pred.id == pred_col))
     if target is not None and task == "stance":
-        query = query.join(Target, Target.id == d.c.target_id).where(Target.text == " ".join(target.split()))
+        query = query.join(Target, Target.id == d.c.target_id).where(Target.text == target_text(target))
     rows = session.execute(query).all()
     latest = _latest_predictions(session, task)
 

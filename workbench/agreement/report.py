@@ -146,7 +146,10 @@ def _fmt(value, ci=None) -> str:
 
 
 def render(report: dict, console) -> None:
+    """Names and model versions come from the database: each goes in as plain() text, never markup."""
     from rich.table import Table
+
+    from workbench.plain import plain
 
     for task, res in report.items():
         ci = res.get("ci95", {})
@@ -169,7 +172,7 @@ def render(report: dict, console) -> None:
             for col in ("a", "b", "items", "κ  [95% CI]"):
                 pw.add_column(col)
             for row in res["pairwise"]:
-                pw.add_row(row["a"], row["b"], str(row["n"]), _fmt(row["cohen_kappa"], row.get("ci")))
+                pw.add_row(plain(row["a"]), plain(row["b"]), str(row["n"]), _fmt(row["cohen_kappa"], row.get("ci")))
             console.print(pw)
 
         pl = Table(title=f"{task}: per-label agreement")
@@ -184,18 +187,18 @@ def render(report: dict, console) -> None:
         for col in ("annotator / slice", "items", "κ", "match rate", "acceptance"):
             hm.add_column(col)
         for row in model["per_annotator"]:
-            hm.add_row(row["annotator"], str(row["n"]), _fmt(row["cohen_kappa"]), _fmt(row["match_rate"]), "")
+            hm.add_row(plain(row["annotator"]), str(row["n"]), _fmt(row["cohen_kappa"]), _fmt(row["match_rate"]), "")
         for name, row in model["slices"].items():
             hm.add_row(f"[i]{name}[/i]", str(row["n"]), _fmt(row["cohen_kappa"]), _fmt(row["match_rate"]),
                        _fmt(row["acceptance_rate"]))
         for row in model["per_model_version"]:
-            hm.add_row(f"pre-labels of {row['model_version']}", str(row["n"]), "", _fmt(row["match_rate"]),
+            hm.add_row(plain(f"pre-labels of {row['model_version']}"), str(row["n"]), "", _fmt(row["match_rate"]),
                        _fmt(row["acceptance_rate"]))
         console.print(hm)
 
         labels = res["labels"]
         for conf in res["confusion"]:
-            table = Table(title=f"{task}: {conf['a']} (rows) × {conf['b']} (columns)")
+            table = Table(title=plain(f"{task}: {conf['a']} (rows) × {conf['b']} (columns)"))
             table.add_column("")
             for label in labels:
                 table.add_column(label, justify="right")

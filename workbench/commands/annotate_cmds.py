@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.commands.common import db_option, open_db
+from workbench.commands.common import db_option, open_db, run_app
 
 DEMO_TARGETS = ("the CSTO peacekeeping operation in Kazakhstan", "Askar Umarov's appointment as minister")
 ORDERS = ("document", "uncertainty", "random")
@@ -46,7 +46,7 @@ def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool, 
     backend = Backend(engine, annotator, target=target, order=order, blind=blind,
                       predictor_factory=None if blind else _model_factory(engine), blind_fraction=blind_fraction,
                       trainer=None if blind else _trainer(engine))
-    AnnotateApp(backend, keymap=keymap).run()
+    run_app(AnnotateApp(backend, keymap=keymap))
 
 
 @click.command()
@@ -63,18 +63,17 @@ def annotate(annotator: str, target: str | None, blind: bool, order: str, blind_
              db_url: str | None) -> None:
     """Label statements' stance and sentiment, one key per decision (press ? inside for keys)."""
     from db.engine import transaction
-    from db.repository import find_target
+    from db.repository import annotator_name, find_target
     from workbench.errors import WorkbenchError
 
-    if not annotator.strip():
-        raise WorkbenchError("--annotator needs a name")
+    annotator = annotator_name(annotator)  # the rule every path that stores a name follows
     if blind and order == "uncertainty":
         raise WorkbenchError("--order uncertainty reads model predictions; it cannot be used with --blind")
     engine = open_db(db_url)
     if target is not None:
         with transaction(engine) as session:
             find_target(session, target)  # a clear error before the screen opens
-    run_ui(engine, annotator.strip(), target, order, blind, blind_fraction)
+    run_ui(engine, annotator, target, order, blind, blind_fraction)
 
 
 def _seeds_dir() -> Path:
@@ -92,9 +91,10 @@ def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
     """Init, ingest seeds/, extract, add the demo targets, pre-label, then annotate."""
     from db.engine import transaction
     from db.migrate import upgrade
-    from db.repository import ensure_target
+    from db.repository import annotator_name, ensure_target
     from workbench.errors import WorkbenchError
 
+    annotator = annotator_name(annotator)
     seeds = _seeds_dir()
     if not seeds.is_dir():
         raise WorkbenchError(f"no seeds/ folder here or at {seeds}")
@@ -159,16 +159,20 @@ GUIDELINES_MAX_BYTES = 1024 * 1024
 @db_option
 def guidelines_set(file: str, db_url: str | None) -> None:
     """Replace the guidelines with a Markdown FILE."""
+    from workbench.bounded_read import FileTooLarge, InputFileError, read_bounded
     from workbench.errors import WorkbenchError
 
-    size = Path(file).stat().st_size
-    if size > GUIDELINES_MAX_BYTES:  # they are read on every g press; a book does not belong there
-        raise WorkbenchError(f"{file} is {size / 1e6:.1f} MB; guidelines are at most "
-                             f"{GUIDELINES_MAX_BYTES // 2**20} MiB of Markdown")
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkbenchError(f"cannot read {file}: {exc}") from None
+    try:  # they are read on every g press; a book (or /dev/zero) does not belong there
+        text = read_bounded(file, GUIDELINES_MAX_BYTES).decode("utf-8")
+    except FileTooLarge as exc:
+        raise WorkbenchError(f"{file} is {exc.size / 1e6:.1f} MB; guidelines are at most "
+                             f"{GUIDELINES_MAX_BYTES // 2**20} MiB of Markdown") from None
+    except InputFileError as exc:
+        raise WorkbenchError(f"{file}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise WorkbenchError(f"{file}: not valid UTF-8 (byte offset {exc.start}); guidelines are UTF-8 Markdown") from None
+    except OSError as exc:
+        raise WorkbenchError(f"cannot read {file}: {exc.strerror or exc}") from None
     if not text.strip():
         raise WorkbenchError(f"{file} is empty; guidelines left unchanged")
     if "\x00" in text:
@@ -183,29 +187,39 @@ def guidelines_edit(db_url: str | None) -> None:
     """Edit the guidelines in $EDITOR."""
     from db.engine import readonly, transaction
     from db.repository import get_setting
+    from workbench.errors import WorkbenchError
     from workbench.tui.backend import GUIDELINES_KEY, default_guidelines
 
     engine = open_db(db_url)
     with transaction(readonly(engine)) as session:
         current = get_setting(session, GUIDELINES_KEY) or default_guidelines()
-    edited = click.edit(current, extension=".md", editor=os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+    try:
+        edited = click.edit(current, extension=".md", editor=os.environ.get("VISUAL") or os.environ.get("EDITOR"))
+    except UnicodeDecodeError as exc:  # the editor saved another encoding (or binary)
+        raise WorkbenchError(f"the edited guidelines are not valid UTF-8 (byte offset {exc.start}); "
+                             "nothing saved") from None
     if edited is None or edited == current:
         click.echo("guidelines unchanged")
         return
     if not edited.strip():
         click.echo("empty guidelines not saved")
         return
+    if "\x00" in edited:
+        raise WorkbenchError("the edited guidelines are binary (contain NUL bytes), not Markdown; nothing saved")
+    if len(edited.encode("utf-8")) > GUIDELINES_MAX_BYTES:
+        raise WorkbenchError(f"the edited guidelines are over {GUIDELINES_MAX_BYTES // 2**20} MiB; nothing saved")
     _store(db_url, edited)
     click.echo("guidelines saved")
 
 
 def _store(db_url: str | None, text: str) -> None:
     from db.engine import transaction
+    from db.plaintext import clean_text
     from db.repository import set_setting
     from workbench.tui.backend import GUIDELINES_KEY
 
     with transaction(open_db(db_url)) as session:
-        set_setting(session, GUIDELINES_KEY, text)
+        set_setting(session, GUIDELINES_KEY, clean_text(text))  # shown in the UI: no terminal controls
 
 
 def register(group: click.Group) -> None:

@@ -35,3 +35,11 @@ def progress_bar(total: int, description: str) -> Iterator[Callable[[int], None]
                   console=console, disable=total == 0 or not console.is_terminal) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
+
+
+def run_app(app) -> None:
+    """Run a Textual app; a crash inside it (Textual prints the traceback and returns) exits non-zero,
+    so a script or shell never takes a crashed session for a finished one."""
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)

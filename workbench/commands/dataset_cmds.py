@@ -5,7 +5,7 @@ import json
 
 import click
 
-from workbench.commands.common import db_option, open_db, progress_bar
+from workbench.commands.common import db_option, open_db, progress_bar, run_app
 
 TASK_CHOICE = click.Choice(["stance", "sentiment"])
 
@@ -95,11 +95,12 @@ def agreement_cmd(task: str | None, target: str | None, as_json: bool, html_out:
     from rich.console import Console
 
     from workbench.agreement.report import render
+    from workbench.plain import plain
 
     console = Console()
     render(report, console)
     if html_out:
-        console.print(f"HTML report written to {html_out}")
+        console.print(plain(f"HTML report written to {html_out}"))
 
 
 @click.command("adjudicate")
@@ -109,9 +110,11 @@ def agreement_cmd(task: str | None, target: str | None, as_json: bool, html_out:
 @db_option
 def adjudicate_cmd(name: str, task: str, include_flagged: bool, db_url: str | None) -> None:
     """Choose gold labels where annotators disagree (a terminal UI)."""
+    from db.repository import annotator_name
     from workbench.tui.adjudicate_app import AdjudicateApp
 
-    AdjudicateApp(open_db(db_url), name, task, include_flagged).run()
+    name = annotator_name(name)  # before the screen opens: '' was accepted and failed on the first save
+    run_app(AdjudicateApp(open_db(db_url), name, task, include_flagged))
 
 
 def register(group: click.Group) -> None:

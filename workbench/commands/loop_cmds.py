@@ -98,9 +98,13 @@ def models_list(task: str | None, as_json: bool, db_url: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("", "task", "version", "parent", "created", "dev metrics", "", title=f"models ({store})")
+    from workbench.plain import plain
+
+    # a folder named "[x]" or a hand-edited version string would otherwise be read as markup
+    table = Table("", "task", "version", "parent", "created", "dev metrics", "", title=plain(f"models ({store})"))
     for e in rows:
-        table.add_row("*" if e["active"] else "", e["task"], e["version"], e["parent"] or "—", e["created"] or "—",
+        table.add_row("*" if e["active"] else "", e["task"], plain(e["version"]), plain(e["parent"] or "—"),
+                      plain(e["created"] or "—"),
                       _dev_summary(e["dev_metrics"]), "shipped" if e["shipped"] else "")
     console = Console()
     (console if console.is_terminal else Console(width=200)).print(table)

@@ -30,6 +30,7 @@ def targets_add(text: str, description: str | None, db_url: str | None) -> None:
 def targets_list(db_url: str | None) -> None:
     """List stance targets."""
     from db.engine import readonly, transaction
+    from db.plaintext import clean_line
     from db.repository import list_targets
 
     with transaction(readonly(open_db(db_url))) as session:
@@ -38,7 +39,7 @@ def targets_list(db_url: str | None) -> None:
             click.echo("no targets yet: add one with `workbench targets add TEXT`")
         for target in rows:
             suffix = f" — {target.description}" if target.description else ""
-            click.echo(f"{target.id}\t{target.text}{suffix}")
+            click.echo(f"{target.id}\t{clean_line(target.text + suffix)}")
 
 
 @click.command()

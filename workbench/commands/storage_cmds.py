@@ -49,8 +49,10 @@ def ingest(paths: tuple[str, ...], db_url: str | None) -> None:
                 continue
             added += sum(new)
             duplicates += len(new) - sum(new)
+    from db.plaintext import clean_line
+
     for failure in failures:
-        click.echo(f"error: {failure}", err=True)
+        click.echo(f"error: {clean_line(str(failure))}", err=True)
     click.echo(f"ingested {added} document(s), {duplicates} duplicate(s) skipped, {len(failures)} file(s) failed")
     if failures:
         raise SystemExit(1)
@@ -81,15 +83,17 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
     from rich import box
     from rich.table import Column, Table
 
+    from workbench.plain import plain
+
     console = Console()
     table = Table(title="workbench status", show_header=False)
     for key in ("documents", "statements", "targets", "predictions", "annotators", "decisions"):
         table.add_row(key, str(summary[key]))
     for name, n in summary["decisions_per_annotator"].items():
-        table.add_row(f"  labels by {name}", str(n))
+        table.add_row(plain(f"  labels by {name}"), str(n))
     for row in summary["predictions_per_model"]:
         precision = f" ({row['precision']})" if row["precision"] else ""
-        table.add_row(f"  {row['task']} by {row['model']} {row['version']}{precision}", str(row["count"]))
+        table.add_row(plain(f"  {row['task']} by {row['model']} {row['version']}{precision}"), str(row["count"]))
     console.print(table)
     if not acceptance:
         console.print("suggestions accepted as is: no labelled item with a model suggestion shown yet")
@@ -103,7 +107,7 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
                   title="suggestions accepted as is, per model version",
                   caption="as is: the whole item accepted (Enter); kept: this model's own label left unchanged")
     for row in acceptance:
-        rates.add_row(row.model_name, row.model_version, row.period, str(row.shown),
+        rates.add_row(plain(row.model_name), plain(row.model_version), row.period, str(row.shown),
                       f"{row.accepted} {_percent(row.rate)}", f"{row.kept} {_percent(row.kept_rate)}")
     console.print(rates)
 

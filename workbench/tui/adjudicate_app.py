@@ -6,6 +6,7 @@ screen never blocks on the database.
 """
 from __future__ import annotations
 
+from rich.text import Text
 from sqlalchemy import Engine
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -17,7 +18,9 @@ from textual.widgets.option_list import Option
 from db.adjudication import QueueItem, disagreement_queue, set_gold, undo_gold
 from db.engine import readonly, transaction
 from db.repository import get_or_create_annotator
+from db.plaintext import clean_line
 from db.schema import LABELS_BY_TASK
+from workbench.plain import plain
 
 
 class AdjudicateApp(App):
@@ -60,7 +63,7 @@ class AdjudicateApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.label_task} · adjudicator {self.adjudicator}"
+        self.sub_title = clean_line(f"{self.label_task} · adjudicator {self.adjudicator}")
         table = self.query_one("#labels", DataTable)
         table.add_columns("annotator", "label", "reasons", "note")
         self.load_queue()
@@ -112,10 +115,10 @@ class AdjudicateApp(App):
             queue.highlighted = 0
         self._render_item()
 
-    def _queue_label(self, item: QueueItem) -> str:
+    def _queue_label(self, item: QueueItem) -> Text:
         mark = "✓" if item.gold else ("⚑" if item.flagged and not item.disagreement else "•")
         where = f"{item.doc}:{item.start}"
-        return f"{mark} {where} {item.target or ''}".rstrip()
+        return plain(f"{mark} {where} {item.target or ''}".rstrip())
 
     @property
     def current(self) -> QueueItem | None:
@@ -132,14 +135,19 @@ class AdjudicateApp(App):
                              (" or flags." if self.include_flagged else "."))
             gold.update("")
             return
-        speaker = f" — {item.speaker}" if item.speaker else ""
-        target = f"\n[b]target:[/b] {item.target}" if item.target else ""
-        statement.update(f"[b]{self.index + 1}/{len(self.items)}[/b]  {item.doc} {item.start}:{item.end}\n\n"
-                         f"“{item.text}”{speaker}{target}")
+        # every value here comes from the database or a file: Text, never markup (a note "[/red]" crashed it)
+        shown = Text.assemble((f"{self.index + 1}/{len(self.items)}", "bold"), "  ",
+                              plain(f"{item.doc} {item.start}:{item.end}"), "\n\n“", plain(item.text, multiline=True),
+                              "”")
+        if item.speaker:
+            shown.append_text(plain(f" — {item.speaker}"))
+        if item.target:
+            shown.append_text(Text.assemble("\n", ("target:", "bold"), " ", plain(item.target)))
+        statement.update(shown)
         for view in item.views:
-            table.add_row(view.annotator + (" ⚑" if view.flagged else ""), view.label or "—",
-                          ", ".join(view.reason_codes) or "", view.note or "")
-        gold.update(f"[b]gold:[/b] {item.gold}" if item.gold else "[b]gold:[/b] not chosen yet")
+            table.add_row(plain(view.annotator + (" ⚑" if view.flagged else "")), plain(view.label or "—"),
+                          plain(", ".join(view.reason_codes)), plain(view.note or ""))
+        gold.update(Text.assemble(("gold:", "bold"), " ", plain(item.gold or "not chosen yet")))
 
     def _gold_changed(self, item: QueueItem, label: str | None, advance: bool) -> None:
         item.gold = label
@@ -156,7 +164,7 @@ class AdjudicateApp(App):
 
     def _error(self, message: str) -> None:
         self.last_error = message
-        self.notify(message, severity="error")
+        self.notify(clean_line(message), severity="error", markup=False)
 
     # -- actions -----------------------------------------------------------------------------
     def action_choose(self, position: int) -> None:

@@ -15,8 +15,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from db.decisions import NewDecision
+from db.plaintext import clean_text
 from db.queue import ItemKey, Progress, QueueItem
 from db.schema import SENTIMENT_LABELS, STANCE_LABELS
+from workbench.plain import plain
 from workbench.tui import messages as msg
 from workbench.tui.screens.session import SessionWorkers
 from workbench.tui.backend import Backend
@@ -117,7 +119,7 @@ class AnnotateScreen(SessionWorkers, Screen):
     def _message(self, text: str) -> None:
         self.query_one("#item").display = False
         message = self.query_one("#message", Static)
-        message.update(text)
+        message.update(plain(text, multiline=True))  # may quote an error, a name or a path: never markup
         message.display = True
         self._render_bar()
 
@@ -164,7 +166,7 @@ class AnnotateScreen(SessionWorkers, Screen):
                                         self.total, rate, note=f"note: {self.note}" if self.note else None)
 
     def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(plain(text, multiline=True))
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -317,7 +319,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.run_worker(job, thread=True, group="train", exit_on_error=False)
 
     def action_guidelines(self) -> None:
-        self.app.push_screen(GuidelinesScreen(self.guidelines or "No guidelines yet."))
+        self.app.push_screen(GuidelinesScreen(clean_text(self.guidelines) or "No guidelines yet."))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.keys))

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from db.queue import QueueItem
 from db.schema import REASON_CODES
+from workbench.plain import plain
 from workbench.tui.keymap import ACTIONS
 
 REASON_HELP = {
@@ -139,9 +140,9 @@ class SearchScreen(_Dialog):
         for i, item in enumerate(items):
             # one row per item, cut with an ellipsis at the dialog's edge rather than wrapped mid-word
             row = Text(no_wrap=True, overflow="ellipsis")
-            row.append(f"{item.speaker or '?'}: ", style="bold")
-            row.append(f"→ {item.target_text}  ", style="dim")
-            row.append(" ".join(item.text.split()))
+            row.append_text(plain(f"{item.speaker or '?'}: ", "bold"))
+            row.append_text(plain(f"→ {item.target_text}  ", "dim"))
+            row.append_text(plain(" ".join(item.text.split())))
             results.add_option(Option(row, id=str(i)))
         results.highlighted = 0  # Enter opens the first match at once
         results.focus()

@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from db.plaintext import clean_text
 from db.queue import QueueItem
+from workbench.plain import plain
 
 
 def _separator(text: str) -> str:
@@ -56,10 +58,11 @@ class StatementView(VerticalScroll):
             title.update("")
             passage.update("")
             return
-        title.update(Text.assemble(("▌ ", "dim"), (item.document_title or "(untitled)", "bold"),
-                                   (f"   {item.document_source}", "dim")))
+        title.update(Text.assemble(("▌ ", "dim"), plain(item.document_title or "(untitled)", "bold"),
+                                   plain(f"   {item.document_source}", "dim")))
         a, b = context_window(item.document_text, item.start, item.end, extra)
-        body = Text(item.document_text[a:b], style=self.get_component_rich_style("statement-view--context"))
+        # a control character becomes a space (one for one: the span's offsets stay right)
+        body = Text(clean_text(item.document_text[a:b], " "), style=self.get_component_rich_style("statement-view--context"))
         body.stylize(self.get_component_rich_style("statement-view--span"), item.start - a, item.end - a)
         passage.update(body)
         self.scroll_home(animate=False)
@@ -78,14 +81,14 @@ class SpeakerLine(Static):
             return
         line = Text()
         line.append("Speaker  ", style="dim")
-        line.append(item.speaker or "(unknown speaker)", style="bold")
+        line.append_text(plain(item.speaker or "(unknown speaker)", "bold"))
         if item.speaker_role:
-            line.append(f" — {item.speaker_role}")
+            line.append_text(plain(f" — {item.speaker_role}"))
         line.append(f"  [{item.speaker_type}]", style="italic")
         detail = f"   {item.kind} quote" + (f", cue “{item.cue}”" if item.cue else "")
-        line.append(detail, style="dim")
+        line.append_text(plain(detail, "dim"))
         line.append("\nTarget   ", style="dim")
-        line.append(item.target_text, style="bold underline")
+        line.append_text(plain(item.target_text, "bold underline"))
         if item.skipped_before:
             line.append("   (you skipped this before)", style="italic dim")
         self.update(line)
