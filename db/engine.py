@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,18 @@ def resolve_url(explicit: str | None = None) -> str:
     if "://" not in url and (url.endswith(SQLITE_SUFFIXES) or os.path.isfile(url)):
         return "sqlite:///" + url
     return url
+
+
+def sqlite_file(url: str | URL) -> str | None:
+    """The file a SQLite URL opens, as a plain path (a `file:` URI's query and %-escapes removed);
+    None for an in-memory database or another back end."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if database and database.startswith("file:"):
+        database = unquote(urlsplit(database).path)
+    if not database or database == ":memory:" or parsed.query.get("mode") == "memory":
+        return None
+    return database
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
