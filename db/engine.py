@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
@@ -16,6 +18,7 @@ from db.errors import StorageError
 DEFAULT_URL = "sqlite:///workbench.db"
 ENV_VAR = "WORKBENCH_DB"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 
 
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -80,8 +83,11 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            readonly = conn.get_execution_options().get("readonly", False)
-            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            options = conn.get_execution_options()
+            # set on every BEGIN: a pooled connection must not keep another caller's short wait
+            wait_ms = options.get("busy_timeout_ms", SQLITE_BUSY_TIMEOUT_MS)
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+            conn.exec_driver_sql("BEGIN" if options.get("readonly", False) else "BEGIN IMMEDIATE")
 
         return engine
     try:
@@ -105,3 +111,35 @@ def transaction(engine: Engine) -> Iterator[Session]:
     with session_factory(engine)() as session:
         with session.begin():
             yield session
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Another connection held SQLite's write lock longer than this one waited for it."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)  # SQLITE_BUSY / SQLITE_LOCKED and their extended codes
+    return (code is not None and code & 0xFF in (5, 6)) or "database is locked" in str(orig) or "database table is locked" in str(orig)
+
+
+def write_retrying(engine: Engine, work: Callable[[Session], T],
+                   on_wait: Callable[[float], None] | None = None,
+                   attempt_wait_ms: int = 1_000, longest_pause_s: float = 4.0) -> T:
+    """Run `work` in one write transaction, and run it again for as long as another program holds
+    the write lock: for a save that must never be dropped (a decision in the UI). Each attempt
+    waits `attempt_wait_ms` for the lock, then `on_wait(seconds waited so far)` is told (so the
+    user can be) and the next attempt comes after a pause that doubles up to `longest_pause_s`.
+    A busy lock is only met at BEGIN IMMEDIATE, so a retried attempt never half-applied."""
+    from sqlalchemy.exc import OperationalError
+
+    started, pause = time.monotonic(), 0.25
+    patient = engine.execution_options(busy_timeout_ms=attempt_wait_ms)
+    while True:
+        try:
+            with transaction(patient) as session:
+                return work(session)
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+        if on_wait is not None:
+            on_wait(time.monotonic() - started)
+        time.sleep(pause)
+        pause = min(pause * 2, longest_pause_s)

@@ -32,8 +32,12 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision stamped in the database; a read (deferred BEGIN on SQLite), so the check
+    every command makes first never waits for, nor takes, the write lock."""
+    from db.engine import readonly
+
     try:
-        with engine.connect() as conn:
+        with readonly(engine).connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except DatabaseError as exc:
         raise StorageError(f"{engine.url.render_as_string(hide_password=True)} is not a usable database: {_first_line(exc)}") from None
@@ -61,7 +65,7 @@ def ensure_current(engine: Engine) -> None:
     if rev == head:
         return
     if rev is None:
-        if inspect(engine).get_table_names():
+        if _table_names(engine):
             raise SchemaVersionError(f"{_url(engine)} holds tables but no workbench schema revision; not touching it")
         raise SchemaVersionError(f"{_url(engine)} is not initialised: run `workbench init` first")
     if rev not in known_revisions():
@@ -107,6 +111,13 @@ def _refuse_foreign_sqlite_file(url: str, database: str) -> None:
         return  # ensure_current reports it
     if tables and "alembic_version" not in tables:
         raise SchemaVersionError(f"{url} holds tables but no workbench schema revision; not touching it")
+
+
+def _table_names(engine: Engine) -> list[str]:
+    from db.engine import readonly
+
+    with readonly(engine).connect() as conn:
+        return inspect(conn).get_table_names()
 
 
 def _unknown_revision_message(engine: Engine, rev: str) -> str:

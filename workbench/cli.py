@@ -33,6 +33,16 @@ def _user_facing(exc: BaseException) -> str | None:
         pass
     if isinstance(exc, known):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):  # the database could not do it: locked, read-only, disk full, gone
+        from db.engine import SQLITE_BUSY_TIMEOUT_MS, is_busy
+
+        if is_busy(exc):
+            return (f"the database is locked: another program held its write lock for more than "
+                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s (a long import?); what was saved before stays, try again")
+        orig = getattr(exc, "orig", None) or exc
+        return "database error: " + ((str(orig).strip().splitlines() or [type(orig).__name__])[0])
     if isinstance(exc, OSError) and exc.strerror:
         # an output path in a missing or read-only folder, a folder where a file should be, a full disk
         where = f"{exc.filename}: " if exc.filename else ""
