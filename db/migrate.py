@@ -44,10 +44,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
-    """Create or upgrade to `revision`; returns the revision reached."""
+    """Create or upgrade to `revision`; returns the revision reached. An empty database is
+    created; one holding another application's tables (no workbench revision) is refused."""
     rev = current_revision(engine)
     if rev is not None and rev not in known_revisions():
         raise SchemaVersionError(_unknown_revision_message(engine, rev))
+    if rev is None and set(_table_names(engine)) - {"alembic_version"}:
+        raise SchemaVersionError(_foreign_message(_url(engine)))
     cfg = alembic_config()
     try:
         with engine.begin() as conn:
@@ -66,7 +69,7 @@ def ensure_current(engine: Engine) -> None:
         return
     if rev is None:
         if _table_names(engine):
-            raise SchemaVersionError(f"{_url(engine)} holds tables but no workbench schema revision; not touching it")
+            raise SchemaVersionError(_foreign_message(_url(engine)))
         raise SchemaVersionError(f"{_url(engine)} is not initialised: run `workbench init` first")
     if rev not in known_revisions():
         raise SchemaVersionError(_unknown_revision_message(engine, rev))
@@ -86,6 +89,20 @@ def open_current(url: str | None) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         _refuse_foreign_sqlite_file(_url(engine), database)
     ensure_current(engine)
+    return engine
+
+
+def open_for_upgrade(url: str | None) -> Engine:
+    """An engine for `workbench init`: a missing or empty SQLite file is fine (it is created), as is
+    a workbench database at any known revision; another application's SQLite file is refused
+    before the engine connects (its pragmas would already switch that file to WAL)."""
+    from db.engine import make_engine
+
+    engine = make_engine(url)
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if (database and database != ":memory:" and not database.startswith("file:") and os.path.isfile(database)
+            and os.path.getsize(database) > 0):
+        _refuse_foreign_sqlite_file(_url(engine), database)
     return engine
 
 
@@ -110,7 +127,7 @@ def _refuse_foreign_sqlite_file(url: str, database: str) -> None:
     except sqlite3.DatabaseError:
         return  # ensure_current reports it
     if tables and "alembic_version" not in tables:
-        raise SchemaVersionError(f"{url} holds tables but no workbench schema revision; not touching it")
+        raise SchemaVersionError(_foreign_message(url))
 
 
 def _table_names(engine: Engine) -> list[str]:
@@ -118,6 +135,10 @@ def _table_names(engine: Engine) -> list[str]:
 
     with readonly(engine).connect() as conn:
         return inspect(conn).get_table_names()
+
+
+def _foreign_message(url: str) -> str:
+    return f"{url} holds tables but no workbench schema revision (another application's database?); not touching it"
 
 
 def _unknown_revision_message(engine: Engine, rev: str) -> str:

@@ -12,16 +12,16 @@ db_option = click.option(
 
 
 def open_db(db_url: str | None, *, require_current: bool = True):
-    """An engine on the chosen database; refuses uninitialised or unknown-revision schemas."""
-    from db.engine import make_engine
-    from db.migrate import open_current
+    """An engine on the chosen database; refuses uninitialised or unknown-revision schemas
+    (`require_current=False`, for init: refuses only another application's database)."""
+    from db.migrate import open_current, open_for_upgrade
     from workbench.errors import WorkbenchError
 
     if db_url is not None and not db_url.strip():
         raise WorkbenchError("--db is empty (leave it out to use $WORKBENCH_DB or ./workbench.db)")
     if db_url is not None and db_url.strip() in ("sqlite://", "sqlite:///:memory:"):
         raise WorkbenchError("an in-memory database would vanish when this command ends; give a file or a server")
-    return open_current(db_url) if require_current else make_engine(db_url)
+    return open_current(db_url) if require_current else open_for_upgrade(db_url)
 
 
 @contextmanager
