@@ -53,7 +53,13 @@ def _user_facing(exc: BaseException) -> str | None:
 class WorkbenchGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # output still buffered meets a closed pipe here, not in click's exit
+            return result
+        except BrokenPipeError:
+            if _as_a_program:
+                _die_of_sigpipe()
+            raise  # click ends quietly with status 1 (in-process callers: tests, other Python)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - turned into one line or re-raised below
@@ -66,7 +72,9 @@ class WorkbenchGroup(click.Group):
 
 @click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="stance-workbench")
-def cli() -> None:
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="Database URL for the command (it may also come after the command's name).")
+def cli(db_url: str | None) -> None:
     """Extract quoted statements from news, pre-label stance and sentiment, annotate, export."""
 
 
@@ -81,7 +89,26 @@ def main() -> None:
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")
     warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
     warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated", category=DeprecationWarning)
+    global _as_a_program
+    _as_a_program = True
     cli(prog_name="workbench")
+
+
+_as_a_program = False  # set by main(): only a real process may end itself by SIGPIPE
+
+
+def _die_of_sigpipe() -> None:
+    """The reader of our stdout went away (`workbench statements | head -2`): end as other unix
+    tools do, silently, by SIGPIPE (status 141 in a shell), with no message and no traceback."""
+    import os
+    import signal
+
+    # nothing left to flush into the closed pipe at exit (that would print "Exception ignored ...")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGPIPE)
+    sys.exit(128 + signal.SIGPIPE)  # where a signal cannot end the process
 
 
 if __name__ == "__main__":

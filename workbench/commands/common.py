@@ -6,9 +6,21 @@ from contextlib import contextmanager
 
 import click
 
+DB_HELP = "Database URL (default: sqlite:///workbench.db; env WORKBENCH_DB)."
+
+
+def _db_before_the_command(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """`workbench --db x.db status` as well as `workbench status --db x.db`: a --db given after the
+    command wins, then one given before it, then $WORKBENCH_DB."""
+    if ctx.get_parameter_source("db_url") is click.core.ParameterSource.COMMANDLINE:
+        return value
+    before = ctx.find_root().params.get("db_url")
+    return before if before is not None else value
+
+
 db_option = click.option(
-    "--db", "db_url", envvar="WORKBENCH_DB", default=None, metavar="URL",
-    help="Database URL (default: sqlite:///workbench.db; env WORKBENCH_DB).")
+    "--db", "db_url", envvar="WORKBENCH_DB", default=None, metavar="URL", help=DB_HELP,
+    callback=_db_before_the_command)
 
 
 def open_db(db_url: str | None, *, require_current: bool = True):
