@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -45,10 +45,37 @@ def sqlite_file(url: str | URL) -> str | None:
     return database
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _read_only_url(parsed: URL, database: str) -> URL | None:
+    """The URL to open a SQLite file read-only with, or None to open it as usual.
+
+    Read-only when the URL says `mode=ro`, or when this process cannot write the file or its
+    folder (SQLite would fail on its first write, the pragmas included: "attempt to write a
+    readonly database"). The file is then opened as a `file:` URI with `mode=ro` (pysqlite passes
+    `sqlite:///a.db?mode=ro&uri=true` on as the file name "a.db?mode=ro", an empty new database);
+    in a folder where the WAL index (-shm) can be neither found nor created, `immutable=1` too,
+    the only way SQLite reads a WAL database there.
+    """
+    folder = os.path.dirname(os.path.abspath(database))
+    exists = os.path.exists(database)
+    asked = parsed.query.get("mode") == "ro"
+    if not asked and not (exists and not (os.access(database, os.W_OK) and os.access(folder, os.W_OK))):
+        return None
+    query = {k: v for k, v in parsed.query.items() if k not in ("mode", "uri", "immutable")}
+    query.update(mode="ro", uri="true")
+    if exists and not os.access(folder, os.W_OK) and not os.path.exists(database + "-shm"):
+        query["immutable"] = "1"
+    return parsed.set(database="file:" + quote(os.path.abspath(database)), query=query)
+
+
+def is_read_only(engine: Engine) -> bool:
+    return engine.url.get_backend_name() == "sqlite" and engine.url.query.get("mode") == "ro"
+
+
+def _sqlite_pragmas(dbapi_connection, _record, read_only: bool = False) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets readers (the UI, exports) run while a writer commits.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL lets readers (the UI, exports) run while a writer commits (a read-only file keeps its mode).
+    if not read_only:
+        cursor.execute("PRAGMA journal_mode=WAL")
     # FULL syncs the WAL on every commit: a committed decision survives kill -9 and power loss.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -64,17 +91,21 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         raise StorageError(f"invalid database URL: {url!r} (expected e.g. sqlite:///workbench.db, a path "
                            "ending in .db, or postgresql+psycopg://user@host/dbname)") from None
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
+        database = sqlite_file(parsed)
+        read_only = False
+        if database:
             folder = os.path.dirname(os.path.abspath(database))
             if not os.path.isdir(folder):
                 raise StorageError(f"database folder does not exist: {folder}")
+            read_only_url = _read_only_url(parsed, database)
+            if read_only_url is not None:
+                url, read_only = read_only_url, True
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
         # The UI reads on worker threads; each session still owns its connection.
         connect_args.setdefault("check_same_thread", False)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, read_only))
         # pysqlite's own BEGIN handling defers locks; take the write lock at BEGIN so
         # concurrent writers queue on busy_timeout instead of failing on upgrade.
         @event.listens_for(engine, "connect")

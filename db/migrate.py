@@ -82,11 +82,11 @@ def open_current(url: str | None) -> Engine:
     A SQLite file is looked at before the engine connects: the engine's pragmas would create a
     missing file, write a header into an empty one, or switch another program's database to WAL.
     """
-    from db.engine import make_engine
+    from db.engine import make_engine, sqlite_file
 
     engine = make_engine(url)
-    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-    if database and database != ":memory:" and not database.startswith("file:"):
+    database = sqlite_file(engine.url)
+    if database:
         _refuse_foreign_sqlite_file(_url(engine), database)
     ensure_current(engine)
     return engine
@@ -96,12 +96,11 @@ def open_for_upgrade(url: str | None) -> Engine:
     """An engine for `workbench init`: a missing or empty SQLite file is fine (it is created), as is
     a workbench database at any known revision; another application's SQLite file is refused
     before the engine connects (its pragmas would already switch that file to WAL)."""
-    from db.engine import make_engine
+    from db.engine import make_engine, sqlite_file
 
     engine = make_engine(url)
-    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-    if (database and database != ":memory:" and not database.startswith("file:") and os.path.isfile(database)
-            and os.path.getsize(database) > 0):
+    database = sqlite_file(engine.url)
+    if database and os.path.isfile(database) and os.path.getsize(database) > 0:
         _refuse_foreign_sqlite_file(_url(engine), database)
     return engine
 

@@ -42,6 +42,9 @@ def _user_facing(exc: BaseException) -> str | None:
             return (f"the database is locked: another program held its write lock for more than "
                     f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s (a long import?); what was saved before stays, try again")
         orig = getattr(exc, "orig", None) or exc
+        if "readonly database" in str(orig):
+            return ("the database is read-only here (mode=ro, or the file or its folder is not writable): "
+                    "reading commands work, this one writes")
         return "database error: " + ((str(orig).strip().splitlines() or [type(orig).__name__])[0])
     if isinstance(exc, OSError) and exc.strerror:
         # an output path in a missing or read-only folder, a folder where a file should be, a full disk
