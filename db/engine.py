@@ -67,10 +67,6 @@ def _read_only_url(parsed: URL, database: str) -> URL | None:
     return parsed.set(database="file:" + quote(os.path.abspath(database)), query=query)
 
 
-def is_read_only(engine: Engine) -> bool:
-    return engine.url.get_backend_name() == "sqlite" and engine.url.query.get("mode") == "ro"
-
-
 def _sqlite_pragmas(dbapi_connection, _record, read_only: bool = False) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers (the UI, exports) run while a writer commits (a read-only file keeps its mode).
@@ -148,7 +144,9 @@ def is_busy(exc: BaseException) -> bool:
     """Another connection held SQLite's write lock longer than this one waited for it."""
     orig = getattr(exc, "orig", None) or exc
     code = getattr(orig, "sqlite_errorcode", None)  # SQLITE_BUSY / SQLITE_LOCKED and their extended codes
-    return (code is not None and code & 0xFF in (5, 6)) or "database is locked" in str(orig) or "database table is locked" in str(orig)
+    if code is not None:
+        return code & 0xFF in (5, 6)
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)
 
 
 def write_retrying(engine: Engine, work: Callable[[Session], T],
