@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, bindparam, exists, func, insert, select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError
@@ -17,6 +18,7 @@ from db.schema import (
     STANCE_LABELS,
     Annotator,
     Decision,
+    utcnow,
 )
 
 UNDOABLE = ("label", "skip", "flag")
@@ -122,3 +124,131 @@ def standing_labels(annotator_id: int | None = None, task: str | None = None) ->
 
 def current_labels(session: Session, task: str, annotator_id: int | None = None) -> Iterable[Decision]:
     yield from session.scalars(standing_labels(annotator_id, task).execution_options(yield_per=2000))
+
+
+Content = tuple  # (label, note, reason codes as a tuple) of a standing label
+
+
+class RowRefused(StorageError):
+    """The database refused one of a batch's rows (a value it cannot store); `origin` says which
+    (what the caller passed with it to `record`, e.g. a file's line number)."""
+
+    def __init__(self, origin: object, reason: str):
+        super().__init__(reason)
+        self.origin = origin
+
+
+class DecisionBatch:
+    """Many decisions appended in the caller's one transaction, fast (a file import): rows are
+    inserted a chunk at a time with one executemany instead of an ORM flush each, and "what
+    stands" for an (annotator, item, task) is answered from memory where it can be.
+
+    `standing(...)` answers as `standing_labels` defines it: the newest label event no undo
+    withdrew, per (statement, target) for stance and per statement for sentiment. A label
+    appended through the batch is the newest for its item (nothing here appends undos), so it
+    is remembered and answers later questions at once. Otherwise the first questions about an
+    annotator are one indexed query each; past `preload_after` of them the annotator's standing
+    labels are all read in one pass, so a big import costs one scan per annotator, not a query
+    per line, and a small one never reads more than it asks about.
+    """
+
+    def __init__(self, session: Session, chunk: int = 5_000, preload_after: int = 200):
+        self.session = session
+        self.chunk = chunk
+        self.preload_after = preload_after
+        self.written = 0
+        self._rows: list[dict] = []
+        self._origins: list[object] = []
+        self._known: dict[tuple, Content | None] = {}  # (task, annotator, statement[, target]) → content
+        self._loaded: set[int] = set()           # annotators whose standing labels are all in _known
+        self._asked: dict[int, int] = {}
+        self._one_item = {task: self._one_item_query(task) for task in ("stance", "sentiment")}
+
+    @staticmethod
+    def _key(task: str, annotator_id: int, statement_id: int, target_id: int | None) -> tuple:
+        return (task, annotator_id, statement_id, target_id) if task == "stance" else (task, annotator_id, statement_id)
+
+    @staticmethod
+    def _one_item_query(task: str) -> Select:
+        column = Decision.stance if task == "stance" else Decision.sentiment
+        query = select(column, Decision.note, Decision.reason_codes).where(
+            Decision.annotator_id == bindparam("annotator_id"), Decision.statement_id == bindparam("statement_id"),
+            Decision.action == "label", column.is_not(None), ~exists(withdrawn_by_undo()))
+        if task == "stance":
+            query = query.where(Decision.target_id == bindparam("target_id"))
+        return query.order_by(Decision.id.desc()).limit(1)
+
+    def standing(self, annotator_id: int, statement_id: int, target_id: int | None, task: str) -> Content | None:
+        key = self._key(task, annotator_id, statement_id, target_id)
+        if key in self._known or annotator_id in self._loaded:
+            return self._known.get(key)
+        asked = self._asked[annotator_id] = self._asked.get(annotator_id, 0) + 1
+        if asked > self.preload_after:
+            self._preload(annotator_id)
+            return self._known.get(key)
+        found = self.session.execute(self._one_item[task], {
+            "annotator_id": annotator_id, "statement_id": statement_id, "target_id": target_id}).first()
+        content = self._known[key] = None if found is None else (found[0], found[1], tuple(found[2] or ()))
+        return content
+
+    def _preload(self, annotator_id: int) -> None:
+        """Every standing label of one annotator, in one pass over their label events (oldest first,
+        so the newest per item is the one left)."""
+        self.flush()
+        rows = self.session.execute(
+            select(Decision.statement_id, Decision.target_id, Decision.stance, Decision.sentiment, Decision.note,
+                   Decision.reason_codes)
+            .where(Decision.annotator_id == annotator_id, Decision.action == "label", ~exists(withdrawn_by_undo()))
+            .order_by(Decision.id).execution_options(yield_per=5_000))
+        known = self._known
+        for statement_id, target_id, stance, sentiment, note, codes in rows:
+            said = (note, tuple(codes or ()))
+            if stance is not None:
+                known[("stance", annotator_id, statement_id, target_id)] = (stance, *said)
+            if sentiment is not None:
+                known[("sentiment", annotator_id, statement_id)] = (sentiment, *said)
+        self._loaded.add(annotator_id)
+
+    def record(self, annotator: Annotator, decision: NewDecision, origin: object = None) -> None:
+        """Append one event (validated now, inserted at the next chunk or `flush`; a row the database
+        refuses then raises RowRefused with its `origin`)."""
+        validate(decision)
+        self._origins.append(origin)
+        self._rows.append({
+            "statement_id": decision.statement_id, "target_id": decision.target_id, "annotator_id": annotator.id,
+            "action": decision.action, "stance": decision.stance, "sentiment": decision.sentiment,
+            "stance_prediction_id": decision.stance_prediction_id,
+            "sentiment_prediction_id": decision.sentiment_prediction_id, "accepted_as_is": decision.accepted_as_is,
+            "suggestions_shown": decision.suggestions_shown, "duration_ms": decision.duration_ms,
+            "reason_codes": list(decision.reason_codes), "note": decision.note, "order_mode": decision.order_mode,
+            "source": decision.source, "created_at": decision.created_at or utcnow()})
+        if decision.action == "label":
+            said = (decision.note, tuple(decision.reason_codes))
+            for task, label in (("stance", decision.stance), ("sentiment", decision.sentiment)):
+                if label is not None:
+                    self._known[self._key(task, annotator.id, decision.statement_id, decision.target_id)] = (label, *said)
+        if len(self._rows) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._rows:
+            return
+        rows, origins, self._rows, self._origins = self._rows, self._origins, [], []
+        # the table, not the ORM class: the ORM's bulk insert splits rows by which values are None
+        table = insert(Decision.__table__)
+        try:
+            with self.session.begin_nested():
+                self.session.execute(table, rows)
+        except (StatementError, OverflowError):
+            # find the row to blame, one at a time (only on this failure path); the caller's
+            # transaction is then rolled back whole
+            for row, origin in zip(rows, origins):
+                try:
+                    with self.session.begin_nested():
+                        self.session.execute(table, [row])
+                except (StatementError, OverflowError) as exc:
+                    cause = getattr(exc, "orig", None) or exc
+                    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+                    raise RowRefused(origin, reason) from None
+            raise
+        self.written += len(rows)

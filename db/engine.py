@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+from urllib.parse import quote, unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +18,7 @@ from db.errors import StorageError
 DEFAULT_URL = "sqlite:///workbench.db"
 ENV_VAR = "WORKBENCH_DB"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 
 
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -29,10 +33,45 @@ def resolve_url(explicit: str | None = None) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def sqlite_file(url: str | URL) -> str | None:
+    """The file a SQLite URL opens, as a plain path (a `file:` URI's query and %-escapes removed);
+    None for an in-memory database or another back end."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if database and database.startswith("file:"):
+        database = unquote(urlsplit(database).path)
+    if not database or database == ":memory:" or parsed.query.get("mode") == "memory":
+        return None
+    return database
+
+
+def _read_only_url(parsed: URL, database: str) -> URL | None:
+    """The URL to open a SQLite file read-only with, or None to open it as usual.
+
+    Read-only when the URL says `mode=ro`, or when this process cannot write the file or its
+    folder (SQLite would fail on its first write, the pragmas included: "attempt to write a
+    readonly database"). The file is then opened as a `file:` URI with `mode=ro` (pysqlite passes
+    `sqlite:///a.db?mode=ro&uri=true` on as the file name "a.db?mode=ro", an empty new database);
+    in a folder where the WAL index (-shm) can be neither found nor created, `immutable=1` too,
+    the only way SQLite reads a WAL database there.
+    """
+    folder = os.path.dirname(os.path.abspath(database))
+    exists = os.path.exists(database)
+    asked = parsed.query.get("mode") == "ro"
+    if not asked and not (exists and not (os.access(database, os.W_OK) and os.access(folder, os.W_OK))):
+        return None
+    query = {k: v for k, v in parsed.query.items() if k not in ("mode", "uri", "immutable")}
+    query.update(mode="ro", uri="true")
+    if exists and not os.access(folder, os.W_OK) and not os.path.exists(database + "-shm"):
+        query["immutable"] = "1"
+    return parsed.set(database="file:" + quote(os.path.abspath(database)), query=query)
+
+
+def _sqlite_pragmas(dbapi_connection, _record, read_only: bool = False) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets readers (the UI, exports) run while a writer commits.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL lets readers (the UI, exports) run while a writer commits (a read-only file keeps its mode).
+    if not read_only:
+        cursor.execute("PRAGMA journal_mode=WAL")
     # FULL syncs the WAL on every commit: a committed decision survives kill -9 and power loss.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -48,17 +87,21 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         raise StorageError(f"invalid database URL: {url!r} (expected e.g. sqlite:///workbench.db, a path "
                            "ending in .db, or postgresql+psycopg://user@host/dbname)") from None
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
+        database = sqlite_file(parsed)
+        read_only = False
+        if database:
             folder = os.path.dirname(os.path.abspath(database))
             if not os.path.isdir(folder):
                 raise StorageError(f"database folder does not exist: {folder}")
+            read_only_url = _read_only_url(parsed, database)
+            if read_only_url is not None:
+                url, read_only = read_only_url, True
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
         # The UI reads on worker threads; each session still owns its connection.
         connect_args.setdefault("check_same_thread", False)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, read_only))
         # pysqlite's own BEGIN handling defers locks; take the write lock at BEGIN so
         # concurrent writers queue on busy_timeout instead of failing on upgrade.
         @event.listens_for(engine, "connect")
@@ -67,8 +110,11 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            readonly = conn.get_execution_options().get("readonly", False)
-            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            options = conn.get_execution_options()
+            # set on every BEGIN: a pooled connection must not keep another caller's short wait
+            wait_ms = options.get("busy_timeout_ms", SQLITE_BUSY_TIMEOUT_MS)
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+            conn.exec_driver_sql("BEGIN" if options.get("readonly", False) else "BEGIN IMMEDIATE")
 
         return engine
     try:
@@ -95,3 +141,37 @@ def transaction(engine: Engine) -> Iterator[Session]:
     with session_factory(engine)() as session:
         with session.begin():
             yield session
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Another connection held SQLite's write lock longer than this one waited for it."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)  # SQLITE_BUSY / SQLITE_LOCKED and their extended codes
+    if code is not None:
+        return code & 0xFF in (5, 6)
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)
+
+
+def write_retrying(engine: Engine, work: Callable[[Session], T],
+                   on_wait: Callable[[float], None] | None = None,
+                   attempt_wait_ms: int = 1_000, longest_pause_s: float = 4.0) -> T:
+    """Run `work` in one write transaction, and run it again for as long as another program holds
+    the write lock: for a save that must never be dropped (a decision in the UI). Each attempt
+    waits `attempt_wait_ms` for the lock, then `on_wait(seconds waited so far)` is told (so the
+    user can be) and the next attempt comes after a pause that doubles up to `longest_pause_s`.
+    A busy lock is only met at BEGIN IMMEDIATE, so a retried attempt never half-applied."""
+    from sqlalchemy.exc import OperationalError
+
+    started, pause = time.monotonic(), 0.25
+    patient = engine.execution_options(busy_timeout_ms=attempt_wait_ms)
+    while True:
+        try:
+            with transaction(patient) as session:
+                return work(session)
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+        if on_wait is not None:
+            on_wait(time.monotonic() - started)
+        time.sleep(pause)
+        pause = min(pause * 2, longest_pause_s)

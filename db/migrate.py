@@ -32,18 +32,25 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision stamped in the database; a read (deferred BEGIN on SQLite), so the check
+    every command makes first never waits for, nor takes, the write lock."""
+    from db.engine import readonly
+
     try:
-        with engine.connect() as conn:
+        with readonly(engine).connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except DatabaseError as exc:
         raise StorageError(f"{engine.url.render_as_string(hide_password=True)} is not a usable database: {_first_line(exc)}") from None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
-    """Create or upgrade to `revision`; returns the revision reached."""
+    """Create or upgrade to `revision`; returns the revision reached. An empty database is
+    created; one holding another application's tables (no workbench revision) is refused."""
     rev = current_revision(engine)
     if rev is not None and rev not in known_revisions():
         raise SchemaVersionError(_unknown_revision_message(engine, rev))
+    if rev is None and set(_table_names(engine)) - {"alembic_version"}:
+        raise SchemaVersionError(_foreign_message(_url(engine)))
     cfg = alembic_config()
     try:
         with engine.begin() as conn:
@@ -61,8 +68,8 @@ def ensure_current(engine: Engine) -> None:
     if rev == head:
         return
     if rev is None:
-        if inspect(engine).get_table_names():
-            raise SchemaVersionError(f"{_url(engine)} holds tables but no workbench schema revision; not touching it")
+        if _table_names(engine):
+            raise SchemaVersionError(_foreign_message(_url(engine)))
         raise SchemaVersionError(f"{_url(engine)} is not initialised: run `workbench init` first")
     if rev not in known_revisions():
         raise SchemaVersionError(_unknown_revision_message(engine, rev))
@@ -75,13 +82,26 @@ def open_current(url: str | None) -> Engine:
     A SQLite file is looked at before the engine connects: the engine's pragmas would create a
     missing file, write a header into an empty one, or switch another program's database to WAL.
     """
-    from db.engine import make_engine
+    from db.engine import make_engine, sqlite_file
 
     engine = make_engine(url)
-    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-    if database and database != ":memory:" and not database.startswith("file:"):
+    database = sqlite_file(engine.url)
+    if database:
         _refuse_foreign_sqlite_file(_url(engine), database)
     ensure_current(engine)
+    return engine
+
+
+def open_for_upgrade(url: str | None) -> Engine:
+    """An engine for `workbench init`: a missing or empty SQLite file is fine (it is created), as is
+    a workbench database at any known revision; another application's SQLite file is refused
+    before the engine connects (its pragmas would already switch that file to WAL)."""
+    from db.engine import make_engine, sqlite_file
+
+    engine = make_engine(url)
+    database = sqlite_file(engine.url)
+    if database and os.path.isfile(database) and os.path.getsize(database) > 0:
+        _refuse_foreign_sqlite_file(_url(engine), database)
     return engine
 
 
@@ -106,7 +126,18 @@ def _refuse_foreign_sqlite_file(url: str, database: str) -> None:
     except sqlite3.DatabaseError:
         return  # ensure_current reports it
     if tables and "alembic_version" not in tables:
-        raise SchemaVersionError(f"{url} holds tables but no workbench schema revision; not touching it")
+        raise SchemaVersionError(_foreign_message(url))
+
+
+def _table_names(engine: Engine) -> list[str]:
+    from db.engine import readonly
+
+    with readonly(engine).connect() as conn:
+        return inspect(conn).get_table_names()
+
+
+def _foreign_message(url: str) -> str:
+    return f"{url} holds tables but no workbench schema revision (another application's database?); not touching it"
 
 
 def _unknown_revision_message(engine: Engine, rev: str) -> str:

@@ -11,7 +11,7 @@ import sys
 from sqlalchemy import select
 
 from db.decisions import NewDecision, record
-from db.engine import make_engine, transaction
+from db.engine import make_engine, transaction, write_retrying
 from db.repository import get_or_create_annotator
 from db.schema import Statement, Target
 
@@ -25,12 +25,13 @@ def main(url: str, annotator_name: str, count: int, first: int = 0) -> None:
     sys.stdout.write("ready\n")  # imports and setup done: a test can time its kill from here
     sys.stdout.flush()
     for seq in range(first, first + count):
-        with transaction(engine) as session:
-            annotator = get_or_create_annotator(session, annotator_name)
-            record(session, annotator, NewDecision(
-                statement_id=statement_ids[seq % len(statement_ids)], target_id=target_id,
-                stance=("favor", "against", "neutral")[seq % 3], sentiment="neutral",
-                note=f"{annotator_name}:{seq}", duration_ms=seq, source="test"))
+        decision = NewDecision(
+            statement_id=statement_ids[seq % len(statement_ids)], target_id=target_id,
+            stance=("favor", "against", "neutral")[seq % 3], sentiment="neutral",
+            note=f"{annotator_name}:{seq}", duration_ms=seq, source="test")
+        # the UI's Backend.save: record() in a transaction, retried while another writer holds the lock
+        write_retrying(engine, lambda session, d=decision: record(
+            session, get_or_create_annotator(session, annotator_name), d).id)
         sys.stdout.write(f"ack {seq}\n")
         sys.stdout.flush()
     engine.dispose()

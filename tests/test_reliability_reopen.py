@@ -2,10 +2,10 @@
 UI opens on the database and shows the right next item and progress.
 
 The writer is tests/decision_writer.py: each decision is `db.decisions.record` inside its own
-`db.engine.transaction(engine)`, acknowledged after the commit. That is exactly the UI's write
-path: `workbench.tui.backend.Backend.save` does `with transaction(self.engine) as session:
-record(session, self.annotator, decision)` (and `Backend.undo` uses `undo_last` the same way),
-so a crash of the UI mid-write is a crash of this writer mid-write.
+transaction run by `db.engine.write_retrying(engine, ...)`, acknowledged after the commit. That is
+exactly the UI's write path: `workbench.tui.backend.Backend.save` does `write_retrying(self.engine,
+lambda session: record(session, self.annotator, decision).id, ...)` (and `Backend.undo` uses
+`undo_last` the same way), so a crash of the UI mid-write is a crash of this writer mid-write.
 """
 from __future__ import annotations
 
@@ -30,13 +30,14 @@ SIZE = (120, 40)
 
 
 def test_the_ui_writes_through_the_same_path_as_the_crash_writer():
-    """Guard for the claim in the module docstring: Backend.save = record() in transaction()."""
+    """Guard for the claim in the module docstring: Backend.save = record() in write_retrying()."""
     import tests.decision_writer as writer
+    from db.engine import write_retrying
 
     save = inspect.getsource(Backend.save)
-    assert re.search(r"with transaction\(self\.engine\) as session:\s+row = record\(session,", save), save
+    assert re.search(r"write_retrying\(self\.engine, lambda session: record\(session,", save), save
     assert Backend.save.__globals__["record"] is record is writer.record
-    assert Backend.save.__globals__["transaction"] is transaction is writer.transaction
+    assert Backend.save.__globals__["write_retrying"] is write_retrying is writer.write_retrying
 
 
 def committed_seqs(url: str) -> list[int]:

@@ -33,6 +33,14 @@ def _user_facing(exc: BaseException) -> str | None:
         pass
     if isinstance(exc, known):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        from db.engine import SQLITE_BUSY_TIMEOUT_MS, is_busy
+
+        if is_busy(exc):
+            return (f"the database is locked: another program held its write lock for more than "
+                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s (a long import?); what was saved before stays, try again")
     database = _database_problem(exc)
     if database is not None:
         return database
@@ -54,7 +62,8 @@ def _database_problem(exc: BaseException) -> str | None:
     first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
     # SQLite: "attempt to write a readonly database"; PostgreSQL: SQLSTATE 25006 read_only_sql_transaction
     if "readonly database" in first or getattr(cause, "sqlstate", None) == "25006":
-        return f"the database is read-only, and this command writes to it ({first})"
+        return (f"the database is read-only (mode=ro, a read-only transaction, or a file or folder that is not "
+                f"writable), and this command writes to it ({first})")
     if isinstance(exc, OperationalError):
         return f"database error: {first}"
     return None
@@ -63,7 +72,13 @@ def _database_problem(exc: BaseException) -> str | None:
 class WorkbenchGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # output still buffered meets a closed pipe here, not in click's exit
+            return result
+        except BrokenPipeError:
+            if _as_a_program:
+                _die_of_sigpipe()
+            raise  # click ends quietly with status 1 (in-process callers: tests, other Python)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - turned into one line or re-raised below
@@ -79,7 +94,9 @@ class WorkbenchGroup(click.Group):
 
 @click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="stance-workbench")
-def cli() -> None:
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="Database URL for the command (it may also come after the command's name).")
+def cli(db_url: str | None) -> None:
     """Extract quoted statements from news, pre-label stance and sentiment, annotate, export."""
 
 
@@ -94,7 +111,26 @@ def main() -> None:
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"transformers\.")
     warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
     warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated", category=DeprecationWarning)
+    global _as_a_program
+    _as_a_program = True
     cli(prog_name="workbench")
+
+
+_as_a_program = False  # set by main(): only a real process may end itself by SIGPIPE
+
+
+def _die_of_sigpipe() -> None:
+    """The reader of our stdout went away (`workbench statements | head -2`): end as other unix
+    tools do, silently, by SIGPIPE (status 141 in a shell), with no message and no traceback."""
+    import os
+    import signal
+
+    # nothing left to flush into the closed pipe at exit (that would print "Exception ignored ...")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGPIPE)
+    sys.exit(128 + signal.SIGPIPE)  # where a signal cannot end the process
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ from workbench.export_read import (
     STATEMENT_FIELDS,
     Reader,
 )
+from workbench.output import atomic_file, atomic_folder, atomic_path, check_output
 
 __all__ = ["FORMATS", "STATEMENT_FIELDS", "ALL_LABELS", "iso", "iter_rows", "arrow_schema", "export", "reader"]
 
@@ -141,7 +142,8 @@ def iter_rows(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = 
 # -- writers ---------------------------------------------------------------------------------
 
 def write_hf(r: Reader, path: str, tasks: tuple[str, ...] = TASKS, on_rows=None) -> int:
-    """A `datasets.Dataset` saved with save_to_disk; built through a temporary parquet file."""
+    """A `datasets.Dataset` saved with save_to_disk into `path` (a folder, written whole by the
+    caller's atomic_folder); built through a temporary parquet file."""
     import os
     import tempfile
 
@@ -164,16 +166,22 @@ def write_hf(r: Reader, path: str, tasks: tuple[str, ...] = TASKS, on_rows=None)
 
 def export(engine: Engine, fmt: str, path: str, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
            on_row: Callable[[int], None] | None = None) -> int:
-    """Write the export; returns the number of rows. `on_row(n)` is called as each batch of n rows is written."""
+    """Write the export; returns the number of rows. `on_row(n)` is called as each batch of n rows is written.
+
+    `path` never becomes the database (refused up front) nor a half-written file: the rows go to a
+    fresh name in the same folder, renamed over `path` once complete (`workbench.output`)."""
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown export format: {fmt!r} (expected one of {', '.join(FORMATS)})")
+    check_output(path, engine, folder=fmt == "hf")  # before the reader opens: a refused path costs nothing
     with _gc_paused(), reader(engine, tasks, gold_only, collect=True) as r:
         if fmt == "jsonl":
-            with open(path, "w", encoding="utf-8") as fh:
+            with atomic_file(path, engine) as fh:
                 return _write_jsonl(r, fh, on_row, BATCH)
         if fmt == "csv":
-            with open(path, "w", encoding="utf-8", newline="") as fh:
+            with atomic_file(path, engine, newline="") as fh:
                 return _write_csv(r, fh, on_row, BATCH)
         if fmt == "parquet":
-            return _write_parquet(r, path, tasks, on_rows=on_row)
-        return write_hf(r, path, tasks, on_rows=on_row)
+            with atomic_path(path, engine) as staging:
+                return _write_parquet(r, staging, tasks, on_rows=on_row)
+        with atomic_folder(path, engine) as staging:
+            return write_hf(r, staging, tasks, on_rows=on_row)

@@ -41,16 +41,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from db.adjudication import standing_gold
-from db.decisions import NewDecision, record, validate, withdrawn_by_undo
+from db.decisions import DecisionBatch, NewDecision, RowRefused, validate
 from db.engine import transaction
 from db.errors import StorageError
 from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator, target_text
-from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Statement, Target
+from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
 from workbench.errors import WorkbenchError
 from workbench.jsonline import JsonLineError, parse_json_line
 from workbench.import_fields import (
@@ -104,6 +104,14 @@ class Importer:
         self._statements: dict[tuple[int, int, int], int] = {}
         self._targets: dict[str, int] = {}
         self._annotators: dict[str, Annotator] = {}
+        self.line_number = 0  # the line being read: a decision written later names it if refused
+        self._documents_read: set[int] = set()  # documents whose statements are all in _statements
+        self._document_of: dict[int, int] = {}  # statement id → document id
+        # (statement, target, task, label, model name, version) → newest such prediction's id, a document at a time
+        self._predictions: dict[tuple, int] = {}
+        self._predictions_read: set[int] = set()
+        # decisions go in by executemany a chunk at a time; "what stands" is answered from memory
+        self.decisions = DecisionBatch(session)
 
     # -- lookups -----------------------------------------------------------------------------
     def statement_id(self, obj: dict) -> int:
@@ -111,13 +119,16 @@ class Importer:
         start, end = int_field(obj, "start"), int_field(obj, "end")
         document = self.document_id(name, sha)
         key = (document, start, end)
+        if key not in self._statements and document is not None and document not in self._documents_read:
+            # a file names many statements of a document: one query reads them all
+            for sid, s, e in self.session.execute(
+                    select(Statement.id, Statement.start, Statement.end).where(Statement.document_id == document)):
+                self._statements[(document, s, e)] = sid
+                self._document_of[sid] = document
+            self._documents_read.add(document)
         if key not in self._statements:
-            found = None if document is None else self.session.scalar(select(Statement.id).where(
-                Statement.document_id == document, Statement.start == start, Statement.end == end))
-            if found is None:
-                raise LineError(f"unknown statement: no statement at {name} {start}:{end} "
-                                "(ingest and extract the document first)")
-            self._statements[key] = found
+            raise LineError(f"unknown statement: no statement at {name} {start}:{end} "
+                            "(ingest and extract the document first)")
         return self._statements[key]
 
     def document_id(self, name: str, sha: str | None) -> int | None:
@@ -174,32 +185,36 @@ class Importer:
         return self._annotators[name]
 
     def prediction_id(self, statement_id: int, target_id: int | None, pred: PredictionLine) -> int:
-        pid, added = find_or_add_prediction(self.session, statement_id, target_id, pred.task, pred.label,
-                                            pred.probabilities, pred.model_name, pred.model_version)
-        self.summary.predictions += added
-        return pid
+        """The prediction a line names (found or recreated, as `find_or_add_prediction` does); an
+        export names one per annotation and per row, so a document's predictions are read at once."""
+        key = (statement_id, target_id, pred.task, pred.label, pred.model_name, pred.model_version)
+        document = self._document_of.get(statement_id)
+        if key not in self._predictions and document is not None and document not in self._predictions_read:
+            self._predictions_read.add(document)
+            rows = self.session.execute(
+                select(Prediction.id, Prediction.statement_id, Prediction.target_id, Prediction.task,
+                       Prediction.label, Prediction.model_name, Prediction.model_version)
+                .join(Statement, Statement.id == Prediction.statement_id)
+                .where(Statement.document_id == document).order_by(Prediction.id))
+            self._predictions.update((tuple(row[1:]), row[0]) for row in rows)  # the newest id wins
+        if key not in self._predictions:
+            self._predictions[key], added = find_or_add_prediction(
+                self.session, statement_id, target_id, pred.task, pred.label, pred.probabilities, pred.model_name,
+                pred.model_version)
+            self.summary.predictions += added
+        return self._predictions[key]
 
     def standing_content(self, annotator_id: int, statement_id: int, target_id: int | None,
                          task: str) -> tuple | None:
         """(label, note, reason codes) of the annotator's standing decision for the item, as
-        `db.decisions.standing_labels` defines it: the newest label event no undo withdrew, per
-        (statement, target) for stance and per statement for sentiment (whatever target it came
-        with). One item, so it can use the (annotator, statement, target) index instead of
-        ranking all the annotator's events."""
-        column = Decision.stance if task == "stance" else Decision.sentiment
-        query = select(column, Decision.note, Decision.reason_codes).where(
-            Decision.annotator_id == annotator_id, Decision.statement_id == statement_id,
-            Decision.action == "label", column.is_not(None), ~exists(withdrawn_by_undo()))
-        if task == "stance":
-            query = query.where(Decision.target_id == target_id)
-        found = self.session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
-        return None if found is None else (found[0], found[1], list(found[2] or []))
+        `db.decisions.standing_labels` defines it (the decisions this import appended included)."""
+        return self.decisions.standing(annotator_id, statement_id, target_id, task)
 
     # -- writing -------------------------------------------------------------------------------
     def already_stands(self, annotator: Annotator, decision: NewDecision) -> bool:
         """For every label the decision sets, the annotator's standing decision already says the same."""
         labels = {"stance": decision.stance, "sentiment": decision.sentiment}
-        said = (decision.note, list(decision.reason_codes))
+        said = (decision.note, tuple(decision.reason_codes))
         return decision.action == "label" and all(
             self.standing_content(annotator.id, decision.statement_id, decision.target_id, task) == (label, *said)
             for task, label in labels.items() if label is not None)
@@ -214,7 +229,7 @@ class Importer:
         if prelabel is not None:  # only now: a decision not written needs no prediction copied in
             pid = self.prediction_id(decision.statement_id, decision.target_id, prelabel)
             decision = replace(decision, **{f"{prelabel.task}_prediction_id": pid})
-        record(self.session, annotator, decision)
+        self.decisions.record(annotator, decision, origin=self.line_number)
         self.summary.decisions += 1
 
     def add_gold(self, statement_id: int, target_id: int | None, task: str, obj: dict) -> None:
@@ -342,12 +357,16 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
                     obj = parse_json_line(text)
                 except JsonLineError as exc:
                     raise LineError(str(exc)) from None
+                importer.line_number = lineno
                 try:
                     importer.line(obj)
                 except (StatementError, OverflowError) as exc:  # a value the database cannot store
                     orig = getattr(exc, "orig", None) or exc
                     first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
                     raise LineError(f"the database refused a value: {first}") from None
+            importer.decisions.flush()
+        except RowRefused as exc:  # a decision written a chunk at a time: the line it came from
+            raise WorkbenchError(f"{path}:{exc.origin}: the database refused a value: {_one_line(str(exc))}") from None
         except (LineError, StorageError) as exc:
             raise WorkbenchError(f"{path}:{lineno}: {_one_line(str(exc))}") from None
         if importer.summary.lines == 0:

@@ -13,7 +13,9 @@ def models_dir_for(engine: Engine) -> str:
     """$WORKBENCH_MODELS, else `<db file>.models/` beside a SQLite file, else ./workbench-models."""
     if os.environ.get(ENV_VAR):
         return os.environ[ENV_VAR]
-    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-    if database and database != ":memory:":
+    from db.engine import sqlite_file
+
+    database = sqlite_file(engine.url)
+    if database:
         return str(Path(database).resolve().with_suffix(".models"))
     return str(Path("workbench-models").resolve())

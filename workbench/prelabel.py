@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from db.engine import transaction
+from db.engine import readonly, transaction
 from db.repository import PredictionItem, add_predictions, items_missing_predictions
 
 TASKS = ("sentiment", "stance")
@@ -42,7 +42,7 @@ def load_classifiers(models_dir: str | None = None) -> dict[str, Predictor]:
 
 def pending(engine: Engine, classifiers: Mapping[str, Predictor],
             statement_ids: set[int] | None = None) -> dict[str, list[PredictionItem]]:
-    with transaction(engine) as session:
+    with transaction(readonly(engine)) as session:  # a read: never waits for another program's write lock
         todo = {task: items_missing_predictions(session, task, clf.name, clf.version)
                 for task, clf in classifiers.items()}
     if statement_ids is not None:

@@ -6,22 +6,34 @@ from contextlib import contextmanager
 
 import click
 
+DB_HELP = "Database URL (default: sqlite:///workbench.db; env WORKBENCH_DB)."
+
+
+def _db_before_the_command(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """`workbench --db x.db status` as well as `workbench status --db x.db`: a --db given after the
+    command wins, then one given before it, then $WORKBENCH_DB."""
+    if ctx.get_parameter_source("db_url") is click.core.ParameterSource.COMMANDLINE:
+        return value
+    before = ctx.find_root().params.get("db_url")
+    return before if before is not None else value
+
+
 db_option = click.option(
-    "--db", "db_url", envvar="WORKBENCH_DB", default=None, metavar="URL",
-    help="Database URL (default: sqlite:///workbench.db; env WORKBENCH_DB).")
+    "--db", "db_url", envvar="WORKBENCH_DB", default=None, metavar="URL", help=DB_HELP,
+    callback=_db_before_the_command)
 
 
 def open_db(db_url: str | None, *, require_current: bool = True):
-    """An engine on the chosen database; refuses uninitialised or unknown-revision schemas."""
-    from db.engine import make_engine
-    from db.migrate import open_current
+    """An engine on the chosen database; refuses uninitialised or unknown-revision schemas
+    (`require_current=False`, for init: refuses only another application's database)."""
+    from db.migrate import open_current, open_for_upgrade
     from workbench.errors import WorkbenchError
 
     if db_url is not None and not db_url.strip():
         raise WorkbenchError("--db is empty (leave it out to use $WORKBENCH_DB or ./workbench.db)")
     if db_url is not None and db_url.strip() in ("sqlite://", "sqlite:///:memory:"):
         raise WorkbenchError("an in-memory database would vanish when this command ends; give a file or a server")
-    return open_current(db_url) if require_current else make_engine(db_url)
+    return open_current(db_url) if require_current else open_for_upgrade(db_url)
 
 
 @contextmanager

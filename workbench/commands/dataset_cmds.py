@@ -80,14 +80,19 @@ def agreement_cmd(task: str | None, target: str | None, as_json: bool, html_out:
     from workbench.agreement import agreement_report
 
     engine = open_db(db_url)
+    if html_out:
+        from workbench.output import check_output
+
+        check_output(html_out, engine)  # before the report is computed: never the database itself
     with transaction(readonly(engine)) as session:
         if target is not None:
             target = find_target(session, target).text
         report = agreement_report(session, _tasks(task), target, bootstrap)
     if html_out:
         from workbench.agreement.html import render_html
+        from workbench.output import atomic_file
 
-        with open(html_out, "w", encoding="utf-8") as fh:
+        with atomic_file(html_out, engine) as fh:
             fh.write(render_html(report))
     if as_json:
         click.echo(json.dumps(report))

@@ -46,27 +46,33 @@ def extract(redo: bool, db_url: str | None) -> None:
 @db_option
 def statements(fmt: str, out_path: str | None, db_url: str | None) -> None:
     """Print every stored statement (offsets index the document text as ingested)."""
+    engine = open_db(db_url)
+    if out_path:
+        from workbench.output import atomic_file
+
+        # refuses the database's own path before anything is read; appears whole or not at all
+        with atomic_file(out_path, engine, newline="") as out:
+            _write_statements(engine, fmt, out)
+    else:
+        _write_statements(engine, fmt, sys.stdout)
+
+
+def _write_statements(engine, fmt: str, out) -> None:
     from db.engine import readonly, transaction
     from db.repository import iter_statements
 
-    engine = open_db(db_url)
-    out = open(out_path, "w", encoding="utf-8", newline="") if out_path else sys.stdout
-    try:
-        writer = csv.DictWriter(out, fieldnames=STATEMENT_COLUMNS) if fmt == "csv" else None
-        if writer:
-            writer.writeheader()
-        with transaction(readonly(engine)) as session:
-            for stmt, doc in iter_statements(session):
-                row = {"doc": doc.source, "start": stmt.start, "end": stmt.end, "text": stmt.text,
-                       "speaker": stmt.speaker, "speaker_role": stmt.speaker_role,
-                       "speaker_type": stmt.speaker_type, "kind": stmt.kind, "cue": stmt.cue}
-                if writer:
-                    writer.writerow(row)
-                else:
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
-        if out_path:
-            out.close()
+    writer = csv.DictWriter(out, fieldnames=STATEMENT_COLUMNS) if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    with transaction(readonly(engine)) as session:
+        for stmt, doc in iter_statements(session):
+            row = {"doc": doc.source, "start": stmt.start, "end": stmt.end, "text": stmt.text,
+                   "speaker": stmt.speaker, "speaker_role": stmt.speaker_role,
+                   "speaker_type": stmt.speaker_type, "kind": stmt.kind, "cue": stmt.cue}
+            if writer:
+                writer.writerow(row)
+            else:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def register(group: click.Group) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from db.decisions import NewDecision, record, undo_last
-from db.engine import readonly, transaction
+from db.engine import readonly, transaction, write_retrying
 from db.errors import StorageError
 from db.queue import AnnotationQueue, ItemKey, Progress, QueueItem, Suggestion, model_label
 from db.repository import (
@@ -146,19 +146,22 @@ class Backend:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def save(self, decision: NewDecision) -> int:
-        """Append one decision; returns its id once committed."""
-        with transaction(self.engine) as session:
-            row = record(session, self.annotator, decision)
-            return row.id
+    def save(self, decision: NewDecision, on_wait: Callable[[float], None] | None = None) -> int:
+        """Append one decision; returns its id once committed. While another program holds the
+        write lock the save is retried (with backoff) until it commits, `on_wait(seconds)` told
+        each time: a decision is never dropped."""
+        return write_retrying(self.engine, lambda session: record(session, self.annotator, decision).id, on_wait)
 
-    def undo(self) -> tuple[QueueItem | None, str | None]:
+    def undo(self, on_wait: Callable[[float], None] | None = None) -> tuple[QueueItem | None, str | None]:
         """Withdraw this annotator's latest standing event; the item it was about, reloaded."""
-        with transaction(self.engine) as session:
+        def withdraw(session) -> tuple[ItemKey, str] | None:
             withdrawn = undo_last(session, self.annotator)
-            if withdrawn is None:
-                return None, None
-            key, action = ItemKey(withdrawn.statement_id, withdrawn.target_id), withdrawn.action
+            return None if withdrawn is None else (ItemKey(withdrawn.statement_id, withdrawn.target_id),
+                                                   withdrawn.action)
+        found = write_retrying(self.engine, withdraw, on_wait)
+        if found is None:
+            return None, None
+        key, action = found
         items = self.load([key]) if self.queue is not None and key.target_id is not None else []
         return (items[0] if items else None), action
 

@@ -40,6 +40,13 @@ class DecisionSaved(Message):
 
 
 @dataclass
+class WriteWaiting(Message):
+    """Another program holds the database's write lock; the save in flight is retried, not dropped."""
+
+    waited_s: float
+
+
+@dataclass
 class Undone(Message):
     item: QueueItem | None  # the withdrawn item, reloaded; None when there was nothing to undo
     action: str | None = None

@@ -184,7 +184,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         key = self.current.key
 
         def job() -> None:
-            decision_id = self.backend.save(decision)
+            decision_id = self.backend.save(decision, on_wait=self._tell_waiting)
             self.post_message(msg.DecisionSaved(decision_id, decision.action, key, counts_as_done, decision.sentiment))
         self._write(job)
 
@@ -259,7 +259,7 @@ class AnnotateScreen(SessionWorkers, Screen):
             return
 
         def job() -> None:
-            item, action = self.backend.undo()
+            item, action = self.backend.undo(on_wait=self._tell_waiting)
             self.post_message(msg.Undone(item, action))
         self._write(job)
 

@@ -62,6 +62,10 @@ class SessionWorkers:
         self.busy = True
         self._spawn("write", job)
 
+    def _tell_waiting(self, waited_s: float) -> None:
+        """Called on the writing worker while another program holds the write lock."""
+        self.post_message(msg.WriteWaiting(waited_s))
+
     def _maybe_predict(self) -> None:
         if (self.predicting or self.predictor_problem or self.backend.blind
                 or self.backend.predictor_factory is None):
@@ -121,6 +125,10 @@ class SessionWorkers:
         self._advance()
         self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
                       "flag": "flagged ✓"}[event.action])
+
+    def on_write_waiting(self, event: msg.WriteWaiting) -> None:
+        self._status(f"database busy (another program is writing): your decision is kept and saving is "
+                     f"retried — waited {event.waited_s:.0f} s")
 
     def _carry_sentiment(self, statement_id: int, sentiment: str | None) -> None:
         """The annotator's standing sentiment for a statement, on its queued items under other targets."""
