@@ -35,10 +35,19 @@ export back into its own database — adds nothing. Times, durations and queue o
 describe when and how a label was given, not what it says, so they are not compared. A
 line that says something else (a changed label, a new note or reason) is a new decision
 and is recorded.
+
+A file may say several things in turn about one annotator's label on one item (`neutral`,
+then `positive`): what stands after the file is the last of them. So the whole file is read
+before anything is written, and where what stands after the file is what already stands
+now, none of that item's lines is written (re-importing such a file would otherwise add the
+same two decisions every time). Where it differs, the item's lines are written in file order,
+each unless it repeats what stands at that moment, so the history the file tells is kept.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -91,6 +100,23 @@ class ImportSummary:
                 f"{self.annotators_created} new annotator(s)")
 
 
+# What a line says about one label, keyed by whose label on which item (what "stands" is compared on):
+#   ("stance", annotator id, statement id, target id) and ("sentiment", annotator id, statement id)
+#       → (label, note, reason codes);
+#   ("gold", statement id, target id, task) → (label, note).
+LabelKey = tuple
+LabelContent = tuple
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """One line's decision or gold label, read and checked, written only once the whole file is read."""
+    line: int
+    kind: str  # "decision" | "gold"
+    says: dict[LabelKey, LabelContent]
+    write: Callable[[], bool]  # writes unless it repeats what stands at that moment; True when written
+
+
 MAX_LINE_BYTES = 8 * 2**20  # an export row is a few KB; a longer line is not data this reads
 HASHES_SHOWN = 3  # hashes listed when a name is ambiguous
 
@@ -103,6 +129,9 @@ class Importer:
         self._statements: dict[tuple[int, int, int], int] = {}
         self._targets: dict[str, int] = {}
         self._annotators: dict[str, Annotator] = {}
+        self.line_number = 0  # the line being read (then written): errors name it
+        self._pending: list[PendingWrite] = []
+        self._after_file: dict[LabelKey, LabelContent] = {}  # what each label says once the file is read
 
     # -- lookups -----------------------------------------------------------------------------
     def statement_id(self, obj: dict) -> int:
@@ -192,32 +221,43 @@ class Importer:
         if task == "stance":
             query = query.where(Decision.target_id == target_id)
         found = self.session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
-        return None if found is None else (found[0], found[1], list(found[2] or []))
+        return None if found is None else (found[0], found[1], tuple(found[2] or ()))
 
-    # -- writing -------------------------------------------------------------------------------
-    def already_stands(self, annotator: Annotator, decision: NewDecision) -> bool:
-        """For every label the decision sets, the annotator's standing decision already says the same."""
-        labels = {"stance": decision.stance, "sentiment": decision.sentiment}
-        said = (decision.note, list(decision.reason_codes))
-        return decision.action == "label" and all(
-            self.standing_content(annotator.id, decision.statement_id, decision.target_id, task) == (label, *said)
-            for task, label in labels.items() if label is not None)
+    def standing(self, key: LabelKey) -> LabelContent | None:
+        """What stands in the database now for one label key (see LabelKey)."""
+        if key[0] == "gold":
+            _, statement_id, target_id, task = key
+            row = standing_gold(self.session, statement_id, target_id, task)
+            return None if row is None else (row.label, row.note)
+        task, annotator_id, statement_id, *target = key
+        return self.standing_content(annotator_id, statement_id, target[0] if target else None, task)
+
+    # -- reading a line's writes ------------------------------------------------------------------
+    @staticmethod
+    def decision_says(annotator: Annotator, decision: NewDecision) -> dict[LabelKey, LabelContent]:
+        if decision.action != "label":
+            return {}
+        said = (decision.note, tuple(decision.reason_codes))
+        says = {}
+        if decision.stance is not None:
+            says[("stance", annotator.id, decision.statement_id, decision.target_id)] = (decision.stance, *said)
+        if decision.sentiment is not None:
+            says[("sentiment", annotator.id, decision.statement_id)] = (decision.sentiment, *said)
+        return says
+
+    def _defer(self, kind: str, says: dict[LabelKey, LabelContent], write: Callable[[], bool]) -> None:
+        self._pending.append(PendingWrite(self.line_number, kind, says, write))
+        self._after_file.update(says)
 
     def add_decision(self, annotator: Annotator, decision: NewDecision, prelabel: PredictionLine | None = None) -> None:
-        """Record the decision unless the annotator's standing decision already says the same
-        (then count it as present)."""
+        """Queue the decision; `finish` records it unless what it says already stands."""
         validate(decision)  # a bad line is an error even when what it says already stands
-        if self.already_stands(annotator, decision):
-            self.summary.decisions_present += 1
-            return
-        if prelabel is not None:  # only now: a decision not written needs no prediction copied in
-            pid = self.prediction_id(decision.statement_id, decision.target_id, prelabel)
-            decision = replace(decision, **{f"{prelabel.task}_prediction_id": pid})
-        record(self.session, annotator, decision)
-        self.summary.decisions += 1
+        self._defer("decision", self.decision_says(annotator, decision),
+                    lambda: self._write_decision(annotator, decision, prelabel))
 
     def add_gold(self, statement_id: int, target_id: int | None, task: str, obj: dict) -> None:
-        """An export row's gold label, unless the item's standing gold already says the same (label and note)."""
+        """Queue an export row's gold label; `finish` writes it unless the item's standing gold
+        already says the same (label and note)."""
         gold = obj.get("gold")
         if gold is None:
             return
@@ -225,17 +265,49 @@ class Importer:
             raise LineError(f"unknown {task} gold label: {gold!r}")
         adjudicator = annotator_name(obj.get("gold_by") or "import")
         note, at = opt_text(obj, "gold_note"), parse_time(obj.get("adjudicated_at"))
-        standing = standing_gold(self.session, statement_id, target_id, task)
-        if standing is not None and (standing.label, standing.note) == (gold, note):
-            self.summary.adjudications_present += 1
-            return
-        row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=gold, action="set",
-                           adjudicator_id=self.annotator(adjudicator).id, note=note)
-        if at is not None:
-            row.created_at = at
-        self.session.add(row)
-        self.session.flush()
-        self.summary.adjudications += 1
+        key = ("gold", statement_id, target_id, task)
+
+        def write() -> bool:
+            if self.standing(key) == (gold, note):
+                return False
+            row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=gold, action="set",
+                               adjudicator_id=self.annotator(adjudicator).id, note=note)
+            if at is not None:
+                row.created_at = at
+            self.session.add(row)
+            self.session.flush()
+            return True
+        self._defer("gold", {key: (gold, note)}, write)
+
+    # -- writing -------------------------------------------------------------------------------
+    def already_stands(self, annotator: Annotator, decision: NewDecision) -> bool:
+        """For every label the decision sets, the annotator's standing decision already says the same."""
+        says = self.decision_says(annotator, decision)
+        return bool(says) and all(self.standing(key) == content for key, content in says.items())
+
+    def _write_decision(self, annotator: Annotator, decision: NewDecision, prelabel: PredictionLine | None) -> bool:
+        if self.already_stands(annotator, decision):
+            return False
+        if prelabel is not None:  # only now: a decision not written needs no prediction copied in
+            pid = self.prediction_id(decision.statement_id, decision.target_id, prelabel)
+            decision = replace(decision, **{f"{prelabel.task}_prediction_id": pid})
+        record(self.session, annotator, decision)
+        return True
+
+    def finish(self) -> None:
+        """Write what the file says, in file order, except where it changes nothing: a label whose
+        state after the file is what stands now has none of its lines written (see the module doc)."""
+        unchanged = {key for key, content in self._after_file.items() if self.standing(key) == content}
+        for pending in self._pending:
+            self.line_number = pending.line
+            written = not (pending.says and unchanged.issuperset(pending.says)) and pending.write()
+            if pending.kind == "gold":
+                self.summary.adjudications += written
+                self.summary.adjudications_present += not written
+            else:
+                self.summary.decisions += written
+                self.summary.decisions_present += not written
+        self._pending.clear()
 
     # -- line forms ----------------------------------------------------------------------------
     def minimal(self, obj: dict) -> None:
@@ -316,6 +388,17 @@ def _one_line(text: str) -> str:
     return text.translate(_LINE_BREAKS)
 
 
+@contextmanager
+def _refused_values() -> Iterator[None]:
+    """A value the database cannot store (driver or type error) becomes a LineError."""
+    try:
+        yield
+    except (StatementError, OverflowError) as exc:
+        orig = getattr(exc, "orig", None) or exc
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        raise LineError(f"the database refused a value: {first}") from None
+
+
 def import_jsonl(engine: Engine, path: str) -> ImportSummary:
     """Import a JSONL file in one transaction; raises WorkbenchError naming FILE:LINE on any problem."""
     try:
@@ -324,9 +407,9 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
         raise WorkbenchError(f"cannot read {path}: {exc.strerror}") from None
     with handle, transaction(engine) as session:
         importer = Importer(session)
-        lineno = 0
         try:
             for lineno, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+                importer.line_number = lineno
                 if b"\x00" in raw:
                     raise LineError("binary data (NUL bytes), not JSON text")
                 if len(raw) > MAX_LINE_BYTES:  # stop reading it: a line is never held whole past the limit
@@ -344,14 +427,12 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
                 except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...
                     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                     raise LineError(f"malformed JSON: {reason}") from None
-                try:
+                with _refused_values():
                     importer.line(obj)
-                except (StatementError, OverflowError) as exc:  # a value the database cannot store
-                    orig = getattr(exc, "orig", None) or exc
-                    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-                    raise LineError(f"the database refused a value: {first}") from None
+            with _refused_values():
+                importer.finish()
         except (LineError, StorageError) as exc:
-            raise WorkbenchError(f"{path}:{lineno}: {_one_line(str(exc))}") from None
+            raise WorkbenchError(f"{path}:{importer.line_number}: {_one_line(str(exc))}") from None
         if importer.summary.lines == 0:
             raise WorkbenchError(f"{path}: empty file (no JSON lines); nothing imported")
         return importer.summary
