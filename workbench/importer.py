@@ -15,8 +15,10 @@ Two line forms are accepted (they can be mixed):
 * a row of `workbench export --format jsonl` (recognised by its "annotations" key): every
   annotation becomes a decision with its times, queue order, flags and the pre-label it saw
   (the prediction is found or recreated), the gold label becomes an adjudication and the
-  item's newest prediction is found or recreated. Exporting the imported database again
-  gives the same rows — the lossless round trip.
+  item's newest prediction is found or recreated, and each of its `flags` becomes a flag event
+  (reason codes, note, time; a flag repeated in the file, as a statement's flag is in its
+  stance and its sentiment row, is one flag). Exporting the imported database again gives the
+  same rows — the round trip (README, "What a round trip keeps").
 
 Statements are matched by document and offsets. A line with `doc_sha256` names its
 document by that hash alone (no document with it: an error, whatever the name says); a
@@ -103,6 +105,7 @@ class ImportSummary:
 # What a line says about one label, keyed by whose label on which item (what "stands" is compared on):
 #   ("stance", annotator id, statement id, target id) and ("sentiment", annotator id, statement id)
 #       → (label, note, reason codes);
+#   ("flag", annotator id, statement id, target id) → (reason codes, note);
 #   ("gold", statement id, target id, task) → (label, note).
 LabelKey = tuple
 LabelContent = tuple
@@ -132,6 +135,7 @@ class Importer:
         self.line_number = 0  # the line being read (then written): errors name it
         self._pending: list[PendingWrite] = []
         self._after_file: dict[LabelKey, LabelContent] = {}  # what each label says once the file is read
+        self._flags_seen: set[tuple] = set()
 
     # -- lookups -----------------------------------------------------------------------------
     def statement_id(self, obj: dict) -> int:
@@ -223,8 +227,19 @@ class Importer:
         found = self.session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
         return None if found is None else (found[0], found[1], tuple(found[2] or ()))
 
+    def standing_flag(self, annotator_id: int, statement_id: int, target_id: int | None) -> tuple | None:
+        """(reason codes, note) of the annotator's newest flag on the item that no undo withdrew."""
+        query = select(Decision.reason_codes, Decision.note).where(
+            Decision.annotator_id == annotator_id, Decision.statement_id == statement_id, Decision.action == "flag",
+            Decision.target_id.is_(None) if target_id is None else Decision.target_id == target_id,
+            ~exists(withdrawn_by_undo()))
+        found = self.session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
+        return None if found is None else (tuple(found[0] or ()), found[1])
+
     def standing(self, key: LabelKey) -> LabelContent | None:
         """What stands in the database now for one label key (see LabelKey)."""
+        if key[0] == "flag":
+            return self.standing_flag(*key[1:])
         if key[0] == "gold":
             _, statement_id, target_id, task = key
             row = standing_gold(self.session, statement_id, target_id, task)
@@ -235,6 +250,9 @@ class Importer:
     # -- reading a line's writes ------------------------------------------------------------------
     @staticmethod
     def decision_says(annotator: Annotator, decision: NewDecision) -> dict[LabelKey, LabelContent]:
+        if decision.action == "flag":
+            return {("flag", annotator.id, decision.statement_id, decision.target_id):
+                    (tuple(decision.reason_codes), decision.note)}
         if decision.action != "label":
             return {}
         said = (decision.note, tuple(decision.reason_codes))
@@ -347,6 +365,11 @@ class Importer:
             raise LineError("'annotations' must be a list")
         for ann in annotations:
             self.annotation(sid, tid, task, ann)
+        flags = obj.get("flags") or []  # exports before flags were exported have none
+        if not isinstance(flags, list):
+            raise LineError("'flags' must be a list")
+        for flag in flags:
+            self.flag(sid, flag)
         if obj.get("predicted") is not None:
             self.prediction_id(sid, tid, prediction_line(task, {
                 "model_name": obj.get("model_name"), "model_version": obj.get("model_version"),
@@ -369,6 +392,24 @@ class Importer:
             duration_ms=opt_int(ann, "duration_ms"), reason_codes=reason_codes_field(ann), note=opt_text(ann, "note"),
             order_mode=opt_text(ann, "order_mode"), source="import", created_at=parse_time(ann.get("labelled_at")))
         self.add_decision(self.annotator(ann.get("annotator")), decision, prelabel)
+
+    def flag(self, statement_id: int, flag: Any) -> None:
+        """One flag in an export row; the same flag given again (a statement's flags are in its
+        stance and its sentiment rows) is not a second one."""
+        if not isinstance(flag, dict):
+            raise LineError(f"a flag must be an object, got {flag!r}")
+        annotator = self.annotator(flag.get("annotator"))
+        decision = NewDecision(
+            statement_id=statement_id, target_id=self.target_id(flag.get("target"), create=True), action="flag",
+            reason_codes=reason_codes_field(flag), note=opt_text(flag, "note"), duration_ms=opt_int(flag, "duration_ms"),
+            order_mode=opt_text(flag, "order_mode"),
+            suggestions_shown=bool_field(flag.get("suggestions_shown"), "suggestions_shown", False),
+            source="import", created_at=parse_time(flag.get("flagged_at")))
+        seen = (annotator.id, decision)
+        if seen in self._flags_seen:
+            return
+        self._flags_seen.add(seen)
+        self.add_decision(annotator, decision)
 
     def line(self, obj: Any) -> None:
         if not isinstance(obj, dict):
