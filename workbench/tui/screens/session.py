@@ -121,6 +121,7 @@ class SessionWorkers:
         self._advance()
         self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
                       "flag": "flagged ✓"}[event.action])
+        self.call_later(self._replay_typed_ahead)
 
     def _carry_sentiment(self, statement_id: int, sentiment: str | None) -> None:
         """The annotator's standing sentiment for a statement, on its queued items under other targets."""
@@ -130,6 +131,7 @@ class SessionWorkers:
 
     def on_undone(self, event: msg.Undone) -> None:
         self.busy = False
+        self.call_later(self._replay_typed_ahead)  # after this handler: the item shown, the status said
         if event.action is None:
             self._status("nothing to undo")
             return
@@ -185,6 +187,12 @@ class SessionWorkers:
 
     def on_db_error(self, event: msg.DbError) -> None:
         self.busy = self.fetching = False
+        # keys typed ahead were meant for the items after the one whose save failed
+        quit_asked = any(action == "quit" for action, _ in self.typed_ahead)
+        self._refuse_typed_ahead("a save failed first")
+        if quit_asked:
+            self.app.exit()
+            return
         self._status(f"database problem: {event.message} — nothing was lost; try again")
         if self.waiting and not self.buffer:
             self._message(f"Database problem:\n\n{event.message}\n\nPress q to quit.")
