@@ -176,3 +176,24 @@ async def test_idle_time_counts_up_to_the_pause_in_duration_and_rate(engine):
     assert durations == [int((IDLE_PAUSE + 2) * 1000), int((IDLE_PAUSE + 30) * 1000)]
     # two items in 62 + 90 working seconds, not in the 1 h 33 min since launch
     assert f"{2 * 3600 / (IDLE_PAUSE + 2 + IDLE_PAUSE + 30):.0f}/h" in bar
+
+
+@sync
+async def test_keys_waiting_behind_the_help_screen_run_when_it_closes(engine):
+    corpus(engine, extra_docs=2)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.annotate_screen
+        screen.backend.gate.clear()
+        await pilot.press("enter", "enter", "question_mark")  # help opens at once; the second Enter waits
+        await pilot.pause()
+        screen.backend.gate.set()
+        for _ in range(3):
+            await settle(pilot)
+        assert app.screen is not screen and len(screen.typed_ahead) == 1
+        await pilot.press("escape")
+        for _ in range(3):
+            await settle(pilot)
+        assert not screen.typed_ahead
+    assert len(labels(engine)) == 2

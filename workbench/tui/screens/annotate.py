@@ -196,7 +196,14 @@ class AnnotateScreen(SessionWorkers, Screen):
             return True
         self.typed_ahead.append((action, args))
         self._status(f"saving… {len(self.typed_ahead)} key(s) typed ahead follow in order")
+        if not (self.busy or self.waiting):  # nothing in flight to resume the run: resume it now
+            self.call_later(self._replay_typed_ahead)
         return True
+
+    def on_screen_resume(self) -> None:
+        """Back from a dialog (help, guidelines) opened while keys were waiting: run them."""
+        if self.typed_ahead:
+            self.call_later(self._replay_typed_ahead)
 
     def _refuse_typed_ahead(self, why: str) -> None:
         n = len(self.typed_ahead)
