@@ -197,3 +197,36 @@ async def test_keys_waiting_behind_the_help_screen_run_when_it_closes(engine):
             await settle(pilot)
         assert not screen.typed_ahead
     assert len(labels(engine)) == 2
+
+
+@sync
+async def test_keys_typed_behind_a_failed_save_are_refused_and_q_still_quits(engine):
+    from db.errors import StorageError
+
+    corpus(engine, extra_docs=2)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.annotate_screen
+        first = screen.current.key
+        backend = screen.backend
+        backend.gate.clear()
+        real_save = Backend.save
+
+        def failing_save(decision):
+            assert backend.gate.wait(timeout=30)
+            raise StorageError("database is locked")
+        backend.save = failing_save
+        await pilot.press("enter", "enter", "enter")
+        await pilot.pause()
+        backend.gate.set()
+        for _ in range(3):
+            await settle(pilot)
+        assert screen.current.key == first and not screen.typed_ahead  # the item stays: nothing was saved
+        assert any("2 key(s) typed ahead were not applied: a save failed first" in n for n in notices(app))
+        backend.save = lambda decision: real_save(backend, decision)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+    assert len(labels(engine)) == 1 and app.return_code in (0, None)

@@ -195,4 +195,5 @@ class SessionWorkers:
             return
         self._status(f"database problem: {event.message} — nothing was lost; try again")
         if self.waiting and not self.buffer:
+            self.waiting = False  # nothing is loading any more: keys are not kept for items to come
             self._message(f"Database problem:\n\n{event.message}\n\nPress q to quit.")
