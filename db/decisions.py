@@ -22,6 +22,9 @@ from db.schema import (
 )
 
 UNDOABLE = ("label", "skip", "flag")
+# The flag reason that says a span is not a statement at all: its labels are no example of
+# anything, so gold exports and training leave the statement out.
+NOT_A_STATEMENT = "not_a_statement"
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,14 @@ def standing_labels(annotator_id: int | None = None, task: str | None = None) ->
     rank = func.row_number().over(partition_by=partition, order_by=Decision.id.desc()).label("rank")
     ranked = select(Decision.id, rank).where(and_(*conditions)).subquery()
     return select(Decision).join(ranked, ranked.c.id == Decision.id).where(ranked.c.rank == 1)
+
+
+def statements_flagged(session: Session, reason: str = NOT_A_STATEMENT) -> set[int]:
+    """Statements with a standing flag (any annotator, any target) that gives `reason`.
+    Flags are few, and reason codes are JSON (no portable SQL containment test): filtered here."""
+    rows = session.execute(select(Decision.statement_id, Decision.reason_codes)
+                           .where(Decision.action == "flag", ~exists(withdrawn_by_undo())))
+    return {statement_id for statement_id, codes in rows if reason in (codes or ())}
 
 
 def current_labels(session: Session, task: str, annotator_id: int | None = None) -> Iterable[Decision]:

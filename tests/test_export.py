@@ -130,14 +130,20 @@ def test_rows_hold_current_labels_gold_majority_and_predictions(engine, tmp_path
     assert gold_row["gold_note"] == "economist is critical"
     assert gold_row["majority"] is None
     assert gold_row["predicted"] is None  # no stance prediction toward this target
-    # a flag only: not an annotated item
-    assert ("stance", "a.txt", a_spans[2][0], TARGETS[0]) not in by
+    # a flag only: no annotations, but the row is there so that the flag is exported
+    flagged = by[("stance", "a.txt", a_spans[2][0], TARGETS[0])]
+    assert flagged["annotations"] == [] and flagged["n_annotators"] == 0 and flagged["soft_label"] is None
+    assert [(f["annotator"], f["target"], f["reason_codes"]) for f in flagged["flags"]] == [
+        ("ann3", TARGETS[0], ["needs_context"])]
+    assert by[("sentiment", "a.txt", a_spans[2][0], None)]["flags"] == flagged["flags"]
+    assert not any(r["not_a_statement"] for r in rows)
+    assert first["flags"] == []
     # sentiment rows have no target and take the newest sentiment per annotator
     sent = by[("sentiment", "a.txt", a_spans[1][0], None)]
     assert [(a["annotator"], a["label"]) for a in sent["annotations"]] == [("ann1", "negative"), ("ann2", "negative")]
     assert sent["predicted"] == "negative" and sent["probabilities"]["negative"] == 0.8
     assert {r["task"] for r in rows} == {"stance", "sentiment"}
-    assert len(rows) == 3 + 2  # three stance items, two sentiment items
+    assert len(rows) == 4 + 3  # four stance items, three sentiment items (one of each only flagged)
 
 
 def test_gold_only_and_task_filter(engine, tmp_path):
@@ -175,7 +181,7 @@ def test_csv_parquet_and_hf_hold_the_same_rows(engine, tmp_path):
 
     export(engine, "hf", str(tmp_path / "hf"), tasks=("stance",))
     ds = load_from_disk(str(tmp_path / "hf"))
-    assert len(ds) == 3
+    assert len(ds) == 4  # three labelled stance items and one only flagged
     assert ds[0]["gold"] == expected[0]["gold"] and ds[0]["text"] == expected[0]["text"]
 
 
@@ -188,8 +194,8 @@ def test_export_cli_and_bad_format(engine, sqlite_url, tmp_path):
     out = tmp_path / "x.jsonl"
     result = CliRunner().invoke(cli, ["export", "--format", "jsonl", str(out), "--task", "stance", "--db", sqlite_url])
     assert result.exit_code == 0, result.output
-    assert "exported 3 row(s)" in result.output
-    assert len(out.read_text().splitlines()) == 3
+    assert "exported 4 row(s)" in result.output
+    assert len(out.read_text().splitlines()) == 4
     result = CliRunner().invoke(cli, ["export", "--format", "xml", str(out), "--db", sqlite_url])
     assert result.exit_code != 0
 
@@ -203,4 +209,4 @@ def test_export_streams_rows(engine, monkeypatch):
     first = next(it)
     assert first["task"] == "stance"
     rest = list(it)
-    assert len(rest) == 2
+    assert len(rest) == 3

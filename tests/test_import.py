@@ -113,7 +113,7 @@ def _round_trip(source_engine, target_engine, tmp_path):
     second = tmp_path / "second.jsonl"
     export(target_engine, "jsonl", str(second))
     a, b = first.read_text().splitlines(), second.read_text().splitlines()
-    assert len(a) == 5
+    assert len(a) == 7
     assert a == b
     # and the imported data is live data: gold and the pre-label link survived
     rows = [json.loads(line) for line in b]

@@ -66,7 +66,11 @@ def row_counts(engine) -> dict[str, int]:
 
 
 def n_annotations(export_file) -> int:
-    return sum(len(json.loads(line)["annotations"]) for line in export_file.read_text().splitlines())
+    """Decision events an export holds: every annotation, and each flag once (a statement's flag
+    is in its stance and its sentiment row)."""
+    rows = [json.loads(line) for line in export_file.read_text().splitlines()]
+    flags = {(f["annotator"], r["doc_sha256"], r["start"], f["target"], f["flagged_at"]) for r in rows for f in r["flags"]}
+    return sum(len(r["annotations"]) for r in rows) + len(flags)
 
 
 def import_error(engine, path: str) -> str:
@@ -198,6 +202,69 @@ def test_importing_an_export_twice_into_a_fresh_database_adds_nothing_the_second
     export(other, "jsonl", str(again))
     assert again.read_text() == out.read_text()  # the round trip still holds
     other.dispose()
+
+
+def standing_sentiments(engine) -> list[tuple[str, str]]:
+    from db.decisions import current_labels
+
+    with transaction(engine) as session:
+        names = dict(session.execute(select(Annotator.id, Annotator.name)).all())
+        return sorted((names[d.annotator_id], d.sentiment) for d in current_labels(session, "sentiment"))
+
+
+def test_a_file_that_changes_a_label_in_turn_adds_nothing_when_imported_again(any_engine, tmp_path):
+    """Issue 22 item 8: `neutral` then `positive` for one annotator and item added 2 decisions on
+    every import. What stands after the file (positive) already stands the second time: nothing is
+    written, and the first import keeps the history the file tells (both decisions, in order)."""
+    fresh_corpus(any_engine)
+    path = write_lines(tmp_path / "turns.jsonl", [
+        minimal("ann1", None, "neutral", target=None), minimal("ann1", None, "positive", target=None),
+        minimal("ann2", "favor", "negative"), minimal("ann2", "against", "negative"),
+    ])
+    first = import_jsonl(any_engine, path)
+    assert (first.decisions, first.decisions_present) == (4, 0)
+    once = row_counts(any_engine)
+    assert standing_sentiments(any_engine) == [("ann1", "positive"), ("ann2", "negative")]
+    for _ in range(2):
+        again = import_jsonl(any_engine, path)
+        assert (again.decisions, again.decisions_present) == (0, 4)
+        assert row_counts(any_engine) == once
+    with transaction(any_engine) as session:
+        assert list(session.scalars(select(Decision.sentiment).where(Decision.stance.is_(None))
+                                    .order_by(Decision.id))) == ["neutral", "positive"]
+
+
+def test_a_file_ending_where_the_database_stands_writes_nothing_and_one_ending_elsewhere_writes_its_turns(
+        any_engine, tmp_path):
+    fresh_corpus(any_engine)
+    import_jsonl(any_engine, write_lines(tmp_path / "a.jsonl", [minimal("ann1", None, "neutral", target=None)]))
+    back = write_lines(tmp_path / "back.jsonl", [minimal("ann1", None, "positive", target=None),
+                                                 minimal("ann1", None, "neutral", target=None)])
+    summary = import_jsonl(any_engine, back)  # ends where it stands: a detour, not a change
+    assert (summary.decisions, summary.decisions_present) == (0, 2)
+    on = write_lines(tmp_path / "on.jsonl", [minimal("ann1", None, "neutral", target=None),
+                                             minimal("ann1", None, "positive", target=None),
+                                             minimal("ann1", None, "negative", target=None)])
+    summary = import_jsonl(any_engine, on)  # the first line repeats what stands: not written again
+    assert (summary.decisions, summary.decisions_present) == (2, 1)
+    assert standing_sentiments(any_engine) == [("ann1", "negative")]
+    assert import_jsonl(any_engine, on).decisions == 0
+
+
+def test_two_gold_labels_for_one_item_in_a_file_add_nothing_the_second_time(any_engine, tmp_path):
+    from workbench.export import iter_rows
+
+    build_corpus(any_engine)
+    row = next(r for r in iter_rows(any_engine) if r["gold"] is not None)
+    other = next(label for label in ("favor", "against", "neutral") if label != row["gold"])
+    path = write_lines(tmp_path / "gold.jsonl", [{**row, "annotations": [], "gold": other},
+                                                 {**row, "annotations": [], "gold": row["gold"], "gold_note": "n"}])
+    first = import_jsonl(any_engine, path)
+    assert (first.adjudications, first.adjudications_present) == (2, 0)
+    once = row_counts(any_engine)
+    second = import_jsonl(any_engine, path)
+    assert (second.adjudications, second.adjudications_present) == (0, 2)
+    assert row_counts(any_engine) == once
 
 
 def test_a_changed_label_is_a_new_decision_and_an_undone_one_is_not_standing(engine, tmp_path):

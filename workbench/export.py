@@ -5,8 +5,11 @@ holds the statement and speaker fields, the document (`doc` = source name, `doc_
 and offsets, every annotator's current label (after undo and edits) with their decision
 time, queue order, whether suggestions were shown and the pre-label they saw, the gold
 label from adjudication, the majority label and soft label distribution, and the newest
-model prediction. Items are those with at least one current human label (`--gold-only`:
-of those, the ones with a standing gold label). Rows are ordered by document, offsets, target and task, so two
+model prediction, then the item's standing flags (`flags`: annotator, target, reason codes,
+note, duration, queue order, whether suggestions were shown, time) and `not_a_statement` (some
+standing flag on the statement says so). Items are those with at least one current human
+label or flag (`--gold-only`: of those, the ones with a standing gold label and not flagged as
+not a statement). Rows are ordered by document, offsets, target and task, so two
 databases built from the same documents export comparable files.
 
 Memory stays flat: `export_read.Reader` streams the labelled statements (server-side
@@ -28,7 +31,7 @@ from db.engine import readonly
 from db.schema import LABELS_BY_TASK, TASKS
 from workbench.errors import WorkbenchError
 from workbench.export_arrow import ALL_LABELS, arrow_schema, write_parquet as _write_parquet
-from workbench.export_encode import iso, probabilities, reasons, summary, write_csv as _write_csv
+from workbench.export_encode import flag_dict, iso, probabilities, reasons, summary, write_csv as _write_csv
 from workbench.export_encode import write_jsonl as _write_jsonl
 from workbench.export_read import (
     CHUNK,
@@ -99,7 +102,8 @@ def _probs(values, task: str) -> dict[str, float | None] | None:
     return None if values is None else dict(zip(LABELS_BY_TASK[task], values))
 
 
-def _row(r: Reader, s, task: str, target, events: list, gold, pred) -> dict[str, Any]:
+def _row(r: Reader, s, task: str, target, events: list, gold, pred, flags: list,
+         not_statement: bool) -> dict[str, Any]:
     label_at, pre_at = E_LABEL[task], E_PRE[task]
     annotations = []
     for e in events:
@@ -118,12 +122,13 @@ def _row(r: Reader, s, task: str, target, events: list, gold, pred) -> dict[str,
         "task": task, "doc": s[1], "doc_sha256": s[2], "start": s[3], "end": s[4], "target": target,
         "text": s[5], "speaker": s[6], "speaker_role": s[7], "speaker_type": s[8], "kind": s[9], "cue": s[10],
         "annotations": annotations, "n_annotators": n, "majority": majority,
-        "soft_label": dict(zip(LABELS_BY_TASK[task], soft)),
+        "soft_label": None if soft is None else dict(zip(LABELS_BY_TASK[task], soft)),
         "gold": gold[G_LABEL] if gold else None, "gold_by": gold[G_BY] if gold else None,
         "gold_note": gold[G_NOTE] if gold else None, "adjudicated_at": iso(gold[G_AT]) if gold else None,
         "predicted": pred[P_LABEL] if pred else None,
         "probabilities": _probs(probabilities(pred[P_PROBS], task), task) if pred else None,
         "model_name": pred[P_NAME] if pred else None, "model_version": pred[P_VERSION] if pred else None,
+        "flags": [flag_dict(r, f) for f in flags], "not_a_statement": not_statement,
     }
 
 

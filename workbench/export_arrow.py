@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.schema import LABELS_BY_TASK, TASKS
-from workbench.export_encode import iso, probabilities, reasons, summary
+from workbench.export_encode import flag_dict, iso, probabilities, reasons, summary
 from workbench.export_read import (
     E_ACCEPTED,
     E_ANNOTATOR,
@@ -55,6 +55,10 @@ def arrow_schema(tasks: tuple[str, ...] = TASKS):
         ("order_mode", pa.string()), ("suggestions_shown", pa.bool_()), ("accepted_as_is", pa.bool_()),
         ("reason_codes", pa.list_(pa.string())), ("note", pa.string()), ("labelled_at", pa.string()),
         ("prelabel", prelabel)])
+    flag = pa.struct([
+        ("annotator", pa.string()), ("target", pa.string()), ("reason_codes", pa.list_(pa.string())),
+        ("note", pa.string()), ("duration_ms", pa.int64()), ("order_mode", pa.string()),
+        ("suggestions_shown", pa.bool_()), ("flagged_at", pa.string())])
     return pa.schema([
         ("task", pa.string()), ("doc", pa.string()), ("doc_sha256", pa.string()), ("start", pa.int64()),
         ("end", pa.int64()), ("target", pa.string()), ("text", pa.string()), ("speaker", pa.string()),
@@ -63,6 +67,7 @@ def arrow_schema(tasks: tuple[str, ...] = TASKS):
         ("soft_label", probs), ("gold", pa.string()), ("gold_by", pa.string()), ("gold_note", pa.string()),
         ("adjudicated_at", pa.string()), ("predicted", pa.string()), ("probabilities", probs),
         ("model_name", pa.string()), ("model_version", pa.string()),
+        ("flags", pa.list_(flag)), ("not_a_statement", pa.bool_()),
     ])
 
 
@@ -98,6 +103,8 @@ class _Columns:
         self.annotations: list[tuple] = []
         self.offsets = [0]
         self.rows: list[tuple] = []
+        self.flags: list[list[dict]] = []  # per row; flags are rare, so plain dicts for pa.array
+        self.not_statement: list[bool] = []
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -142,7 +149,7 @@ class _Columns:
             found = self._reasons[raw] = tuple(reasons(raw))
         return found
 
-    def add(self, task: str, target, events: list, gold, pred) -> None:
+    def add(self, task: str, target, events: list, gold, pred, flags: list, not_statement: bool) -> None:
         names, label_at, pre_at = self.reader.names, E_LABEL[task], E_PRE[task]
         index, annotations = self._event_index, self.annotations
         for e in events:
@@ -163,12 +170,14 @@ class _Columns:
                 if len(self._summaries) > 1 << 16:
                     self._summaries.clear()
                 n, majority, soft = summary(task, list(key[1:]))
-                counted = self._summaries[key] = (n, majority) + self._spread(soft, task)
+                counted = self._summaries[key] = (n, majority) + self._spread(soft or (None,) * self.width, task)
             summary_at = self._summary_index[key] = len(self.summaries)
             self.summaries.append(counted)
         gold_cols = _NO_GOLD if gold is None else (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))
         self.rows.append((task, len(self.statements) - 1, target, summary_at,
                           None if pred is None else self._prediction(pred[P_ID], task)) + gold_cols)
+        self.flags.append([flag_dict(self.reader, f) for f in flags])
+        self.not_statement.append(not_statement)
 
     def batch(self, schema):
         import pyarrow as pa
@@ -213,7 +222,8 @@ class _Columns:
         pred_at = pa.array(r[4], pa.int32())
         sm = columns(self.summaries, 2 + w)
         soft = pa.StructArray.from_arrays([pa.array(sm[2 + i], pa.float64()) for i in range(w)],
-                                          fields=list(schema.field("soft_label").type))
+                                          fields=list(schema.field("soft_label").type),
+                                          mask=pa.array([n == 0 for n in sm[0]], pa.bool_()))
 
         def statement_column(i, type_=text):
             return pa.array(s[i], type_).take(statement_at)
@@ -226,6 +236,7 @@ class _Columns:
         out += [pa.array(r[i], text) for i in range(5, 9)]  # gold, gold_by, gold_note, adjudicated_at
         out += [pa.array(p[2], text).take(pred_at), pred_probs.take(pred_at), pa.array(p[0], text).take(pred_at),
                 pa.array(p[1], text).take(pred_at)]
+        out += [pa.array(self.flags, schema.field("flags").type), pa.array(self.not_statement, pa.bool_())]
         return pa.RecordBatch.from_arrays(out, schema=schema)
 
 
@@ -249,8 +260,8 @@ def write_parquet(reader: Reader, path: str, tasks: tuple[str, ...] = TASKS, row
 
         for s, items in reader:
             columns.statement(s)
-            for task, target, events, gold, pred in items:
-                columns.add(task, target, events, gold, pred)
+            for item in items:
+                columns.add(*item)
                 n += 1
                 if len(columns) >= row_group:
                     flush()

@@ -28,6 +28,14 @@ from workbench.export_read import (
     E_SHOWN,
     E_ACCEPTED,
     E_AT,
+    F_ANNOTATOR,
+    F_AT,
+    F_DURATION,
+    F_NOTE,
+    F_ORDER,
+    F_REASONS,
+    F_SHOWN,
+    F_TARGET,
     G_AT,
     G_BY,
     G_LABEL,
@@ -96,12 +104,23 @@ def probabilities(raw, task: str) -> list[float | None] | None:
     return None if values.count(None) == len(values) else values
 
 
-def summary(task: str, labels: list[str]) -> tuple[int, str | None, list[float]]:
-    """n annotators, the majority label (None on a tie) and the soft label in label order."""
+def flag_dict(reader: Reader, f) -> dict[str, Any]:
+    """One flag of an export row as a dict (`iter_rows`, Parquet); `Encoder.flags` writes the same as JSON."""
+    return {"annotator": reader.names[f[F_ANNOTATOR]], "target": reader.targets.get(f[F_TARGET]),
+            "reason_codes": reasons(f[F_REASONS]), "note": f[F_NOTE], "duration_ms": f[F_DURATION],
+            "order_mode": f[F_ORDER], "suggestions_shown": None if f[F_SHOWN] is None else bool(f[F_SHOWN]),
+            "flagged_at": iso(f[F_AT])}
+
+
+def summary(task: str, labels: list[str]) -> tuple[int, str | None, list[float] | None]:
+    """n annotators, the majority label (None on a tie) and the soft label in label order
+    (None for a flagged item no one labelled: no distribution over zero labels)."""
     counts = dict.fromkeys(LABELS_BY_TASK[task], 0)
     for label in labels:
         counts[label] += 1
     n = len(labels)
+    if n == 0:
+        return 0, None, None
     top = max(counts.values())
     winners = [label for label, c in counts.items() if c == top]
     return n, (winners[0] if len(winners) == 1 else None), [c / n for c in counts.values()]
@@ -245,7 +264,8 @@ class Encoder:
             if len(self._summaries) > _CACHE_LIMIT:
                 self._summaries.clear()
             n, majority, soft = summary(task, list(key[1:]))
-            soft_json = _object((label, value(v)) for label, v in zip(LABELS_BY_TASK[task], soft))
+            soft_json = "null" if soft is None else _object(
+                (label, value(v)) for label, v in zip(LABELS_BY_TASK[task], soft))
             found = self._summaries[key] = (
                 n, majority, soft_json,
                 f'"n_annotators": {n}, "majority": {value(majority)}, "soft_label": {soft_json}',
@@ -284,6 +304,21 @@ class Encoder:
             cells = self._pred_cells[key] = ",".join(map(csv_cell, (
                 pred[P_LABEL], self.prediction(pred[P_ID], task)[0], pred[P_NAME], pred[P_VERSION])))
         return cells
+
+    def flags(self, flags: list) -> str:
+        """The JSON list of an item's flags (rare: built as they come, nothing cached)."""
+        if not flags:
+            return "[]"
+        names, strings, targets = self.names, self.strings, self.reader.targets
+        parts = []
+        for f in flags:
+            at, duration, note = iso(f[F_AT]), f[F_DURATION], f[F_NOTE]
+            parts.append(
+                f'{{"annotator": {names[f[F_ANNOTATOR]]}, "target": {strings[targets.get(f[F_TARGET])]}, '
+                f'"reason_codes": {self._reason_codes(f[F_REASONS])}, "note": {value(note)}, '
+                f'"duration_ms": {value(duration)}, "order_mode": {strings[f[F_ORDER]]}, '
+                f'"suggestions_shown": {self.bools[f[F_SHOWN]]}, "flagged_at": {value(at)}}}')
+        return "[" + ", ".join(parts) + "]"
 
     def gold(self, g) -> str:
         if g is None:
@@ -333,14 +368,16 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
             head, body = enc.statement(s)
             yield [f'{{"task": "{task}", {head}, "target": {target_json[target]}, {body}, '
                    f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
-                   f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}}}\n'
-                   for task, target, events, gold, pred in items]
+                   f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}, '
+                   f'"flags": {enc.flags(flags)}, "not_a_statement": {"true" if not_statement else "false"}}}\n'
+                   for task, target, events, gold, pred, flags, not_statement in items]
     return _write_in_batches(statements(), fh, on_rows, batch)
 
 
 CSV_FIELDS = ("task", "doc", "doc_sha256", "start", "end", "target", "text", "speaker", "speaker_role",
               "speaker_type", "kind", "cue", "annotations", "n_annotators", "majority", "soft_label", "gold",
-              "gold_by", "gold_note", "adjudicated_at", "predicted", "probabilities", "model_name", "model_version")
+              "gold_by", "gold_note", "adjudicated_at", "predicted", "probabilities", "model_name", "model_version",
+              "flags", "not_a_statement")
 _CSV_NO_GOLD = ",,,"
 
 
@@ -357,14 +394,16 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
             head = ",".join(map(csv_cell, s[1:5]))
             body = ",".join(map(csv_cell, s[5:11]))
             rows = []
-            for task, target, events, gold, pred in items:
+            for task, target, events, gold, pred, flags, not_statement in items:
                 target_cell = targets.get(target)
                 if target_cell is None:
                     target_cell = targets[target] = csv_cell(target)
-                annotations = enc.annotations(task, events).replace('"', '""')
+                # quoted unless empty, as csv.writer does
+                annotations = '"' + enc.annotations(task, events).replace('"', '""') + '"' if events else "[]"
                 gold_cells = _CSV_NO_GOLD if gold is None else ",".join(
                     map(csv_cell, (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))))
-                rows.append(f'{task},{head},{target_cell},{body},"{annotations}",{enc.summary(task, events)[4]},'
-                            f'{gold_cells},{enc.newest_csv(task, pred)}\r\n')
+                flag_cell = "[]" if not flags else '"' + enc.flags(flags).replace('"', '""') + '"'
+                rows.append(f'{task},{head},{target_cell},{body},{annotations},{enc.summary(task, events)[4]},'
+                            f'{gold_cells},{enc.newest_csv(task, pred)},{flag_cell},{not_statement}\r\n')
             yield rows
     return _write_in_batches(statements(), fh, on_rows, batch, header=",".join(CSV_FIELDS) + "\r\n")

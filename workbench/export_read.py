@@ -1,10 +1,17 @@
 """The read side of the export: labelled statements in export order, a chunk at a time.
 
 One streamed cursor (server-side on PostgreSQL) walks the labelled statements in export
-order (document source, sha256, offsets, id). For each chunk of statements three small
+order (document source, sha256, offsets, id). For each chunk of statements four small
 Core selects, keyed by the chunk's statement ids, fetch raw tuples: the standing label
-events (narrow: ids, labels, flags, times), the predictions the rows need (the newest per
-item and every pre-label an event saw) and the standing gold. Nothing is sorted or joined
+events (narrow: ids, labels, flags, times), the standing flag events, the predictions the
+rows need (the newest per item and every pre-label an event saw) and the standing gold.
+
+An item has a row when it holds a standing label or a standing flag: a flagged item that no
+one labelled still has its row (no annotations, the flags), so an export keeps every flag.
+A stance row carries the flags on its (statement, target); a sentiment row, which belongs to
+the statement, carries the flags on the statement under every target. `not_a_statement`
+says that some standing flag on the statement has that reason: such an item is left out of
+`--gold-only` exports (and of training). Nothing is sorted or joined
 per decision in SQL and no column is parsed or converted by SQLAlchemy: values come as
 the driver gives them (SQLite: booleans as 0/1, JSON and timestamps as text) and the
 writers format each distinct value once. Memory holds one chunk.
@@ -12,12 +19,14 @@ writers format each distinct value once. Memory holds one chunk.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, bindparam, exists, func, or_, select, type_coerce
+from sqlalchemy import Connection, Integer, String, bindparam, exists, func, or_, select, type_coerce, union
 from sqlalchemy.orm import aliased
 
+from db.decisions import NOT_A_STATEMENT
 from db.schema import TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
 from workbench.errors import WorkbenchError
 
@@ -35,6 +44,8 @@ E_LABEL = {"stance": E_STANCE, "sentiment": E_SENTIMENT}
 P_ID, P_STATEMENT, P_TARGET, P_TASK, P_LABEL, P_NAME, P_VERSION, P_PROBS = range(8)
 # gold row layout: statement_id, target_id, task, label, adjudicator, note, created_at
 G_LABEL, G_BY, G_NOTE, G_AT = 3, 4, 5, 6
+# flag row layout
+F_STATEMENT, F_ID, F_TARGET, F_ANNOTATOR, F_REASONS, F_NOTE, F_DURATION, F_ORDER, F_SHOWN, F_AT = range(10)
 
 
 def _raw(col):
@@ -49,12 +60,19 @@ def _standing_events(decision=Decision):
             ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
 
 
+def _standing_flags(decision=Decision):
+    """Flag events that no undo withdrew."""
+    undo = aliased(Decision)
+    return [decision.action == "flag", ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
+
+
 def statements_query():
     labelled = select(Decision.statement_id).where(*_standing_events())
+    flagged = select(Decision.statement_id).where(*_standing_flags())
     return (select(Statement.id, Document.source, Document.sha256, Statement.start, Statement.end,
                    *(getattr(Statement, f) for f in STATEMENT_FIELDS))
             .join(Document, Document.id == Statement.document_id)
-            .where(Statement.id.in_(labelled))
+            .where(Statement.id.in_(union(labelled, flagged)))
             .order_by(*STATEMENT_ORDER))
 
 
@@ -71,6 +89,22 @@ def events_query():
                    Decision.stance_prediction_id, Decision.sentiment_prediction_id)
             .where(Decision.statement_id.in_(_ids()), *_standing_events())
             .order_by(Decision.id))
+
+
+def flags_query():
+    """The chunk's standing flag events, oldest first (so the last one per annotator and item is the newest)."""
+    return (select(Decision.statement_id, Decision.id, Decision.target_id, Decision.annotator_id,
+                   _raw(Decision.reason_codes), Decision.note, Decision.duration_ms, Decision.order_mode,
+                   type_coerce(Decision.suggestions_shown, Integer), _raw(Decision.created_at))
+            .where(Decision.statement_id.in_(_ids()), *_standing_flags())
+            .order_by(Decision.id))
+
+
+def reason_list(raw) -> list[str]:
+    """Reason codes as the driver gives them (SQLite: JSON text; PostgreSQL: a list)."""
+    if raw is None or raw == "[]":
+        return []
+    return list(json.loads(raw) if isinstance(raw, (str, bytes)) else raw)
 
 
 def predictions_query():
@@ -104,9 +138,13 @@ def gold_query():
             .where(Adjudication.id.in_(standing)))
 
 
+_NO_FLAGS: list = []  # shared by the rows without flags (read only)
+
+
 class Reader:
     """Iterate (statement row, items) in export order; an item is
-    (task, target text, events newest-per-annotator by annotator name, gold row, newest prediction row).
+    (task, target text, events newest-per-annotator by annotator name, gold row, newest prediction row,
+    flag rows newest per annotator and target by annotator name and target text, not_a_statement).
 
     `names` maps annotator ids to names; `preds` maps the current chunk's prediction ids to rows
     (for the pre-label an event points at).
@@ -129,7 +167,7 @@ class Reader:
         conn = self.conn
         streaming = conn.execution_options(stream_results=True, yield_per=self.chunk)
         events_q, preds_q, gold_q = events_query(), predictions_query(), gold_query()
-        by_id_q = predictions_by_id_query()
+        by_id_q, flags_q = predictions_by_id_query(), flags_query()
         for part in streaming.execute(statements_query()).partitions(self.chunk):
             if self.collect:
                 gc.collect(1)
@@ -154,9 +192,12 @@ class Reader:
                 for p in conn.execute(by_id_q, {"ids": missing[at:at + 1000]}).all():
                     preds[p[0]] = p
             golds = {(g[0], g[1], g[2]): g for g in conn.execute(gold_q, ids).all()}
+            flags: dict[int, dict[tuple, Any]] = {}
+            for f in conn.execute(flags_q, ids).all():  # oldest first: the newest per (annotator, target) wins
+                flags.setdefault(f[F_STATEMENT], {})[(f[F_ANNOTATOR], f[F_TARGET])] = f
             self.preds = preds
             for s in part:
-                items = self._items(s[0], by_statement.get(s[0], ()), golds, newest)
+                items = self._items(s[0], by_statement.get(s[0], ()), golds, newest, flags.get(s[0], {}))
                 if items:
                     yield s, items
 
@@ -166,9 +207,20 @@ class Reader:
         rank = self._name_rank
         return sorted(events.values(), key=lambda e: rank[e[E_ANNOTATOR]])
 
-    def _items(self, sid: int, events, golds: dict, newest: dict) -> list[tuple]:
+    def _sorted_flags(self, flags) -> list:
+        if not flags:
+            return _NO_FLAGS
+        if len(flags) < 2:
+            return list(flags)
+        names, targets = self._name_rank, self._target_rank
+        return sorted(flags, key=lambda f: (names[f[F_ANNOTATOR]], targets.get(f[F_TARGET], -1)))
+
+    def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict) -> list[tuple]:
         items = []
+        not_statement = bool(flags) and any(NOT_A_STATEMENT in reason_list(f[F_REASONS]) for f in flags.values())
         gold_only = self.gold_only
+        if gold_only and not_statement:
+            return items
         if "stance" in self.tasks:
             groups: dict[Any, dict] = {}
             for e in events:
@@ -178,20 +230,29 @@ class Reader:
                         groups[e[E_TARGET]] = {e[E_ANNOTATOR]: e}
                     else:
                         group[e[E_ANNOTATOR]] = e  # oldest first: the newest wins
+            flags_by_target: dict[Any, list] = {}
+            if flags:
+                for f in flags.values():
+                    if f[F_TARGET] is not None:
+                        flags_by_target.setdefault(f[F_TARGET], []).append(f)
+                        groups.setdefault(f[F_TARGET], {})  # a flagged item no one labelled still has its row
             order = groups if len(groups) < 2 else sorted(groups, key=lambda t: self._target_rank.get(t, -1))
             for tid in order:
                 gold = golds.get((sid, tid, "stance"))
                 if gold_only and gold is None:
                     continue
                 items.append(("stance", self.targets.get(tid), self._newest_per_annotator(groups[tid]), gold,
-                              newest.get((sid, tid, "stance"))))
+                              newest.get((sid, tid, "stance")),
+                              self._sorted_flags(flags_by_target.get(tid)) if flags else _NO_FLAGS,
+                              not_statement))
         if "sentiment" in self.tasks:
             group = {}
             for e in events:
                 if e[E_SENTIMENT] is not None:
                     group[e[E_ANNOTATOR]] = e
             gold = golds.get((sid, None, "sentiment"))
-            if group and not (gold_only and gold is None):
+            if (group or flags) and not (gold_only and gold is None):
                 items.append(("sentiment", None, self._newest_per_annotator(group), gold,
-                              newest.get((sid, None, "sentiment"))))
+                              newest.get((sid, None, "sentiment")), self._sorted_flags(flags.values()),
+                              not_statement))
         return items

@@ -15,8 +15,10 @@ Two line forms are accepted (they can be mixed):
 * a row of `workbench export --format jsonl` (recognised by its "annotations" key): every
   annotation becomes a decision with its times, queue order, flags and the pre-label it saw
   (the prediction is found or recreated), the gold label becomes an adjudication and the
-  item's newest prediction is found or recreated. Exporting the imported database again
-  gives the same rows — the lossless round trip.
+  item's newest prediction is found or recreated, and each of its `flags` becomes a flag event
+  (reason codes, note, time; a flag repeated in the file, as a statement's flag is in its
+  stance and its sentiment row, is one flag). Exporting the imported database again gives the
+  same rows — the round trip (README, "What a round trip keeps").
 
 Statements are matched by document and offsets. A line with `doc_sha256` names its
 document by that hash alone (no document with it: an error, whatever the name says); a
@@ -35,18 +37,27 @@ export back into its own database — adds nothing. Times, durations and queue o
 describe when and how a label was given, not what it says, so they are not compared. A
 line that says something else (a changed label, a new note or reason) is a new decision
 and is recorded.
+
+A file may say several things in turn about one annotator's label on one item (`neutral`,
+then `positive`): what stands after the file is the last of them. So the whole file is read
+before anything is written, and where what stands after the file is what already stands
+now, none of that item's lines is written (re-importing such a file would otherwise add the
+same two decisions every time). Where it differs, the item's lines are written in file order,
+each unless it repeats what stands at that moment, so the history the file tells is kept.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, exists, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from db.adjudication import standing_gold
-from db.decisions import DecisionBatch, NewDecision, RowRefused, validate
+from db.decisions import DecisionBatch, NewDecision, RowRefused, validate, withdrawn_by_undo
 from db.engine import transaction
 from db.errors import StorageError
 from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator, target_text
@@ -92,6 +103,24 @@ class ImportSummary:
                 f"{self.annotators_created} new annotator(s)")
 
 
+# What a line says about one label, keyed by whose label on which item (what "stands" is compared on):
+#   ("stance", annotator id, statement id, target id) and ("sentiment", annotator id, statement id)
+#       → (label, note, reason codes);
+#   ("flag", annotator id, statement id, target id) → (reason codes, note);
+#   ("gold", statement id, target id, task) → (label, note).
+LabelKey = tuple
+LabelContent = tuple
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """One line's decision or gold label, read and checked, written only once the whole file is read."""
+    line: int
+    kind: str  # "decision" | "gold"
+    says: dict[LabelKey, LabelContent]
+    write: Callable[[], bool]  # writes unless it repeats what stands at that moment; True when written
+
+
 MAX_LINE_BYTES = 8 * 2**20  # an export row is a few KB; a longer line is not data this reads
 HASHES_SHOWN = 3  # hashes listed when a name is ambiguous
 
@@ -112,6 +141,9 @@ class Importer:
         self._predictions_read: set[int] = set()
         # decisions go in by executemany a chunk at a time; "what stands" is answered from memory
         self.decisions = DecisionBatch(session)
+        self._pending: list[PendingWrite] = []
+        self._after_file: dict[LabelKey, LabelContent] = {}  # what each label says once the file is read
+        self._flags_seen: set[tuple] = set()
 
     # -- lookups -----------------------------------------------------------------------------
     def statement_id(self, obj: dict) -> int:
@@ -210,30 +242,56 @@ class Importer:
         `db.decisions.standing_labels` defines it (the decisions this import appended included)."""
         return self.decisions.standing(annotator_id, statement_id, target_id, task)
 
-    # -- writing -------------------------------------------------------------------------------
-    def already_stands(self, annotator: Annotator, decision: NewDecision) -> bool:
-        """For every label the decision sets, the annotator's standing decision already says the same."""
-        labels = {"stance": decision.stance, "sentiment": decision.sentiment}
+    def standing_flag(self, annotator_id: int, statement_id: int, target_id: int | None) -> tuple | None:
+        """(reason codes, note) of the annotator's newest flag on the item that no undo withdrew."""
+        self.decisions.flush()  # flags are rare: read from the database, this import's own written first
+        query = select(Decision.reason_codes, Decision.note).where(
+            Decision.annotator_id == annotator_id, Decision.statement_id == statement_id, Decision.action == "flag",
+            Decision.target_id.is_(None) if target_id is None else Decision.target_id == target_id,
+            ~exists(withdrawn_by_undo()))
+        found = self.session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
+        return None if found is None else (tuple(found[0] or ()), found[1])
+
+    def standing(self, key: LabelKey) -> LabelContent | None:
+        """What stands in the database now for one label key (see LabelKey)."""
+        if key[0] == "flag":
+            return self.standing_flag(*key[1:])
+        if key[0] == "gold":
+            _, statement_id, target_id, task = key
+            row = standing_gold(self.session, statement_id, target_id, task)
+            return None if row is None else (row.label, row.note)
+        task, annotator_id, statement_id, *target = key
+        return self.standing_content(annotator_id, statement_id, target[0] if target else None, task)
+
+    # -- reading a line's writes ------------------------------------------------------------------
+    @staticmethod
+    def decision_says(annotator: Annotator, decision: NewDecision) -> dict[LabelKey, LabelContent]:
+        if decision.action == "flag":
+            return {("flag", annotator.id, decision.statement_id, decision.target_id):
+                    (tuple(decision.reason_codes), decision.note)}
+        if decision.action != "label":
+            return {}
         said = (decision.note, tuple(decision.reason_codes))
-        return decision.action == "label" and all(
-            self.standing_content(annotator.id, decision.statement_id, decision.target_id, task) == (label, *said)
-            for task, label in labels.items() if label is not None)
+        says = {}
+        if decision.stance is not None:
+            says[("stance", annotator.id, decision.statement_id, decision.target_id)] = (decision.stance, *said)
+        if decision.sentiment is not None:
+            says[("sentiment", annotator.id, decision.statement_id)] = (decision.sentiment, *said)
+        return says
+
+    def _defer(self, kind: str, says: dict[LabelKey, LabelContent], write: Callable[[], bool]) -> None:
+        self._pending.append(PendingWrite(self.line_number, kind, says, write))
+        self._after_file.update(says)
 
     def add_decision(self, annotator: Annotator, decision: NewDecision, prelabel: PredictionLine | None = None) -> None:
-        """Record the decision unless the annotator's standing decision already says the same
-        (then count it as present)."""
+        """Queue the decision; `finish` records it unless what it says already stands."""
         validate(decision)  # a bad line is an error even when what it says already stands
-        if self.already_stands(annotator, decision):
-            self.summary.decisions_present += 1
-            return
-        if prelabel is not None:  # only now: a decision not written needs no prediction copied in
-            pid = self.prediction_id(decision.statement_id, decision.target_id, prelabel)
-            decision = replace(decision, **{f"{prelabel.task}_prediction_id": pid})
-        self.decisions.record(annotator, decision, origin=self.line_number)
-        self.summary.decisions += 1
+        self._defer("decision", self.decision_says(annotator, decision),
+                    lambda: self._write_decision(annotator, decision, prelabel))
 
     def add_gold(self, statement_id: int, target_id: int | None, task: str, obj: dict) -> None:
-        """An export row's gold label, unless the item's standing gold already says the same (label and note)."""
+        """Queue an export row's gold label; `finish` writes it unless the item's standing gold
+        already says the same (label and note)."""
         gold = obj.get("gold")
         if gold is None:
             return
@@ -241,17 +299,49 @@ class Importer:
             raise LineError(f"unknown {task} gold label: {gold!r}")
         adjudicator = annotator_name(obj.get("gold_by") or "import")
         note, at = note_field(obj, "gold_note"), parse_time(obj.get("adjudicated_at"))
-        standing = standing_gold(self.session, statement_id, target_id, task)
-        if standing is not None and (standing.label, standing.note) == (gold, note):
-            self.summary.adjudications_present += 1
-            return
-        row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=gold, action="set",
-                           adjudicator_id=self.annotator(adjudicator).id, note=note)
-        if at is not None:
-            row.created_at = at
-        self.session.add(row)
-        self.session.flush()
-        self.summary.adjudications += 1
+        key = ("gold", statement_id, target_id, task)
+
+        def write() -> bool:
+            if self.standing(key) == (gold, note):
+                return False
+            row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=gold, action="set",
+                               adjudicator_id=self.annotator(adjudicator).id, note=note)
+            if at is not None:
+                row.created_at = at
+            self.session.add(row)
+            self.session.flush()
+            return True
+        self._defer("gold", {key: (gold, note)}, write)
+
+    # -- writing -------------------------------------------------------------------------------
+    def already_stands(self, annotator: Annotator, decision: NewDecision) -> bool:
+        """For every label the decision sets, the annotator's standing decision already says the same."""
+        says = self.decision_says(annotator, decision)
+        return bool(says) and all(self.standing(key) == content for key, content in says.items())
+
+    def _write_decision(self, annotator: Annotator, decision: NewDecision, prelabel: PredictionLine | None) -> bool:
+        if self.already_stands(annotator, decision):
+            return False
+        if prelabel is not None:  # only now: a decision not written needs no prediction copied in
+            pid = self.prediction_id(decision.statement_id, decision.target_id, prelabel)
+            decision = replace(decision, **{f"{prelabel.task}_prediction_id": pid})
+        self.decisions.record(annotator, decision, origin=self.line_number)
+        return True
+
+    def finish(self) -> None:
+        """Write what the file says, in file order, except where it changes nothing: a label whose
+        state after the file is what stands now has none of its lines written (see the module doc)."""
+        unchanged = {key for key, content in self._after_file.items() if self.standing(key) == content}
+        for pending in self._pending:
+            self.line_number = pending.line
+            written = not (pending.says and unchanged.issuperset(pending.says)) and pending.write()
+            if pending.kind == "gold":
+                self.summary.adjudications += written
+                self.summary.adjudications_present += not written
+            else:
+                self.summary.decisions += written
+                self.summary.decisions_present += not written
+        self._pending.clear()
 
     # -- line forms ----------------------------------------------------------------------------
     def minimal(self, obj: dict) -> None:
@@ -291,6 +381,11 @@ class Importer:
             raise LineError("'annotations' must be a list")
         for ann in annotations:
             self.annotation(sid, tid, task, ann)
+        flags = obj.get("flags") or []  # exports before flags were exported have none
+        if not isinstance(flags, list):
+            raise LineError("'flags' must be a list")
+        for flag in flags:
+            self.flag(sid, flag)
         if obj.get("predicted") is not None:
             self.prediction_id(sid, tid, prediction_line(task, {
                 "model_name": obj.get("model_name"), "model_version": obj.get("model_version"),
@@ -314,6 +409,24 @@ class Importer:
             order_mode=opt_text(ann, "order_mode"), source="import", created_at=parse_time(ann.get("labelled_at")))
         self.add_decision(self.annotator(ann.get("annotator")), decision, prelabel)
 
+    def flag(self, statement_id: int, flag: Any) -> None:
+        """One flag in an export row; the same flag given again (a statement's flags are in its
+        stance and its sentiment rows) is not a second one."""
+        if not isinstance(flag, dict):
+            raise LineError(f"a flag must be an object, got {flag!r}")
+        annotator = self.annotator(flag.get("annotator"))
+        decision = NewDecision(
+            statement_id=statement_id, target_id=self.target_id(flag.get("target"), create=True), action="flag",
+            reason_codes=reason_codes_field(flag), note=note_field(flag), duration_ms=opt_int(flag, "duration_ms"),
+            order_mode=opt_text(flag, "order_mode"),
+            suggestions_shown=bool_field(flag.get("suggestions_shown"), "suggestions_shown", False),
+            source="import", created_at=parse_time(flag.get("flagged_at")))
+        seen = (annotator.id, decision)
+        if seen in self._flags_seen:
+            return
+        self._flags_seen.add(seen)
+        self.add_decision(annotator, decision)
+
     def line(self, obj: Any) -> None:
         if not isinstance(obj, dict):
             raise LineError("each line must be a JSON object")
@@ -332,6 +445,17 @@ def _one_line(text: str) -> str:
     return text.translate(_LINE_BREAKS)
 
 
+@contextmanager
+def _refused_values() -> Iterator[None]:
+    """A value the database cannot store (driver or type error) becomes a LineError."""
+    try:
+        yield
+    except (StatementError, OverflowError) as exc:
+        orig = getattr(exc, "orig", None) or exc
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        raise LineError(f"the database refused a value: {first}") from None
+
+
 def import_jsonl(engine: Engine, path: str) -> ImportSummary:
     """Import a JSONL file in one transaction; raises WorkbenchError naming FILE:LINE on any problem."""
     try:
@@ -340,9 +464,9 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
         raise WorkbenchError(f"cannot read {path}: {exc.strerror}") from None
     with handle, transaction(engine) as session:
         importer = Importer(session)
-        lineno = 0
         try:
             for lineno, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+                importer.line_number = lineno
                 if b"\x00" in raw:
                     raise LineError("binary data (NUL bytes), not JSON text")
                 if len(raw) > MAX_LINE_BYTES:  # stop reading it: a line is never held whole past the limit
@@ -358,17 +482,15 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
                 except JsonLineError as exc:
                     raise LineError(str(exc)) from None
                 importer.line_number = lineno
-                try:
+                with _refused_values():
                     importer.line(obj)
-                except (StatementError, OverflowError) as exc:  # a value the database cannot store
-                    orig = getattr(exc, "orig", None) or exc
-                    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-                    raise LineError(f"the database refused a value: {first}") from None
-            importer.decisions.flush()
+            with _refused_values():
+                importer.finish()
+                importer.decisions.flush()
         except RowRefused as exc:  # a decision written a chunk at a time: the line it came from
             raise WorkbenchError(f"{path}:{exc.origin}: the database refused a value: {_one_line(str(exc))}") from None
         except (LineError, StorageError) as exc:
-            raise WorkbenchError(f"{path}:{lineno}: {_one_line(str(exc))}") from None
+            raise WorkbenchError(f"{path}:{importer.line_number}: {_one_line(str(exc))}") from None
         if importer.summary.lines == 0:
             raise WorkbenchError(f"{path}: empty file (no JSON lines); nothing imported")
         return importer.summary

@@ -3,7 +3,8 @@
     train_from_decisions(engine, "stance", target="climate change")
 
 reads the decision log (adjudicated gold first, else the label the annotators agree on or a
-majority of them chose, else a single annotator's label; ties are left out), continues
+majority of them chose, else a single annotator's label; ties are left out, and so is every
+statement someone flagged as not a statement, gold or not: its labels are no example), continues
 training the ACTIVE model version of the task (the shipped one unless `workbench models use`
 chose another) with `models.train.finetune`, saves the result as a new version under the
 models folder (`workbench.modelstore.models_dir_for(engine)`, outside the repository, next to
@@ -54,6 +55,7 @@ class TrainingSet:
     target: str | None
     items: list[TrainingItem] = field(default_factory=list)
     tied: int = 0  # items whose annotators split evenly and that have no gold label: left out
+    not_a_statement: int = 0  # labelled items of statements flagged "not a statement": left out
 
     def counts(self) -> dict[str, int]:
         by_source = Counter(i.source for i in self.items)
@@ -79,7 +81,7 @@ def _resolve(votes: Counter) -> tuple[str | None, str]:
 def collect_training_set(engine: Engine, task: str, target: str | int | None = None) -> TrainingSet:
     """The labelled items of a task (one stance target, or all) resolved to one label each."""
     from db.adjudication import gold_labels
-    from db.decisions import current_labels
+    from db.decisions import current_labels, statements_flagged
     from db.engine import readonly, transaction
     from db.repository import find_target
     from db.schema import Statement, Target
@@ -101,13 +103,18 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
         gold = {k: v for k, v in gold_labels(session, task).items()
                 if target_id is None or k[1] == target_id}
         keys = sorted(set(votes) | set(gold), key=lambda k: (k[0], k[1] or 0))
+        not_statements = statements_flagged(session)
+        n_keys = len(keys)
+        keys = [k for k in keys if k[0] not in not_statements]
+        not_a_statement = n_keys - len(keys)
         texts: dict[int, str] = {}
         statement_ids = sorted({k[0] for k in keys})
         for begin in range(0, len(statement_ids), 500):
             chunk = statement_ids[begin:begin + 500]
             texts.update(session.execute(select(Statement.id, Statement.text).where(Statement.id.in_(chunk))).all())
         target_texts = dict(session.execute(select(Target.id, Target.text)).all()) if task == "stance" else {}
-    result = TrainingSet(task=task, target=target_row.text if target_row is not None else None)
+    result = TrainingSet(task=task, target=target_row.text if target_row is not None else None,
+                         not_a_statement=not_a_statement)
     for key in keys:
         if key in gold:
             label, source = gold[key], "gold"
@@ -129,10 +136,12 @@ def _describe(task: str, target: str | None) -> str:
 def _check_enough(training_set: TrainingSet) -> None:
     what = _describe(training_set.task, training_set.target)
     n = len(training_set.items)
-    if n == 0 and training_set.tied == 0:
+    if n == 0 and training_set.tied == 0 and training_set.not_a_statement == 0:
         raise WorkbenchError(f"no {what} decisions in the database yet: label some items first (workbench annotate)")
     if n < MIN_EXAMPLES:
         tied = f", {training_set.tied} tied item(s) left out" if training_set.tied else ""
+        if training_set.not_a_statement:
+            tied += f", {training_set.not_a_statement} item(s) flagged not a statement left out"
         raise WorkbenchError(f"too few {what} examples: {n} usable{tied}; fine-tuning needs at least {MIN_EXAMPLES} "
                              f"({MIN_EXAMPLES - n} more)")
 
@@ -217,6 +226,7 @@ def train_from_decisions(engine: Engine, task: str, target: str | int | None = N
         "n_dev": meta["training"]["n_dev"],
         "epochs": meta["training"]["epochs"],
         "sources": training_set.counts(),
+        "not_a_statement_skipped": training_set.not_a_statement,
         "labels": training_set.label_counts(),
         "dev_metrics": meta["dev_metrics"],
         "activated": activate,

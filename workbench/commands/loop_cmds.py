@@ -59,6 +59,8 @@ def train(task: str, target: str | None, seed: int, epochs: int | None, no_activ
     sources = result["sources"]
     made = ", ".join(f"{n} {k}" for k, n in sources.items() if n and k != "tied_skipped") or "none"
     tied = f"; {sources['tied_skipped']} tied item(s) left out" if sources["tied_skipped"] else ""
+    if result["not_a_statement_skipped"]:
+        tied += f"; {result['not_a_statement_skipped']} item(s) flagged not a statement left out"
     scope = f" for target {result['target']!r}" if result["target"] else ""
     click.echo(f"trained {result['name']} {result['version']}{scope} from parent {result['parent']}"
                f"{' (shipped)' if result['parent_shipped'] else ''}")

@@ -2,6 +2,13 @@
 
 All database and model work runs on thread workers that post typed messages back; the
 screen only moves to the next item once the decision's transaction has returned.
+
+Keys typed ahead — while a decision is being saved or the next items load — are kept and
+run in order once the item they were meant for is on screen (50 Enters save 50 decisions).
+Nothing is dropped silently: past TYPE_AHEAD_LIMIT waiting keys a key is refused with a bell
+and a message; keys typed after one that opens a dialog (flag, note, search) were not typed
+into that dialog, so they are refused, with a notice, when it opens; keys that need an item
+when none is left (all done) or whose item's save failed are refused with a notice too.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from db.queue import ItemKey, Progress, QueueItem
 from db.schema import SENTIMENT_LABELS, STANCE_LABELS
 from workbench.plain import plain
 from workbench.tui import messages as msg
+from workbench.tui.active_time import ActiveClock
 from workbench.tui.screens.session import SessionWorkers
 from workbench.tui.backend import Backend
 from workbench.tui.keymap import ACTIONS
@@ -27,6 +35,11 @@ from workbench.tui.screens.dialogs import FlagScreen, GuidelinesScreen, HelpScre
 from workbench.tui.widgets.header import SessionBar
 from workbench.tui.widgets.labels import LabelPanel
 from workbench.tui.widgets.statement import SpeakerLine, StatementView
+
+TYPE_AHEAD_LIMIT = 100
+DIALOG_ACTIONS = ("flag", "note", "search")
+ITEMLESS_ACTIONS = ("undo", "quit")  # fine with no item on screen
+
 
 class AnnotateScreen(SessionWorkers, Screen):
     BINDINGS = [Binding(a.key, a.action, a.description, show=a.show, id=a.id) for a in ACTIONS]
@@ -40,7 +53,10 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.sentiment: str | None = None
         self.note: str | None = None
         self.extra_context = 0
-        self.shown_at = 0.0
+        self.activity = ActiveClock(clock)  # working time: idle gaps count up to a pause
+        self.shown_active = 0.0               # working seconds when the current item appeared
+        self.typed_ahead: deque[tuple[str, tuple]] = deque()
+        self._replaying = False
         self.busy = False                     # a write is in flight: keys wait for it
         self.fetching = False
         self.exhausted = False
@@ -51,7 +67,6 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.started = False
         self.done = self.total = 0
         self.session_count = 0
-        self.session_start = clock()
         self.guidelines = ""
         self.annotator = backend.annotator_name
         self.rendered = 0                     # items rendered so far (tests and the benchmark watch it)
@@ -96,6 +111,7 @@ class AnnotateScreen(SessionWorkers, Screen):
     def _all_done(self) -> None:
         self.waiting = False
         self._message("All done — nothing left in your queue.\n\nu undoes your last decision · q quits")
+        self.call_later(self._replay_typed_ahead)  # an undo or quit typed ahead still runs
 
     def _show(self, item: QueueItem) -> None:
         self.waiting = False
@@ -109,9 +125,10 @@ class AnnotateScreen(SessionWorkers, Screen):
         self._render_labels()
         self._render_bar()
         self._status("")
-        self.shown_at = self.clock()
+        self.shown_active = self.activity.now()
         self.call_after_refresh(self._mark_rendered)
         self._maybe_predict()
+        self.call_later(self._replay_typed_ahead)
 
     def _mark_rendered(self) -> None:
         self.rendered += 1
@@ -160,13 +177,64 @@ class AnnotateScreen(SessionWorkers, Screen):
                                                       unavailable=unavailable)
 
     def _render_bar(self) -> None:
-        elapsed = self.clock() - self.session_start
-        rate = self.session_count * 3600 / elapsed if elapsed >= 60 else None
+        working = self.activity.now()  # idle time since launch does not dilute the rate
+        rate = self.session_count * 3600 / working if working >= 60 else None
         self.query_one(SessionBar).show(self.annotator, self.backend.order, self.backend.blind, self.done,
                                         self.total, rate, note=f"note: {self.note}" if self.note else None)
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(plain(text, multiline=True))
+
+    # -- keys typed ahead --------------------------------------------------------------------
+
+    def _typed_ahead(self, action: str, *args) -> bool:
+        """Keep a key that arrives while a save is in flight or the next item loads (or while
+        earlier keys still wait), to run in order; True when kept, or refused past the limit."""
+        if self._replaying or not self.started or not (self.busy or self.waiting or self.typed_ahead):
+            return False
+        if len(self.typed_ahead) >= TYPE_AHEAD_LIMIT:
+            self.app.bell()
+            self._status(f"{TYPE_AHEAD_LIMIT} keys typed ahead are waiting already: this one was refused")
+            return True
+        self.typed_ahead.append((action, args))
+        self._status(f"saving… {len(self.typed_ahead)} key(s) typed ahead follow in order")
+        if not (self.busy or self.waiting):  # nothing in flight to resume the run: resume it now
+            self.call_later(self._replay_typed_ahead)
+        return True
+
+    def on_screen_resume(self) -> None:
+        """Back from a dialog (help, guidelines) opened while keys were waiting: run them."""
+        if self.typed_ahead:
+            self.call_later(self._replay_typed_ahead)
+
+    def _refuse_typed_ahead(self, why: str) -> None:
+        n = len(self.typed_ahead)
+        self.typed_ahead.clear()
+        if n:
+            self.app.bell()
+            self.notify(f"{n} key(s) typed ahead were not applied: {why}", title="keys refused",
+                        severity="warning", timeout=8, markup=False)
+
+    def _replay_typed_ahead(self) -> None:
+        """Run the keys typed ahead while the screen is ready for them; a save stops the run
+        until it returns (the next item then resumes it)."""
+        refused = 0
+        self._replaying = True
+        try:
+            while self.typed_ahead and not self.busy and not self.waiting and self.app.screen is self:
+                action, args = self.typed_ahead.popleft()
+                if self.current is None and action not in ITEMLESS_ACTIONS:
+                    refused += 1
+                    continue
+                getattr(self, f"action_{action}")(*args)
+                if action in DIALOG_ACTIONS and self.typed_ahead:
+                    self._refuse_typed_ahead("they were typed before the dialog opened")
+        finally:
+            self._replaying = False
+        if refused:
+            self.app.bell()
+            self.notify(f"{refused} key(s) typed ahead were not applied: no item left", title="keys refused",
+                        severity="warning", timeout=8, markup=False)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -177,7 +245,8 @@ class AnnotateScreen(SessionWorkers, Screen):
         item = self.current
         assert item is not None
         return NewDecision(statement_id=item.key.statement_id, target_id=item.key.target_id, action=action,
-                           duration_ms=max(0, int((self.clock() - self.shown_at) * 1000)), note=self.note,
+                           duration_ms=max(0, int((self.activity.now() - self.shown_active) * 1000)),
+                           note=self.note,
                            order_mode=self.backend.order, **fields)
 
     def _save(self, decision: NewDecision, counts_as_done: bool) -> None:
@@ -189,7 +258,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         self._write(job)
 
     def action_accept(self) -> None:
-        if not self._ready():
+        if self._typed_ahead("accept") or not self._ready():
             return
         item, blind = self.current, self.hidden()
         stance, sentiment = self.effective()
@@ -210,31 +279,31 @@ class AnnotateScreen(SessionWorkers, Screen):
             accepted_as_is=accepted, suggestions_shown=bool(shown)), counts_as_done=True)
 
     def action_stance(self, label: str) -> None:
-        if self._ready():
+        if not self._typed_ahead("stance", label) and self._ready():
             self.stance = label
             self._render_labels()
 
     def action_sentiment(self, label: str) -> None:
-        if self._ready():
+        if not self._typed_ahead("sentiment", label) and self._ready():
             self.sentiment = label
             self._render_labels()
 
     def action_reset(self) -> None:
         """Drop the labels chosen on this item; a note stays (n, then an empty note, clears it)."""
-        if self._ready():
+        if not self._typed_ahead("reset") and self._ready():
             self.stance = self.sentiment = None
             self._render_labels()
             self._status("back to the suggestions" + (" (your note is kept)" if self.note else ""))
 
     def action_skip(self) -> None:
-        if self._ready():
+        if not self._typed_ahead("skip") and self._ready():
             self._save(self._decision("skip", suggestions_shown=self._suggestions_shown()), counts_as_done=False)
 
     def _suggestions_shown(self) -> bool:
         return not self.hidden() and bool(self.current and (self.current.stance or self.current.sentiment))
 
     def action_flag(self) -> None:
-        if not self._ready():
+        if self._typed_ahead("flag") or not self._ready():
             return
 
         def flagged(reasons: list[str] | None) -> None:
@@ -244,7 +313,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.app.push_screen(FlagScreen(), flagged)
 
     def action_note(self) -> None:
-        if not self._ready():
+        if self._typed_ahead("note") or not self._ready():
             return
 
         def noted(text: str | None) -> None:
@@ -255,7 +324,7 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.app.push_screen(NoteScreen(self.note), noted)
 
     def action_undo(self) -> None:
-        if self.busy or not self.started:
+        if self._typed_ahead("undo") or self.busy or not self.started:
             return
 
         def job() -> None:
@@ -264,13 +333,13 @@ class AnnotateScreen(SessionWorkers, Screen):
         self._write(job)
 
     def action_context(self) -> None:
-        if self.current is not None:
+        if not self._typed_ahead("context") and self.current is not None:
             self.extra_context = (self.extra_context + 1) % 3
             self.query_one(StatementView).show(self.current, self.extra_context)
             self._status(["paragraph only", "± 1 paragraph", "± 2 paragraphs"][self.extra_context])
 
     def action_search(self) -> None:
-        if not self.started or self.busy:
+        if self._typed_ahead("search") or not self.started or self.busy:
             return
 
         def run(text: str) -> None:
@@ -325,6 +394,8 @@ class AnnotateScreen(SessionWorkers, Screen):
         self.app.push_screen(HelpScreen(self.keys))
 
     def action_quit(self) -> None:
+        if self.typed_ahead and self._typed_ahead("quit"):  # after the keys typed before it
+            return
         if self.busy:
             self.quit_after_write = True  # the decision in flight is committed first
             return

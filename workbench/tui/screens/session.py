@@ -125,6 +125,7 @@ class SessionWorkers:
         self._advance()
         self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
                       "flag": "flagged ✓"}[event.action])
+        self.call_later(self._replay_typed_ahead)
 
     def on_write_waiting(self, event: msg.WriteWaiting) -> None:
         self._status(f"database busy (another program is writing): your decision is kept and saving is "
@@ -138,6 +139,7 @@ class SessionWorkers:
 
     def on_undone(self, event: msg.Undone) -> None:
         self.busy = False
+        self.call_later(self._replay_typed_ahead)  # after this handler: the item shown, the status said
         if event.action is None:
             self._status("nothing to undo")
             return
@@ -193,6 +195,13 @@ class SessionWorkers:
 
     def on_db_error(self, event: msg.DbError) -> None:
         self.busy = self.fetching = False
+        # keys typed ahead were meant for the items after the one whose save failed
+        quit_asked = any(action == "quit" for action, _ in self.typed_ahead)
+        self._refuse_typed_ahead("a save failed first")
+        if quit_asked:
+            self.app.exit()
+            return
         self._status(f"database problem: {event.message} — nothing was lost; try again")
         if self.waiting and not self.buffer:
+            self.waiting = False  # nothing is loading any more: keys are not kept for items to come
             self._message(f"Database problem:\n\n{event.message}\n\nPress q to quit.")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
+from textual.geometry import Region
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -66,12 +68,33 @@ class StatementView(VerticalScroll):
         body.stylize(self.get_component_rich_style("statement-view--span"), item.start - a, item.end - a)
         passage.update(body)
         self.scroll_home(animate=False)
-        if extra:
-            self.call_after_refresh(self._scroll_to_span, item.start - a, b - a)
+        # after layout, when the passage's width (and so its wrapping) is known
+        self.call_after_refresh(self.scroll_to_span, item.document_text[a:item.start], item.document_text[a:item.end])
 
-    def _scroll_to_span(self, offset: int, length: int) -> None:
-        if length:
-            self.scroll_to(y=max(0, int(self.virtual_size.height * offset / length) - 3), animate=False)
+    def scroll_to_span(self, before: str, through: str) -> None:
+        """Bring the highlighted statement into view, at any terminal size.
+
+        Its rows are found by wrapping the passage up to its first and its last character at the
+        passage's width (a word cut at the span's edge may wrap one row later: one row of slack
+        is added each side). A statement taller than the pane shows from its first row.
+        """
+        passage = self.query_one("#passage", Static)
+        width = passage.content_region.width
+        if width <= 0 or self.scrollable_content_region.height <= 0:
+            return
+        first = max(0, _rows(before, width) - 1)
+        last = _rows(through, width)  # one past the span's last row, as a row of slack
+        top = passage.virtual_region.y
+        window = self.scrollable_content_region.height
+        if last - first + 1 > window:
+            self.scroll_to(y=top + max(0, first - 1), animate=False)
+        else:
+            self.scroll_to_region(Region(0, top + max(0, first - 1), width, last - first + 2), animate=False)
+
+
+def _rows(text: str, width: int) -> int:
+    """How many rows `text` takes wrapped at `width` cells, as the passage wraps it."""
+    return len(Content(text).wrap(width)) if text else 0
 
 
 class SpeakerLine(Static):
