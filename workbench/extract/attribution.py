@@ -11,6 +11,7 @@ from .cues import CUE
 from .lexicon import (BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
                       PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, inflect)
 from .mentions import is_role, split_name
+from .segment import is_abbreviation
 
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
 # Common cue forms that can never sit inside a speaker phrase.
@@ -195,11 +196,16 @@ _CLAUSE_GAP = re.compile(r"\s+(?=[\w’'\"“$]+)")
 
 
 def clause_end(text: str, pos: int, limit: int) -> int:
-    """End of the sentence that starts an attribution at pos (past its full stop)."""
-    m = _CLAUSE_STOP.search(text, pos, limit)
-    if not m:
-        return limit
-    return m.end() if m.group()[0] in ".!?" else m.start()
+    """End of the sentence that starts an attribution at pos (past its full stop). The period
+    of a title or an initial ('said Mr. Burman', 'said the Rev. Peter Wherry') ends nothing."""
+    while True:
+        m = _CLAUSE_STOP.search(text, pos, limit)
+        if not m:
+            return limit
+        if m.group() == "." and is_abbreviation(text, m.start()):
+            pos = m.end()
+            continue
+        return m.end() if m.group()[0] in ".!?" else m.start()
 
 
 def post_clause(text: str, pos: int, limit: int) -> Clause | None:

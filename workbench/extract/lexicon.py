@@ -167,7 +167,8 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "lt", "ge
                  "capt", "maj", "adm", "st", "jr", "sr", "inc", "co", "corp", "ltd", "no",
                  "vs", "u.s", "u.n", "u.k", "e.u", "d.c", "jan", "feb", "mar", "apr", "aug",
                  "sept", "sep", "oct", "nov", "dec", "mt", "ft", "gov", "rev", "pres", "messrs",
-                 "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "univ", "ave", "blvd"}
+                 "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "univ", "ave", "blvd",
+                 "del", "atty", "sens", "reps", "supt", "cmdr", "fr", "msgr"}
 
 # Capitalised words that never belong to a person's name.
 NOT_NAME = {"the", "a", "an", "and", "but", "or", "in", "on", "at", "of", "for", "to", "by",
