@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 # rules-1.7: runs over 2,000 characters without a sentence end are cut (segment.MAX_SENTENCE); the
 # statements of real text are unchanged (seed, PolNeAR dev and train byte-identical to rules-1.6).
-EXTRACTOR_VERSION = "rules-1.7"
+# rules-1.8: canonical speakers (canonical.py: one person per article under its fullest name,
+# titles in the role) and fewer false statements from non-speech uses of cue verbs.
+EXTRACTOR_VERSION = "rules-1.8"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import itertools
 import re
 
 from .attribution import Clause, dash_name, post_clause, pre_clause
+from .canonical import canonicalize
 from .candidate import RULE, STRONG, WEAK, Cand, content as _content, words as _words
 from .cues import CUE
 from .lexicon import PREPOSITIONS
@@ -168,6 +169,7 @@ def run(text: str) -> list[Cand]:
         spoken = [c for c in found if c.spk or c.inherit]
         prev = max(spoken, key=lambda c: c.start) if spoken else None
     _resolve_speakers(text, cands, registry)
+    canonicalize(text, [c.who for c in cands], [e.name for e in registry.entities.values()])
     kept = _resolve_overlaps(text, cands)
     return sorted(kept, key=lambda c: (c.start, c.end))
 

@@ -219,6 +219,9 @@ class SentenceRules:
         if not m or self.in_quote(s):
             return False
         comma = m.end() - 1
+        cue = CUE.search(text, m.end(), min(e, m.end() + 60))
+        if cue and speaker_before(text, m.end(), cue.start()):
+            return False                    # 'In his interview, Mr. Trump said ...': he says it
         clause = Clause("in", m.start(), m.start() + 2, m.start() + 3, comma, comma)
         return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
 
