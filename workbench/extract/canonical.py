@@ -31,7 +31,7 @@ _TITLES = _PERSON_TITLES | {w.strip(".") for w in OFFICIAL_WORDS + EXPERT_WORDS}
 _PARTICLES = {"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "la", "le", "ter",
               "ten", "del", "dos", "das", "y"}
 _TOKEN = re.compile(r"\S+")
-_NAME_TOKEN = re.compile(r"(?:[A-Z][\w’'-]*\.?|[A-Z]\.(?:[A-Z]\.)*)$")
+_NAME_TOKEN = re.compile(r"(?:[^\W\d_][\w’'-]*\.?|[^\W\d_]\.(?:[^\W\d_]\.)*)$")
 _TIME_TAIL = re.compile(
     r"\s+(?:(?:on|late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
     r"(?:\s+(?:morning|afternoon|evening|night))?$|\s+(?:yesterday|today|tonight|overnight|"
@@ -54,7 +54,7 @@ def _bare(tok: str) -> str:
 
 
 def _is_name_token(tok: str, nxt: str | None) -> bool:
-    if _NAME_TOKEN.match(tok):
+    if tok[:1].isupper() and _NAME_TOKEN.match(tok):
         return True
     # A particle counts only inside a name, before a capitalised word.
     return tok in _PARTICLES and nxt is not None and nxt[:1].isupper()
