@@ -77,3 +77,14 @@ def test_clean_phrase_cuts_the_speaker_out_of_longer_phrases():
     assert strip_titles("Professor Katrin Vogel") == ("Katrin Vogel", "Professor")
     assert strip_titles("the Rev. Peter Wherry".removeprefix("the ")) == ("Peter Wherry", "Rev.")
     assert strip_titles("General Motors") == ("General Motors", None)
+
+
+def test_a_paragraph_ending_in_an_attribution_and_a_colon_speaks_the_next_quotes():
+    text = ("Pollster Pat Caddell spoke to the station on Thursday.\n\n"
+            "Caddell continued:\n\n"
+            "“The health issue is very much a partisan issue, but that does not explain these numbers.”\n\n"
+            "“Voters have made up their minds on it already, and they are not moving.”\n\n"
+            "The poll was published on Friday.")
+    found = extract(text)
+    assert [(s.speaker, s.cue, s.kind) for s in found] == [("Pat Caddell", "continued", "direct")] * 2
+    assert found[0].text.startswith("The health issue") and found[1].text.startswith("Voters have")
