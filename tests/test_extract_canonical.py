@@ -88,3 +88,10 @@ def test_a_paragraph_ending_in_an_attribution_and_a_colon_speaks_the_next_quotes
     found = extract(text)
     assert [(s.speaker, s.cue, s.kind) for s in found] == [("Pat Caddell", "continued", "direct")] * 2
     assert found[0].text.startswith("The health issue") and found[1].text.startswith("Voters have")
+
+
+def test_his_statement_is_the_statement_of_the_man_last_named():
+    text = ("Senator Tom Hale spoke in Ames on Friday.\n\n"
+            "His statement said the subsidies would stay.")
+    [s] = extract(text)
+    assert (s.text, s.speaker) == ("the subsidies would stay", "Tom Hale")

@@ -46,6 +46,8 @@ _OWNED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})[’']s\s+(?:[a-z][\w-]*\s
 _NAMED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})\s+(?:{_SOURCES})")
 _SOURCE_BY = re.compile(rf"(?:an?|the|his|her|their|its)\s+(?:[\w-]+\s+)?(?:{_SOURCES})\s+"
                         rf"({_NAME_RUN})\s+[a-z]")
+# 'his speech', 'her statement': the document of the person the pronoun stands for.
+_PRONOUN_SOURCE = re.compile(rf"(his|her)\s+(?:[\w-]+\s+){{0,2}}(?:{_SOURCES})", re.I)
 _SENTENCE_BREAK = re.compile(r"(?<=[a-z])\.\s+(?=[A-Z])")
 
 
@@ -81,6 +83,9 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
         phrase = phrase[:cut]
     head, comma, rest = phrase.partition(",")
     head = head.strip()
+    owner = _PRONOUN_SOURCE.fullmatch(head)
+    if owner:
+        return ("he" if owner.group(1).lower() == "his" else "she"), None
     for pattern in (_OWNED_SOURCE, _SOURCE_BY, _NAMED_SOURCE):
         m = pattern.fullmatch(head) if pattern is not _SOURCE_BY else pattern.match(head)
         if m and m.group(1).split()[0].lower() not in DETERMINERS \
