@@ -96,6 +96,7 @@ class StatementFields:
     speaker_type: str
     kind: str
     cue: str | None
+    speaker_id: str | None = None
 
 
 def replace_statements(session: Session, document: Document, found: Sequence[StatementFields],
@@ -118,6 +119,7 @@ def replace_statements(session: Session, document: Document, found: Sequence[Sta
             added += 1
         row.text, row.speaker, row.speaker_role = item.text, item.speaker, item.speaker_role
         row.speaker_type, row.kind, row.cue = item.speaker_type, item.kind, item.cue
+        row.speaker_id = item.speaker_id
         row.extractor_version = extractor_version
     removed = 0
     for row in old.values():

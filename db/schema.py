@@ -69,6 +69,9 @@ class Statement(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     speaker: Mapped[str | None] = mapped_column(String(512))
+    # The same person across documents: a key of the canonical name the extractor gives
+    # (workbench.extract.canonical.speaker_key); null for descriptors and pronouns.
+    speaker_id: Mapped[str | None] = mapped_column(String(512), index=True)
     speaker_role: Mapped[str | None] = mapped_column(String(1024))
     speaker_type: Mapped[str] = mapped_column(String(16), default="other")
     kind: Mapped[str] = mapped_column(String(16), default="direct")

@@ -58,18 +58,21 @@ def test_second_verb_shares_the_sentence_subject():
 def test_object_of_a_coordinated_stance_verb():
     s = _one("Ms. Ortega thanked the volunteers and accused the council of ignoring the flood warnings.")
     assert (s.text, s.speaker, s.cue) == (
-        "the council of ignoring the flood warnings", "Ms. Ortega", "accused")
+        "the council of ignoring the flood warnings", "Ortega", "accused")
 
 
 def test_local_subject_of_a_stance_verb():
-    s = _one("The strike ended on Friday after Governor Hale condemned the lockout.")
-    assert (s.text, s.speaker) == ("the lockout", "Hale")
+    s = _one("The strike ended on Friday after Governor Hale condemned the owners for locking out the crews.")
+    assert (s.text, s.speaker) == ("the owners for locking out the crews", "Hale")
 
 
 def test_first_verb_object_and_second_verb_content():
-    found = extract("Mr. Diaz criticized the tender and insisted that the contract be cancelled.")
+    found = extract("Mr. Diaz criticized the tender as rigged and insisted that the contract be cancelled.")
     assert [(s.text, s.cue) for s in found] == [
-        ("the tender", "criticized"), ("the contract be cancelled", "insisted")]
+        ("the tender as rigged", "criticized"), ("the contract be cancelled", "insisted")]
+    # A bare noun phrase ('criticized the tender') says nothing by itself: only the content counts.
+    found = extract("Mr. Diaz criticized the tender and insisted that the contract be cancelled.")
+    assert [(s.text, s.cue) for s in found] == [("the contract be cancelled", "insisted")]
 
 
 def test_participle_after_an_attribution_keeps_the_speaker():

@@ -15,7 +15,7 @@ def test_time_adjunct_after_relative_pronoun():
 
 def test_time_adjunct_is_not_part_of_the_speaker():
     text = "Ms. Ortega on Tuesday said the council would vote on the budget next month."
-    assert ("the council would vote on the budget next month", "Ms. Ortega") in _spans(text)
+    assert ("the council would vote on the budget next month", "Ortega") in _spans(text)
 
 
 def test_release_adjunct_is_not_part_of_a_poll_speaker():

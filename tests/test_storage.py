@@ -24,11 +24,13 @@ def _no_drift(engine) -> None:
 def _fill(engine) -> dict[str, int]:
     with transaction(engine) as s:
         doc, _ = repository.add_document(s, "a.txt", 'He said: "Taxes are too high." Then he left.', "A")
-        repository.replace_statements(s, doc, [repository.StatementFields(
-            10, 29, "Taxes are too high.", "John Smith", "senator", "official", "direct", "said")], "test")
+        # Raw SQL: the ORM's Statement has columns that later revisions add (0005 speaker_id).
+        statement_id = s.execute(text(
+            "INSERT INTO statements (document_id, start, \"end\", text, speaker, speaker_role, speaker_type, kind,"
+            " cue, extractor_version, created_at) VALUES (:doc, 10, 29, 'Taxes are too high.', 'John Smith',"
+            " 'senator', 'official', 'direct', 'said', 'test', '2026-01-01') RETURNING id"), {"doc": doc.id}).scalar()
         target = repository.add_target(s, "tax cuts")
         annotator = repository.get_or_create_annotator(s, "ann1")
-        statement_id = repository.statement_by_span(s, "a.txt", 10, 29).id
         s.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, model_name,"
                        " model_version, created_at) VALUES (:sid, :tid, 'stance', 'favor',"
                        " '{\"favor\": 0.7, \"against\": 0.2, \"neutral\": 0.1}', 'm', '1', '2026-01-01')"),
@@ -64,6 +66,8 @@ def test_first_revision_with_data_upgrades_to_head_without_loss(backend, sqlite_
         assert margin == pytest.approx(0.5)  # 0003 backfilled it from the stored probabilities
         # 0004 cannot know which matmul precision an old prediction ran in
         assert s.execute(text("SELECT precision FROM predictions")).scalar() is None
+        # 0005 adds speaker_id empty: keys of pre-canonical names would not group (extract --redo fills it)
+        assert s.execute(text("SELECT speaker_id FROM statements")).scalar() is None
         labels = list(decisions.current_labels(s, "stance"))
         assert [(d.statement_id, d.target_id, d.stance) for d in labels] == [(ids["statement"], ids["target"], "favor")]
         repository.set_setting(s, "guidelines", "be careful")  # a table that 0002 added

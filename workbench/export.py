@@ -121,6 +121,7 @@ def _row(r: Reader, s, task: str, target, events: list, gold, pred, flags: list,
     return {
         "task": task, "doc": s[1], "doc_sha256": s[2], "start": s[3], "end": s[4], "target": target,
         "text": s[5], "speaker": s[6], "speaker_role": s[7], "speaker_type": s[8], "kind": s[9], "cue": s[10],
+        "speaker_id": s[11],
         "annotations": annotations, "n_annotators": n, "majority": majority,
         "soft_label": None if soft is None else dict(zip(LABELS_BY_TASK[task], soft)),
         "gold": gold[G_LABEL] if gold else None, "gold_by": gold[G_BY] if gold else None,

@@ -63,6 +63,7 @@ def arrow_schema(tasks: tuple[str, ...] = TASKS):
         ("task", pa.string()), ("doc", pa.string()), ("doc_sha256", pa.string()), ("start", pa.int64()),
         ("end", pa.int64()), ("target", pa.string()), ("text", pa.string()), ("speaker", pa.string()),
         ("speaker_role", pa.string()), ("speaker_type", pa.string()), ("kind", pa.string()), ("cue", pa.string()),
+        ("speaker_id", pa.string()),
         ("annotations", pa.list_(annotation)), ("n_annotators", pa.int64()), ("majority", pa.string()),
         ("soft_label", probs), ("gold", pa.string()), ("gold_by", pa.string()), ("gold_note", pa.string()),
         ("adjudicated_at", pa.string()), ("predicted", pa.string()), ("probabilities", probs),
@@ -217,7 +218,7 @@ class _Columns:
         annotations = pa.ListArray.from_arrays(pa.array(self.offsets, pa.int32()), annotation)
 
         r = columns(self.rows, 9)
-        s = columns(self.statements, 11)
+        s = columns(self.statements, 12)
         statement_at, summary_at = pa.array(r[1], pa.int32()), pa.array(r[3], pa.int32())
         pred_at = pa.array(r[4], pa.int32())
         sm = columns(self.summaries, 2 + w)
@@ -230,7 +231,7 @@ class _Columns:
 
         out = [pa.array(r[0], text), statement_column(1), statement_column(2), statement_column(3, pa.int64()),
                statement_column(4, pa.int64()), pa.array(r[2], text)]
-        out += [statement_column(i) for i in range(5, 11)]
+        out += [statement_column(i) for i in range(5, 12)]
         out += [annotations, pa.array(sm[0], pa.int64()).take(summary_at), pa.array(sm[1], text).take(summary_at),
                 soft.take(summary_at)]
         out += [pa.array(r[i], text) for i in range(5, 9)]  # gold, gold_by, gold_note, adjudicated_at

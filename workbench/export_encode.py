@@ -211,7 +211,8 @@ class Encoder:
         return (f'"doc": {strings[s[1]]}, "doc_sha256": {value(s[2])}, "start": {value(s[3])}, '
                 f'"end": {value(s[4])}',
                 f'"text": {value(s[5])}, "speaker": {strings[s[6]]}, "speaker_role": {strings[s[7]]}, '
-                f'"speaker_type": {strings[s[8]]}, "kind": {strings[s[9]]}, "cue": {strings[s[10]]}')
+                f'"speaker_type": {strings[s[8]]}, "kind": {strings[s[9]]}, "cue": {strings[s[10]]}, '
+                f'"speaker_id": {strings[s[11]]}')
 
     # -- annotations -----------------------------------------------------------------------------
 
@@ -375,7 +376,7 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
 
 
 CSV_FIELDS = ("task", "doc", "doc_sha256", "start", "end", "target", "text", "speaker", "speaker_role",
-              "speaker_type", "kind", "cue", "annotations", "n_annotators", "majority", "soft_label", "gold",
+              "speaker_type", "kind", "cue", "speaker_id", "annotations", "n_annotators", "majority", "soft_label", "gold",
               "gold_by", "gold_note", "adjudicated_at", "predicted", "probabilities", "model_name", "model_version",
               "flags", "not_a_statement")
 _CSV_NO_GOLD = ",,,"
@@ -392,7 +393,7 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
         for s, items in reader:
             enc.statement(s)
             head = ",".join(map(csv_cell, s[1:5]))
-            body = ",".join(map(csv_cell, s[5:11]))
+            body = ",".join(map(csv_cell, s[5:12]))
             rows = []
             for task, target, events, gold, pred, flags, not_statement in items:
                 target_cell = targets.get(target)

@@ -30,11 +30,11 @@ from db.decisions import NOT_A_STATEMENT
 from db.schema import TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
 from workbench.errors import WorkbenchError
 
-STATEMENT_FIELDS = ("text", "speaker", "speaker_role", "speaker_type", "kind", "cue")
+STATEMENT_FIELDS = ("text", "speaker", "speaker_role", "speaker_type", "kind", "cue", "speaker_id")
 STATEMENT_ORDER = (Document.source, Document.sha256, Statement.start, Statement.end, Statement.id)
 CHUNK = 500  # statements per chunk: each chunk's selects bind this many ids
 
-# statement row: id, doc, doc_sha256, start, end, text, speaker, speaker_role, speaker_type, kind, cue
+# statement row: id, doc, doc_sha256, start, end, text, speaker, speaker_role, speaker_type, kind, cue, speaker_id
 # event row layout
 E_STATEMENT, E_ID, E_TARGET, E_ANNOTATOR, E_STANCE, E_SENTIMENT = 0, 1, 2, 3, 4, 5
 E_DURATION, E_ORDER, E_SHOWN, E_ACCEPTED, E_REASONS, E_NOTE, E_AT = 6, 7, 8, 9, 10, 11, 12

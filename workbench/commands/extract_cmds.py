@@ -9,7 +9,8 @@ import click
 
 from workbench.commands.common import db_option, open_db, progress_bar
 
-STATEMENT_COLUMNS = ("doc", "start", "end", "text", "speaker", "speaker_role", "speaker_type", "kind", "cue")
+STATEMENT_COLUMNS = ("doc", "start", "end", "text", "speaker", "speaker_role", "speaker_type", "kind", "cue",
+                     "speaker_id")
 
 
 @click.command()
@@ -32,7 +33,7 @@ def extract(redo: bool, db_url: str | None) -> None:
 
                 document = session.get(Document, doc_id)
                 found = [StatementFields(s.start, s.end, s.text, s.speaker, s.speaker_role, s.speaker_type,
-                                         s.kind, s.cue) for s in find_statements(document.text)]
+                                         s.kind, s.cue, s.speaker_id) for s in find_statements(document.text)]
                 a, r = replace_statements(session, document, found, EXTRACTOR_VERSION)
                 added, removed = added + a, removed + r
             advance(1)
@@ -68,7 +69,8 @@ def _write_statements(engine, fmt: str, out) -> None:
         for stmt, doc in iter_statements(session):
             row = {"doc": doc.source, "start": stmt.start, "end": stmt.end, "text": stmt.text,
                    "speaker": stmt.speaker, "speaker_role": stmt.speaker_role,
-                   "speaker_type": stmt.speaker_type, "kind": stmt.kind, "cue": stmt.cue}
+                   "speaker_type": stmt.speaker_type, "kind": stmt.kind, "cue": stmt.cue,
+                   "speaker_id": stmt.speaker_id}
             if writer:
                 writer.writerow(row)
             else:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 # rules-1.7: runs over 2,000 characters without a sentence end are cut (segment.MAX_SENTENCE); the
 # statements of real text are unchanged (seed, PolNeAR dev and train byte-identical to rules-1.6).
-EXTRACTOR_VERSION = "rules-1.7"
+# rules-1.8: canonical speakers (canonical.py: one person per article under its fullest name,
+# titles in the role) and fewer false statements from non-speech uses of cue verbs.
+EXTRACTOR_VERSION = "rules-1.8"
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,12 @@ class ExtractedStatement:
     speaker_type: str          # "official" | "expert" | "other"
     kind: str                  # "direct" | "indirect"
     cue: str | None
+    speaker_id: str | None = None   # the same person in every article (canonical.speaker_key)
 
 
 def extract(text: str) -> list[ExtractedStatement]:
     """Statements in text, sorted by start. Never raises; returns [] for non-text input."""
+    from .canonical import speaker_key
     from .cascade import run
 
     if not isinstance(text, str) or not text.strip():
@@ -41,7 +45,7 @@ def extract(text: str) -> list[ExtractedStatement]:
         if 0 <= c.start < c.end <= len(text):
             who = c.who
             out.append(ExtractedStatement(c.start, c.end, text[c.start:c.end], who.speaker,
-                                          who.role, who.type, c.kind, c.cue))
+                                          who.role, who.type, c.kind, c.cue, speaker_key(who.speaker)))
     return out
 
 

@@ -11,6 +11,7 @@ from .cues import CUE
 from .lexicon import (BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
                       PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, inflect)
 from .mentions import is_role, split_name
+from .segment import is_abbreviation
 
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
 # Common cue forms that can never sit inside a speaker phrase.
@@ -23,7 +24,8 @@ _PARTY = re.compile(r"\s*\((?:[DRI]|[A-Z][\w.]*)(?:-[\w. ]{1,12})?\)")
 _ABBREV_TOKEN = re.compile(r"^(?:[A-Z]\.|[A-Z][a-z]{0,3}\.|(?:[A-Za-z]\.){2,})$")
 # Words after a cue that are its object ("told Izvestia") rather than the content itself.
 _PERSON_OBJECT = re.compile(
-    r"\s*(?:to\s+)?(?:reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
+    r"\s*(?:to\s+)?(?:(?:an?|the|this|that|his|her|their|its)\s+(?:[\w’'-]+\s+){0,3}?(?:press|news)\s+"
+    r"(?:conference|briefing)s?|reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
     r"|the\s+[\w’'-]+(?:\s+(?!that\b)[a-z][\w’'-]*)?|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,])")
 TELL = re.compile(r"tell|told|telling|tells|inform|assure|warn|remind|ask|urge|assured|warned|"
                    r"reminded|asked|urged|informed|informs|assures|warns|reminds|asks|urges")
@@ -150,6 +152,13 @@ def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None
         if (is_role(here) or kind == "descriptor" and split_name(prev)[0] == prev.strip()) \
                 and split_name(prev)[0] or (is_role(prev) and split_name(here)[0] and np_kind(prev)):
             s = _strip_conjunction(text, ps, pe)
+        elif kind == "descriptor" and len(segs) >= 3 and is_role(prev):
+            # 'Anna Berg, a fellow at the Institute, a liberal think tank, said': the second
+            # apposition describes the first one's organisation; the speaker is the name.
+            ns, ne = segs[-3]
+            ns = _strip_conjunction(text, ns, ne)
+            if split_name(text[ns:ne])[0] == text[ns:ne].strip():
+                s = ns
     return s, last[1]
 
 
@@ -195,11 +204,16 @@ _CLAUSE_GAP = re.compile(r"\s+(?=[\w’'\"“$]+)")
 
 
 def clause_end(text: str, pos: int, limit: int) -> int:
-    """End of the sentence that starts an attribution at pos (past its full stop)."""
-    m = _CLAUSE_STOP.search(text, pos, limit)
-    if not m:
-        return limit
-    return m.end() if m.group()[0] in ".!?" else m.start()
+    """End of the sentence that starts an attribution at pos (past its full stop). The period
+    of a title or an initial ('said Mr. Burman', 'said the Rev. Peter Wherry') ends nothing."""
+    while True:
+        m = _CLAUSE_STOP.search(text, pos, limit)
+        if not m:
+            return limit
+        if m.group() == "." and is_abbreviation(text, m.start()):
+            pos = m.end()
+            continue
+        return m.end() if m.group()[0] in ".!?" else m.start()
 
 
 def post_clause(text: str, pos: int, limit: int) -> Clause | None:
@@ -251,9 +265,11 @@ def adjunct_tail(rest: str, cue: str) -> bool:
         return True
     if not TELL.fullmatch(cue):
         return False
-    # 'told Izvestia', 'told reporters on Monday': the object and adjuncts must be all there is.
+    # 'told Izvestia', 'told reporters on Monday', 'told reporters after the vote': the object,
+    # then adjuncts only.
     padded = " " + rest + " "
-    return not padded[_past_object(padded, 0, len(padded), cue):].strip(" ,")
+    left = padded[_past_object(padded, 0, len(padded), cue):].strip(" ,")
+    return not left or left.split()[0].lower() in PREPOSITIONS or _TIME.match(left) is not None
 
 
 def dash_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ import itertools
 import re
 
 from .attribution import Clause, dash_name, post_clause, pre_clause
+from .canonical import canonicalize
 from .candidate import RULE, STRONG, WEAK, Cand, content as _content, words as _words
 from .cues import CUE
 from .lexicon import PREPOSITIONS
@@ -161,15 +162,35 @@ def run(text: str) -> list[Cand]:
 
     registry = build_registry(text, narrative)
     cands: list[Cand] = []
+    anchors: list[Cand] = []
     prev: Cand | None = None
     for (ps, pe), qs in zip(paras, quotes):
         found = _Paragraph(text, ps, pe, qs, prev).run()
         cands.extend(found)
         spoken = [c for c in found if c.spk or c.inherit]
         prev = max(spoken, key=lambda c: c.start) if spoken else None
-    _resolve_speakers(text, cands, registry)
+        anchor = _introduces_next(text, ps, pe, qs)
+        if anchor is not None:
+            anchors.append(anchor)
+            prev = anchor
+    _resolve_speakers(text, cands + anchors, registry)
+    canonicalize(text, [c.who for c in cands], [e.name for e in registry.entities.values()])
     kept = _resolve_overlaps(text, cands)
     return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+def _introduces_next(text: str, ps: int, pe: int, quotes: list[Quote]) -> Cand | None:
+    """'Caddell continued:' closing a paragraph introduces the quotation that follows: a
+    speaker without content, which the next paragraph's quotes inherit."""
+    if text[pe - 1] != ":":
+        return None
+    ls = sentences(text, ps, pe)[-1][0]
+    if any(q.close_at > ls for q in quotes):
+        return None                         # the colon closes words of a quotation
+    clause = pre_clause(text, ls, pe)
+    if clause is None:
+        return None
+    return Cand(pe, pe, "direct", clause.cue, (clause.spk_start, clause.spk_end), WEAK)
 
 
 def _resolve_overlaps(text: str, cands: list[Cand]) -> list[Cand]:

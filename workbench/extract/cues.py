@@ -85,6 +85,16 @@ def _cue_words_of(text: str) -> list[tuple[int, int, str]]:
     return _word_cache[2]
 
 
+# Nouns built on a cue's form: 'a liberal think tank', 'talk show'. A cue found inside one is none.
+_COMPOUNDS = re.compile(r"(?<![\w’'-])(?:think\s+tanks?|talk\s+(?:shows?|radio)|say-so)(?![\w’'-])", re.I)
+
+
+def _in_compound(text: str) -> set[int]:
+    """Starts of the words that lie inside a compound noun of text."""
+    return {m.start() for m in _COMPOUNDS.finditer(text)} if "tank" in text or "talk" in text \
+        or "say-so" in text else set()
+
+
 class _Cues:
     """Cue verbs of one kind, with the auxiliaries before each ("has also said")."""
 
@@ -107,7 +117,10 @@ class _Cues:
         for m in self._multi.finditer(text):
             hits[m.start()] = (m.start(), m.end(), m.group())
         self._hits = []
+        compound = _in_compound(text)
         for vs, ve, verb in sorted(hits.values()):
+            if vs in compound:
+                continue
             self._hits.append((aux_start(text, vs, verb.endswith("ing")), vs, ve, verb))
         self._starts = [h[1] for h in self._hits]
         self._text = text

@@ -128,8 +128,12 @@ press ombudsman envoy diplomat king queen prince minister-counselor lawmaker leg
 councilman councilwoman commissioner sheriff gov. governor-general mp mep delegate
 nominee candidate sergeant sgt. captain capt. major maj. officer aide adviser advisor
 lieutenant marshal mr. mrs. ms. dr. prime attorney-general treasurer administrator
-inspector superintendent staffer strategist manager campaign pm
+inspector superintendent staffer strategist manager campaign pm councillor councilor
+del. delegate
 """.split()
+
+# Titles of people that make them neither officials nor experts ("the Rev. Peter Wherry").
+TITLE_WORDS = """rev. reverend pastor rabbi imam bishop father fr. msgr. cardinal""".split()
 
 EXPERT_WORDS = """
 expert analyst analysts experts professor prof. researcher scientist economist historian
@@ -167,7 +171,8 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "lt", "ge
                  "capt", "maj", "adm", "st", "jr", "sr", "inc", "co", "corp", "ltd", "no",
                  "vs", "u.s", "u.n", "u.k", "e.u", "d.c", "jan", "feb", "mar", "apr", "aug",
                  "sept", "sep", "oct", "nov", "dec", "mt", "ft", "gov", "rev", "pres", "messrs",
-                 "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "univ", "ave", "blvd"}
+                 "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "univ", "ave", "blvd",
+                 "del", "atty", "sens", "reps", "supt", "cmdr", "fr", "msgr"}
 
 # Capitalised words that never belong to a person's name.
 NOT_NAME = {"the", "a", "an", "and", "but", "or", "in", "on", "at", "of", "for", "to", "by",
@@ -178,7 +183,8 @@ NOT_NAME = {"the", "a", "an", "and", "but", "or", "in", "on", "at", "of", "for",
             "september", "october", "november", "december", "yes", "no", "when", "while",
             "after", "before", "if", "so", "then", "also", "however", "meanwhile", "what",
             "who", "why", "how", "where", "according", "all", "some", "many", "most",
-            "both", "each", "every", "one", "two", "three", "last", "next", "thanks"}
+            "both", "each", "every", "one", "two", "three", "last", "next", "thanks", "half",
+            "several", "few", "none", "even", "still", "yet", "maybe", "perhaps"}
 
 PREPOSITIONS = {"in", "on", "at", "during", "after", "before", "with", "from", "for", "to",
                 "by", "about", "over", "under", "since", "until", "through", "via", "amid",

@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import (ANONYMOUS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_NAME, OFFICIAL_WORDS,
-                      PERSON_NOUNS, PRONOUNS, RANK_MODIFIERS, ROLE_ADJECTIVES, ROLE_ALIASES)
+                      PERSON_NOUNS, PRONOUNS, RANK_MODIFIERS, ROLE_ADJECTIVES, ROLE_ALIASES, TITLE_WORDS)
+from .canonical import clean_phrase
 from .sorted_blocks import SortedBlocks
 from .speaker_type import classify
 
-_TITLES = set(OFFICIAL_WORDS) | set(EXPERT_WORDS) | {"mr.", "mrs.", "ms.", "dr.", "prof."}
+_TITLES = set(OFFICIAL_WORDS) | set(EXPERT_WORDS) | set(TITLE_WORDS) | {"mr.", "mrs.", "ms.", "dr.", "prof."}
 _HONORIFICS = {"mr.", "mrs.", "ms.", "dr.", "prof.", "sen.", "rep.", "gov.", "gen.", "lt.",
                "col.", "sgt.", "capt.", "maj.", "adm.", "rev.", "president", "minister",
                "senator", "governor", "mayor", "chancellor", "premier", "secretary", "judge",
@@ -69,6 +70,8 @@ def split_name(phrase: str) -> tuple[str | None, str | None]:
 
 def is_role(phrase: str) -> bool:
     """A descriptor headed by a person noun: 'president of the Center ...', 'the head of X'."""
+    if _PARTY_OF.match(phrase):
+        return True                         # 'Senator Joni Ernst, Republican of Iowa, said'
     words = phrase.split()
     if words and _POSSESSIVE.search(words[0]) and len(words) > 1:
         words = words[1:]                   # "Clinton's campaign chairman"
@@ -86,6 +89,8 @@ def is_role(phrase: str) -> bool:
 
 
 _POSSESSIVE = re.compile(r"[’']s$")
+_PARTY_OF = re.compile(r"(?:an?\s+|the\s+)?(?:Republican|Democrat|Democratic|Independent|Libertarian)"
+                       r"\s+(?:of|from)\s+[A-Z]")
 _AGENT_SUFFIXES = ("ist", "ian", "er", "or", "ant", "ent", "ee", "ive")
 
 
@@ -233,7 +238,7 @@ class Registry:
 
     def resolve(self, phrase: str, pos: int) -> Resolved:
         """Full name, role and type for a speaker phrase found at offset pos."""
-        phrase = phrase.strip(" ,")
+        phrase, affiliation = clean_phrase(phrase.strip(" ,"))
         low = phrase.lower()
         if low in PRONOUNS:
             if low in ("he", "she", "him", "her"):
@@ -251,6 +256,8 @@ class Registry:
             elif part and is_role(part) and role is None:
                 role = re.sub(r"^(?:the|a|an)\s+", "", part, flags=re.I)
         if name:
+            if affiliation:                 # 'Professor Katrin Vogel of the University of Lisbon'
+                role = f"{role} {affiliation}" if role else affiliation
             ent = self.add(name, role, pos)
             return Resolved(ent.name, ent.role or role, classify(ent.role or role))
         words = low.split()
@@ -292,6 +299,12 @@ def build_registry(text: str, narrative) -> Registry:
                 or any(t.lower() in _TITLES for t in phrase.split())):
             continue
         name, role = split_name(phrase)
+        if not name and (" of " in phrase or " for " in phrase):
+            # 'Professor Katrin Vogel of the University of Lisbon': the name before the affiliation.
+            head, affiliation = clean_phrase(phrase)
+            name, role = split_name(head) if affiliation else (None, None)
+            if name and role:
+                role = f"{role} {affiliation}"
         if not name:
             continue
         start = m.start() + phrase.rfind(name.split()[0]) if name.split()[0] in phrase else m.start()

@@ -11,7 +11,7 @@ from .attribution import (ACCORDING, GENERIC_PLURAL, TELL, Clause, adjunct_tail,
                           subject)
 from .candidate import RULE, words as _words
 from .cues import CUE, OBJECT_CUE, STANCE
-from .lexicon import PREPOSITIONS
+from .lexicon import CLAUSE_WORDS, PREPOSITIONS, inflect
 from .headline import colon_line, says_line
 from .subjects import local_speaker
 
@@ -66,6 +66,29 @@ def _open_quote(text: str, s: int, pos: int) -> bool:
     """pos lies inside a quotation opened after s (its commas belong to the quote)."""
     seg = text[s:pos]
     return seg.count("“") > seg.count("”") or seg.count('"') % 2 == 1
+
+
+# What makes a stance verb's object say something: a quotation, a clause ('that ...', 'to
+# repeal ...', 'of ignoring ...', 'what she called ...'), or a predicate on the object ('called
+# the plan a disaster', 'dismissed the tender as rigged'). Without one the object is a thing
+# the speaker acted on.
+_OBJECT_CLAUSE = re.compile(
+    r"[“”\"«»]|''|\b(?:that|whether|what|how|why|who|which|because)\b|\bto\s+(?!(?:the|a|an|his|her|"
+    r"their|its|our|my|your|this|that|these|those|[A-Z]\w*)\b)[a-z]+|\b(?:of|for|by|about|from|against|"
+    r"on|over|in|without)\s+(?:not\s+)?[a-z]+ing\b|\bas\s+[a-z]")
+_PREDICATIVE = {f for v in ("call", "label", "dub", "brand", "term", "describe", "liken", "compare",
+                            "deride", "hail", "accuse", "blame", "credit", "fault")
+                for f in inflect(v)}
+
+
+def bare_noun_phrase(obj: str, verb: str) -> bool:
+    """A stance verb's object that is only a noun phrase: no quotation, no clause, and a verb
+    that does not predicate something of its object ('welcomed the vote', 'criticised the
+    decision', 'warned of consequences'). Such an object is no statement."""
+    if verb.split()[0] in _PREDICATIVE or _OBJECT_CLAUSE.search(obj):
+        return False
+    words = [w.lower().strip(".,;:’'") for w in obj.split()]
+    return not any(w in CLAUSE_WORDS for w in words)
 
 
 class SentenceRules:
@@ -219,6 +242,9 @@ class SentenceRules:
         if not m or self.in_quote(s):
             return False
         comma = m.end() - 1
+        cue = CUE.search(text, m.end(), min(e, m.end() + 60))
+        if cue and speaker_before(text, m.end(), cue.start()):
+            return False                    # 'In his interview, Mr. Trump said ...': he says it
         clause = Clause("in", m.start(), m.start() + 2, m.start() + 3, comma, comma)
         return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
 
@@ -317,7 +343,9 @@ class SentenceRules:
                 cstart += 1
             if _words(text, cstart, e) < 2 or not (text[cstart].isalnum() or text[cstart] in "“\"$"):
                 continue
+            end = cut_object(text, cstart, e)
+            if bare_noun_phrase(text[cstart:end], m.group(1)):
+                continue                    # 'welcomed the vote', 'pushed for exemptions'
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
-            self.add(cstart, cut_object(text, cstart, e), "indirect", clause, RULE,
-                     keep_stop=False)
+            self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
             return

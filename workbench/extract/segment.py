@@ -27,7 +27,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def is_abbreviation(text: str, dot: int) -> bool:
     m = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
     if not m:
         return False
@@ -68,7 +68,7 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, s = [], start
     for m in _END.finditer(text, start, end):
-        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
+        if text[m.start()] == "." and m.end() - m.start() == 1 and is_abbreviation(text, m.start()):
             continue
         e = m.end()
         if e > s:

@@ -1,0 +1,265 @@
+"""Canonical speakers: one person per article under the fullest name the article gives.
+
+A speaker phrase as the rules cut it may carry more than the name: a title ("Mr. Burman",
+"Professor Katrin Vogel"), an affiliation ("... of the University of Lisbon"), a time or place
+("Victor Almeida at a briefing on Sunday morning"), the next sentence ("John Smith. Maria
+Lopez") or the verb that followed ("Trump took to Twitter overnight to"). clean_phrase() cuts
+a phrase down to its speaker before the registry resolves it; canonicalize() then gives every
+statement of one person the fullest name and the role of the fullest mention, and
+speaker_key() names the person across articles.
+"""
+import re
+import unicodedata
+from functools import lru_cache
+
+from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_NAME, OFFICIAL_WORDS,
+                      PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SOURCE_NOUNS, TITLE_WORDS)
+from .speaker_type import classify
+
+# Forms of address that say nothing about the role: dropped from the name, not kept.
+_ADDRESS = {"mr", "mrs", "ms", "messrs", "mx", "miss", "mme", "m"}
+# Titles that are stripped even when only a surname follows ("Professor Vogel"): words that
+# never open the name of an organisation or a place, unlike "General" (Motors) or "Justice"
+# (Department).
+_PERSON_TITLES = {"professor", "prof", "dr", "doctor", "sen", "senator", "rep", "representative",
+                  "gov", "governor", "rev", "reverend", "councillor", "councilor", "councilman",
+                  "councilwoman", "del", "delegate", "mayor", "president", "secretary", "minister",
+                  "chancellor", "ambassador", "congressman", "congresswoman", "judge", "speaker",
+                  "premier", "pastor", "rabbi", "imam", "bishop", "father", "sheriff", "lt", "gen",
+                  "col", "sgt", "capt", "maj", "adm", "atty", "supt", "cmdr", "fr", "msgr"}
+_TITLES = _PERSON_TITLES | {w.strip(".") for w in OFFICIAL_WORDS + EXPERT_WORDS} | set(TITLE_WORDS)
+# Lower-case words that may stand inside a name ("Ludwig van Beethoven", "Osama bin Laden").
+_PARTICLES = {"de", "van", "von", "der", "den", "bin", "al", "da", "di", "du", "la", "le", "ter",
+              "ten", "del", "dos", "das", "y"}
+_TOKEN = re.compile(r"\S+")
+_NAME_TOKEN = re.compile(r"(?:[^\W\d_][\w’'-]*\.?|[^\W\d_]\.(?:[^\W\d_]\.)*)$")
+_TIME_TAIL = re.compile(
+    r"\s+(?:(?:on|late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?$|\s+(?:yesterday|today|tonight|overnight|"
+    r"(?:last|this)\s+(?:week|month|year|morning|night|evening)|earlier|later)$")
+_SOURCES = "|".join(sorted(SOURCE_NOUNS | {"speech", "interview", "remarks", "statement", "email",
+                                           "note", "tweet", "op-ed", "letter", "column"},
+                           key=len, reverse=True))
+_NAME_RUN = r"(?:[A-Z][\w.’'&-]*\s+){0,5}[A-Z][\w.’'&-]*"
+# "Donald Trump’s tweet", "the IMF report", "a speech Mrs. Clinton delivered at ...": the
+# document stands for its author.
+_OWNED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})[’']s\s+(?:[a-z][\w-]*\s+){{0,2}}(?:{_SOURCES})")
+_NAMED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})\s+(?:{_SOURCES})")
+_SOURCE_BY = re.compile(rf"(?:an?|the|his|her|their|its)\s+(?:[\w-]+\s+)?(?:{_SOURCES})\s+"
+                        rf"({_NAME_RUN})\s+[a-z]")
+# 'his speech', 'her statement': the document of the person the pronoun stands for.
+_PRONOUN_SOURCE = re.compile(rf"(his|her)\s+(?:[\w-]+\s+){{0,2}}(?:{_SOURCES})", re.I)
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z])\.\s+(?=[A-Z])")
+
+
+def _bare(tok: str) -> str:
+    return tok.lower().strip(".,’'")
+
+
+def _is_name_token(tok: str, nxt: str | None) -> bool:
+    if tok[:1].isupper() and _NAME_TOKEN.match(tok):
+        return True
+    # A particle counts only inside a name, before a capitalised word.
+    return tok in _PARTICLES and nxt is not None and nxt[:1].isupper()
+
+
+def _sentence_break(phrase: str) -> int | None:
+    """Where 'John Smith. Maria Lopez' ends its first sentence (a title's period ends nothing)."""
+    for m in _SENTENCE_BREAK.finditer(phrase):
+        word = phrase[:m.start()].split()[-1].lower()
+        if word not in ABBREVIATIONS:
+            return m.start()
+    return None
+
+
+@lru_cache(maxsize=8192)     # pure on a string; speakers repeat within and across articles
+def clean_phrase(phrase: str) -> tuple[str, str | None]:
+    """The speaker in a phrase, and an affiliation cut from its end ('of the University of
+    Lisbon'), if any. Only the part before the first comma is cut; an apposition after it is
+    the registry's to read."""
+    phrase = phrase.strip()
+    if any(ch in phrase for ch in "\"“”"):
+        return phrase, None                 # quoted words: no name to cut out
+    cut = _sentence_break(phrase)
+    if cut is not None:
+        phrase = phrase[:cut]
+    head, comma, rest = phrase.partition(",")
+    head = head.strip()
+    owner = _PRONOUN_SOURCE.fullmatch(head)
+    if owner:
+        return ("he" if owner.group(1).lower() == "his" else "she"), None
+    for pattern in (_OWNED_SOURCE, _SOURCE_BY, _NAMED_SOURCE):
+        m = pattern.fullmatch(head) if pattern is not _SOURCE_BY else pattern.match(head)
+        if m and m.group(1).split()[0].lower() not in DETERMINERS \
+                and any(_bare(t) not in NOT_NAME for t in m.group(1).split()):
+            head = m.group(1)
+            break
+    head = _TIME_TAIL.sub("", head)
+    head, affiliation = _cut_after_name(head)
+    if head.endswith(".") and _bare(head.split()[-1]) not in ABBREVIATIONS \
+            and "." not in head.split()[-1][:-1] and not re.search(r"(?:^|\s)[A-Z]\.$", head):
+        head = head[:-1]
+    if affiliation is None and comma:
+        return head + "," + rest, None
+    return head, affiliation
+
+
+def _cut_after_name(head: str) -> tuple[str, str | None]:
+    """'Trump took to Twitter overnight to' -> 'Trump'; 'Katrin Vogel of the University of
+    Lisbon' -> ('Katrin Vogel', 'of the University of Lisbon'); a descriptor stays whole
+    ('Democratic presidential candidate Hillary Clinton', 'Secretary of State Jason Kander')."""
+    toks = _TOKEN.findall(head)
+    i = 0
+    while i < len(toks) and _is_name_token(toks[i], toks[i + 1] if i + 1 < len(toks) else None):
+        i += 1
+    if i == 0 or i == len(toks) or toks[0].lower() in DETERMINERS or _bare(toks[0]) in NOT_NAME \
+            or _bare(toks[i - 1]) in _TITLES or _bare(toks[i - 1]) in PERSON_NOUNS:
+        return head, None
+    word = toks[i].lower()
+    if word in PERSON_NOUNS or word in ROLE_ADJECTIVES or word.endswith(("’s", "'s")):
+        return head, None                   # 'Democratic leaders', 'Several former RT journalists'
+    name = " ".join(toks[:i])
+    after = toks[i + 1:]
+    if word in ("of", "for", "from", "at") and after and (
+            after[0][:1].isupper() or after[0] == "the" and len(after) > 1 and after[1][:1].isupper()):
+        return name, _TIME_TAIL.sub("", " ".join(toks[i:]))
+    if word in PREPOSITIONS and (not after or not after[0][:1].isupper()):
+        return name, None                   # 'at a briefing', 'on Sunday'
+    for tok in toks[i:]:
+        if tok[:1].isupper():
+            break
+        if _verbish(tok):
+            return name, None               # 'took to Twitter', 'plans to', 'didn’t'
+    return head, None
+
+
+_PAST_FORMS = {"took", "went", "made", "gave", "got", "came", "said", "told", "wrote", "spoke",
+               "began", "sent", "put", "set", "held", "led", "left", "ran", "saw", "won", "lost",
+               "became", "brought", "thought", "felt", "kept", "stood", "sat", "met", "paid"}
+
+
+def _verbish(tok: str) -> bool:
+    """A lower-case word that reads as a verb or clause word: the speaker phrase ran on."""
+    word = tok.lower().strip(".,;:")
+    return word in CLAUSE_WORDS or word in _PAST_FORMS or word == "to" \
+        or word.endswith(("ed", "ing", "n’t", "n't")) and len(word) > 4
+
+
+@lru_cache(maxsize=8192)
+def strip_titles(name: str) -> tuple[str, str | None]:
+    """'Mr. Burman' -> ('Burman', None); 'Professor Katrin Vogel' -> ('Katrin Vogel',
+    'Professor'); 'General Motors' stays whole. Forms of address are dropped, titles kept."""
+    toks = name.split()
+    titles: list[str] = []
+    while len(toks) > 1:
+        word = _bare(toks[0])
+        abbreviated = toks[0].endswith(".")
+        if word in _ADDRESS:
+            toks = toks[1:]
+        elif word in _PERSON_TITLES or word in _TITLES and (abbreviated or len(toks) > 2):
+            titles.append(toks.pop(0))
+        else:
+            break
+    return " ".join(toks), " ".join(titles) or None
+
+
+@lru_cache(maxsize=8192)
+def is_name(speaker: str | None) -> bool:
+    """A speaker written as a proper name ('Katrin Vogel', 'The New York Times'), not a
+    descriptor ('a senior official') or a pronoun."""
+    if not speaker:
+        return False
+    toks = speaker.split()
+    if toks[0].lower() == "the":
+        toks = toks[1:]
+    return bool(toks) and _bare(toks[0]) not in NOT_NAME and all(
+        _is_name_token(t, toks[k + 1] if k + 1 < len(toks) else None)
+        or t in ("of", "for", "and", "&", "the") and 0 < k < len(toks) - 1
+        for k, t in enumerate(toks))
+
+
+@lru_cache(maxsize=8192)
+def speaker_key(speaker: str | None) -> str | None:
+    """A stable id of a named speaker, the same in every article: the canonical name folded
+    to lower-case ASCII words joined by '-' ('Katrin Vogel' -> 'katrin-vogel'). None for
+    descriptors and pronouns, which name nobody in particular across articles."""
+    if not is_name(speaker):
+        return None
+    folded = unicodedata.normalize("NFKD", speaker).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", folded)
+    if words and words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    return "-".join(words) or None
+
+
+def _compatible(short: str, full: str) -> bool:
+    """Every word of short is in full, and they end with the same surname."""
+    s, f = short.lower().split(), full.lower().split()
+    return s[-1] == f[-1] and set(s) <= set(f)
+
+
+_FIRST_NAMES = re.compile(r"(?<![\w’'.-])((?:(?:[A-Z][a-z][\w’'-]*|[A-Z]\.)\s+){1,3})$")
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*(?![\w’'-])")
+# Capitalised words that open sentences rather than names: 'Still Vogel insisted ...'.
+_NOT_FIRST_NAME = {"today", "tonight", "yesterday", "later", "earlier", "now", "asked", "like",
+                   "unlike", "only", "said", "says", "told", "dear", "thank", "thanks", "former",
+                   "new", "then", "instead", "indeed", "already", "again", "though", "although"}
+
+
+def _full_names_in(text: str, surnames: set[str]) -> set[str]:
+    """Names written in full in the text that end in one of surnames: 'Donald J. Trump' for
+    'Trump'. Only name words count: a title or a sentence opener ends the name."""
+    out = set()
+    # One fixed pattern and a set look-up: compiling an alternation of each article's surnames
+    # took most of this function's time.
+    for hit in _CAPITALISED.finditer(text):
+        if hit.group().lower() not in surnames:
+            continue
+        m = _FIRST_NAMES.search(text, max(0, hit.start() - 60), hit.start())
+        if m is None:
+            continue
+        firsts = m.group(1).split()
+        while firsts and (_bare(firsts[0]) in NOT_NAME or _bare(firsts[0]) in _TITLES
+                          or _bare(firsts[0]) in _NOT_FIRST_NAME or _bare(firsts[0]) in PERSON_NOUNS):
+            firsts = firsts[1:]
+        if firsts and not any(_bare(f) in _TITLES or _bare(f) in NOT_NAME for f in firsts):
+            out.add(" ".join(firsts + [hit.group()]))
+    return out
+
+
+def canonicalize(text: str, resolved: list, entity_names: list[str]) -> None:
+    """Give every named speaker of one article its fullest name and the role of its fullest
+    mention. resolved: the Resolved of each statement (shared ones are handled once);
+    entity_names: the full names the article's registry holds."""
+    people: dict[int, object] = {id(r): r for r in resolved if is_name(r.speaker)}
+    if not people:
+        return
+    base: dict[int, tuple[str, str | None]] = {k: strip_titles(r.speaker) for k, r in people.items()}
+    names = {n for n, _ in base.values()} | {strip_titles(n)[0] for n in entity_names if is_name(n)}
+    names |= _full_names_in(text, {n.split()[-1].lower() for n, _ in base.values()})
+    by_surname: dict[str, list[str]] = {}
+    for n in names:
+        by_surname.setdefault(n.split()[-1].lower(), []).append(n)
+    fullest: dict[str, str] = {}
+    for n in names:
+        fits = [f for f in by_surname[n.split()[-1].lower()] if _compatible(n, f)]
+        longest = max(fits, key=lambda f: (len(f.split()), len(f), f))
+        # Two fuller names that do not fit each other ('Bill Clinton', 'Hillary Clinton') leave
+        # a bare 'Clinton' as written.
+        fullest[n] = longest if all(_compatible(f, longest) for f in fits) else n
+    # The role of the fullest mention: the one written with the most name words, then the
+    # longest role ("Professor of the University of Lisbon" over "Professor").
+    roles: dict[str, tuple[int, int, str]] = {}
+    for k, r in people.items():
+        name, title = base[k]
+        role = r.role or title
+        if role:
+            rank = (len(name.split()), len(role), role)
+            canon = fullest[name]
+            if canon not in roles or rank > roles[canon]:
+                roles[canon] = rank
+    for k, r in people.items():
+        canon = fullest[base[k][0]]
+        r.speaker = canon
+        r.role = roles[canon][2] if canon in roles else None
+        r.type = classify(r.role)
