@@ -26,7 +26,9 @@ def _fill(engine) -> dict[str, int]:
         doc, _ = repository.add_document(s, "a.txt", 'He said: "Taxes are too high." Then he left.', "A")
         repository.replace_statements(s, doc, [repository.StatementFields(
             10, 29, "Taxes are too high.", "John Smith", "senator", "official", "direct", "said")], "test")
-        target = repository.add_target(s, "tax cuts")
+        # raw SQL: the ORM's Target has columns later revisions added (0005b), which 0001 lacks
+        s.execute(text("INSERT INTO targets (text, created_at) VALUES ('tax cuts', '2026-01-01')"))
+        target = s.execute(text("SELECT id FROM targets WHERE text = 'tax cuts'")).one()
         annotator = repository.get_or_create_annotator(s, "ann1")
         statement_id = repository.statement_by_span(s, "a.txt", 10, 29).id
         s.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, model_name,"

@@ -13,16 +13,24 @@ def targets() -> None:
 
 @targets.command("add")
 @click.argument("text")
-@click.option("--description", default=None, help="What annotators should understand by this target.")
+@click.option("--description", default=None, help="What annotators should understand by this target (shown under it).")
+@click.option("--alias", "aliases", multiple=True, metavar="KEYWORD",
+              help="Another name or keyword (repeatable): a statement whose paragraph contains it is always queued.")
+@click.option("--documents", default=None, metavar="GLOB",
+              help="Annotate this target only in documents whose name matches GLOB (e.g. 'izvestia-*').")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Relatedness score a pair needs to be queued (default: the gate's, chosen on dev for 95 % "
+                   "recall; 0 queues every pair).")
 @db_option
-def targets_add(text: str, description: str | None, db_url: str | None) -> None:
+def targets_add(text: str, description: str | None, aliases: tuple[str, ...], documents: str | None,
+                threshold: float | None, db_url: str | None) -> None:
     """Add a stance target."""
     from db.engine import transaction
     from db.repository import add_target
 
     with transaction(open_db(db_url)) as session:
-        target = add_target(session, text, description)
-        click.echo(f"target {target.id}: {target.text}")
+        target = add_target(session, text, description, aliases=aliases, documents=documents, threshold=threshold)
+        click.echo(f"target {target.id}: {_plain(target.text)}")
 
 
 @targets.command("list")
@@ -38,26 +46,41 @@ def targets_list(db_url: str | None) -> None:
             click.echo("no targets yet: add one with `workbench targets add TEXT`")
         for target in rows:
             suffix = f" — {target.description}" if target.description else ""
-            click.echo(f"{target.id}\t{target.text}{suffix}")
+            click.echo(_plain(f"{target.id}\t{target.text}{suffix}"))
+            scope = [f"aliases: {', '.join(target.aliases)}" if target.aliases else "",
+                     f"documents: {target.documents}" if target.documents else "",
+                     f"threshold: {target.threshold:g}" if target.threshold is not None else ""]
+            if any(scope):
+                click.echo("\t" + _plain("; ".join(part for part in scope if part)))
+
+
+def _plain(text: str) -> str:
+    """No control characters on the terminal (a target can hold anything a user typed); tabs stay."""
+    return "".join(ch for ch in text if ch == "\t" or ch.isprintable())
 
 
 @click.command()
 @click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1, 4096))
 @db_option
 def prelabel(batch_size: int, db_url: str | None) -> None:
-    """Predict sentiment for every statement and stance toward every target (active model versions)."""
+    """Predict sentiment for every statement, stance toward every target and how related each pair is."""
     from workbench.modelstore import models_dir_for
-    from workbench.prelabel import LOADING_MODELS, load_classifiers, pending, prelabel as run_prelabel
+    from workbench.prelabel import LOADING_MODELS, load_classifiers, load_gate, pending, pending_relatedness
+    from workbench.prelabel import prelabel as run_prelabel, prelabel_relatedness
 
     engine = open_db(db_url)
     click.echo(LOADING_MODELS, err=True)
+    gate = load_gate()
     classifiers = load_classifiers(models_dir_for(engine))
+    pairs = pending_relatedness(engine, gate)
+    with progress_bar(len(pairs), "relatedness") as advance:
+        related = prelabel_relatedness(engine, gate, pairs, on_progress=advance)
     total = sum(len(items) for items in pending(engine, classifiers).values())
     with progress_bar(total, "pre-labelling") as advance:
         written = run_prelabel(engine, classifiers, batch_size=batch_size, on_progress=advance)
     versions = ", ".join(f"{task}: {clf.name} {clf.version}" for task, clf in classifiers.items())
     click.echo(f"pre-labelled {written.get('sentiment', 0)} sentiment and {written.get('stance', 0)} stance "
-               f"item(s) with {versions}")
+               f"item(s) with {versions}; scored {related} pair(s) for relatedness with {gate.name} {gate.version}")
 
 
 @click.command()

@@ -277,10 +277,13 @@ class AnnotateScreen(SessionWorkers, Screen):
         def chosen(item: QueueItem | None) -> None:
             if item is None:
                 return
-            self.buffer = deque(i for i in self.buffer if i.key != item.key)
-            if self.current is not None and self.current.key != item.key:
-                self.buffer.appendleft(self.current)
+            # label the found item, then go on from there: the queue continues after it; what was buffered
+            # (and the item on screen) comes back once the end is reached
+            self.backend.jump(item)
+            self.buffer.clear()
+            self.exhausted = False
             self._show(item)
+            self._fetch()
         self.app.push_screen(SearchScreen(run), chosen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -48,10 +48,10 @@ class SessionWorkers:
 
         def job() -> None:
             try:
-                items, dry = self.backend.fetch(PREFETCH, exclude)
+                items, dry, epoch = self.backend.fetch_at(PREFETCH, exclude)
             finally:
                 self.fetching = False
-            self.post_message(msg.ItemsLoaded(items, dry))
+            self.post_message(msg.ItemsLoaded(items, dry, epoch))
         self._spawn("fetch", job)
 
     def _maybe_prefetch(self) -> None:
@@ -100,6 +100,9 @@ class SessionWorkers:
         self._message(f"Cannot open the annotation session:\n\n{event.message}\n\nPress q to quit.")
 
     def on_items_loaded(self, event: msg.ItemsLoaded) -> None:
+        if event.epoch != self.backend.epoch:  # read before a search jump moved the queue: read again
+            self._maybe_prefetch()
+            return
         self.exhausted = event.exhausted
         known = {i.key for i in self.buffer} | ({self.current.key} if self.current else set())
         self.buffer.extend(i for i in event.items if i.key not in known)
