@@ -159,11 +159,14 @@ def _withdrawn(row):
 def _latest(task: str, statement_col, target_col):
     """SELECT the newest prediction of `task` for the outer item (target_col None: sentiment's); add conditions."""
     P, newer = Prediction, aliased(Prediction)
-    same_target = (lambda p: p.target_id.is_(None)) if target_col is None else (lambda p: p.target_id == target_col)
+    if target_col is None:
+        same_target, newer_target = P.target_id.is_(None), newer.target_id.is_(None)
+    else:
+        same_target, newer_target = P.target_id == target_col, newer.target_id == P.target_id
     return select(P.id).where(
-        P.statement_id == statement_col, P.task == task, same_target(P),
-        ~exists().where(newer.statement_id == P.statement_id, newer.task == task, same_target(newer),
-                        newer.id > P.id))
+        P.statement_id == statement_col, P.task == task, same_target,
+        ~exists(select(newer.id).where(newer.statement_id == P.statement_id, newer.task == task, newer_target,
+                                       newer.id > P.id)))
 
 
 def _like_escape(text: str) -> str:

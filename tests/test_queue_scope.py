@@ -1,0 +1,216 @@
+"""The queue's scope: relatedness gate, keywords, document scope, filters; `workbench queue` prints the same."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from db.engine import transaction
+from db.errors import StorageError
+from db.queue import AnnotationQueue, ItemKey, QueueFilters
+from db.repository import (PredictionItem, add_document, add_predictions, add_target, get_or_create_annotator,
+                           replace_statements, StatementFields)
+from workbench.cli import cli
+
+TEXT = ("Markets\n\n"
+        "\"Coffee will cost more next year,\" said Ana Souza, an economist at the Sao Paulo exchange.\n\n"
+        "\"Our troops leave Kazakhstan on Thursday,\" said Sergei Shoigu, the defence minister.\n\n"
+        "\"The harvest was poor,\" said Joao Lima, a farmer.")
+QUOTES = [("\"Coffee will cost more next year,\"", "Ana Souza", "expert"),
+          ("\"Our troops leave Kazakhstan on Thursday,\"", "Sergei Shoigu", "official"),
+          ("\"The harvest was poor,\"", "Joao Lima", "other")]
+
+
+def build(engine, docs=("brazil-1.txt", "kazakh-1.txt")) -> dict:
+    """Two documents (same quotes, titles differ), two targets; returns ids by name."""
+    ids = {}
+    with transaction(engine) as session:
+        for n, source in enumerate(docs):
+            text = TEXT.replace("Markets", f"Markets {n}")
+            doc, _ = add_document(session, source, text, title=source)
+            replace_statements(session, doc, [StatementFields(text.index(q), text.index(q) + len(q), q, who, None, kind,
+                                                              "direct", "said") for q, who, kind in QUOTES], "test")
+        ids["coffee"] = add_target(session, "the price of coffee in Brazil", aliases=["harvest"]).id
+        ids["csto"] = add_target(session, "the CSTO peacekeeping operation in Kazakhstan").id
+        ids["alice"] = get_or_create_annotator(session, "alice").id
+    return ids
+
+
+def score(engine, pairs: dict[tuple[int, int], float], threshold: float = 0.5, version: str = "1") -> None:
+    """Store relatedness rows as prelabel does: label by the gate's default threshold."""
+    with transaction(engine) as session:
+        add_predictions(session, "relatedness", "gate", version, [
+            (PredictionItem(s, t, "", ""), "related" if p >= threshold else "unrelated",
+             {"related": p, "unrelated": 1 - p}, p) for (s, t), p in pairs.items()])
+
+
+def drain(engine, ids, targets=None, **filters) -> list[ItemKey]:
+    queue = AnnotationQueue(ids["alice"], "alice", targets or [ids["coffee"], ids["csto"]], "document",
+                            filters=QueueFilters(**filters))
+    with transaction(engine) as session:
+        return queue.next_keys(session, 1000)
+
+
+def test_unrelated_pairs_are_left_out_unless_all_pairs(engine):
+    ids = build(engine)
+    c, k = ids["coffee"], ids["csto"]
+    every = drain(engine, ids)
+    assert len(every) == 12  # nothing scored yet: nothing hidden
+    # statements 1-3 in doc 1, 4-6 in doc 2: coffee is related to the coffee quote only, CSTO to the troops one
+    scores = {(s, t): 0.05 for s in range(1, 7) for t in (c, k)}
+    scores.update({(1, c): 0.9, (4, c): 0.9, (2, k): 0.8, (5, k): 0.8})
+    scores[(3, c)] = scores[(6, c)] = 1.0  # the keyword "harvest" occurs: prelabel stores 1.0
+    score(engine, scores)
+    assert drain(engine, ids) == [ItemKey(1, c), ItemKey(2, k), ItemKey(3, c), ItemKey(4, c), ItemKey(5, k),
+                                  ItemKey(6, c)]
+    assert len(drain(engine, ids, all_pairs=True)) == 12
+    # a newer score (another gate version) decides, not the older one
+    score(engine, {(2, k): 0.1}, version="2")
+    assert ItemKey(2, k) not in drain(engine, ids)
+
+
+def test_the_targets_threshold_overrides_the_gates_verdict(engine):
+    ids = build(engine)
+    k = ids["csto"]
+    score(engine, {(s, k): 0.3 for s in range(1, 7)})  # 'unrelated' by the gate's default of 0.5
+    assert drain(engine, ids, targets=[k]) == []
+    with transaction(engine) as session:
+        target = add_target(session, "the CSTO, leniently", threshold=0.25)
+    score(engine, {(s, target.id): 0.3 for s in range(1, 7)})
+    assert len(drain(engine, ids, targets=[target.id])) == 6
+
+
+def test_a_target_scoped_to_documents_is_queued_in_those_only(engine):
+    ids = build(engine)
+    with transaction(engine) as session:
+        scoped = add_target(session, "the Kazakh withdrawal", documents="kazakh-*").id
+    got = drain(engine, ids, targets=[ids["coffee"], scoped])
+    assert {k.statement_id for k in got if k.target_id == scoped} == {4, 5, 6}
+    assert {k.statement_id for k in got if k.target_id == ids["coffee"]} == {1, 2, 3, 4, 5, 6}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_filters_on_document_speaker_type_label_and_confidence(backend, engine, request):
+    eng = engine if backend == "sqlite" else request.getfixturevalue("pg_engine")
+    ids = build(eng, docs=("brazil-1.txt", "kazakh_1.txt"))
+    k = ids["csto"]
+    assert {x.statement_id for x in drain(eng, ids, targets=[k], document="kazakh_*")} == {4, 5, 6}
+    assert drain(eng, ids, targets=[k], document="kazakh%") == []  # a glob, not a LIKE pattern
+    assert {x.statement_id for x in drain(eng, ids, targets=[k], speaker="shoigu")} == {2, 5}
+    assert drain(eng, ids, targets=[k], speaker="_") == []  # LIKE wildcards are literal
+    assert {x.statement_id for x in drain(eng, ids, targets=[k], speaker_type="expert")} == {1, 4}
+    with transaction(eng) as session:
+        add_predictions(session, "stance", "m", "1", [
+            (PredictionItem(s, k, "", ""), "against" if s in (2, 5) else "neutral",
+             {"favor": 0.1, "against": 0.6, "neutral": 0.3} if s in (2, 5) else {"favor": 0.05, "against": 0.05,
+                                                                                 "neutral": 0.9})
+            for s in range(1, 7)])
+        add_predictions(session, "sentiment", "m", "1", [
+            (PredictionItem(s, None, "", None), "negative", {"positive": 0.1, "negative": 0.8, "neutral": 0.1})
+            for s in range(1, 7)])
+    assert {x.statement_id for x in drain(eng, ids, targets=[k], label="against")} == {2, 5}
+    assert {x.statement_id for x in drain(eng, ids, targets=[k], label="sentiment:negative")} == {1, 2, 3, 4, 5, 6}
+    assert drain(eng, ids, targets=[k], label="positive") == []
+    # the less sure suggestion: stance 0.6 on 2 and 5, else min(0.9, 0.8) = 0.8
+    assert {x.statement_id for x in drain(eng, ids, targets=[k], max_confidence=0.7)} == {2, 5}
+    assert len(drain(eng, ids, targets=[k], max_confidence=0.85)) == 6
+
+
+def test_filters_are_checked():
+    for bad in (dict(speaker_type="boss"), dict(label="maybe"), dict(label="stance:positive"),
+                dict(max_confidence=1.5), dict(speaker=" ")):
+        with pytest.raises(StorageError):
+            QueueFilters(**bad)
+    with pytest.raises(StorageError, match="blind"):
+        AnnotationQueue(1, "a", [1], blind=True, filters=QueueFilters(label="favor"))
+
+
+def test_max_confidence_pages_across_many_dropped_rows(engine):
+    """A filter checked in Python reads on until it has a page: nothing is skipped between pages."""
+    ids = build(engine, docs=tuple(f"d{n:02}.txt" for n in range(30)))
+    k = ids["csto"]
+    sure = {"favor": 0.98, "against": 0.01, "neutral": 0.01}
+    unsure = {"favor": 0.4, "against": 0.3, "neutral": 0.3}
+    with transaction(engine) as session:
+        add_predictions(session, "stance", "m", "1", [
+            (PredictionItem(s, k, "", ""), "favor", unsure if s % 7 == 0 else sure) for s in range(1, 91)])
+    queue = AnnotationQueue(ids["alice"], "alice", [k], filters=QueueFilters(max_confidence=0.5))
+    pages = []
+    with transaction(engine) as session:
+        for _ in range(10):
+            pages += queue.next_keys(session, 2)
+    assert [x.statement_id for x in pages] == [s for s in range(1, 91) if s % 7 == 0]
+
+
+def test_jump_continues_after_the_found_item_then_wraps_to_the_head(engine):
+    ids = build(engine)
+    k = ids["csto"]
+    queue = AnnotationQueue(ids["alice"], "alice", [k])
+    with transaction(engine) as session:
+        assert queue.next_keys(session, 2) == [ItemKey(1, k), ItemKey(2, k)]
+        queue.jump_to(ItemKey(4, k), *_where(session, 4))
+        rest = queue.next_keys(session, 10, exclude=[ItemKey(4, k)])
+    # after the found item (4): 5, 6; then back to the head for what is still open (1, 2 were only buffered)
+    assert rest == [ItemKey(5, k), ItemKey(6, k), ItemKey(1, k), ItemKey(2, k), ItemKey(3, k)]
+
+
+def _where(session, statement_id):
+    from db.schema import Statement
+    s = session.get(Statement, statement_id)
+    return s.document_id, s.start, s.end
+
+
+def test_queue_command_prints_what_the_ui_queue_holds(engine):
+    ids = build(engine)
+    c, k = ids["coffee"], ids["csto"]
+    score(engine, {(s, t): (0.9 if (s + t) % 2 else 0.1) for s in range(1, 7) for t in (c, k)})
+    out = CliRunner().invoke(cli, ["queue", "--annotator", "alice", "--json", "--db", str(engine.url)])
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in out.output.splitlines()]
+    assert {"doc", "start", "end", "target", "relatedness", "stance", "sentiment"} <= set(rows[0])
+    assert all(r["relatedness"] == 0.9 for r in rows) and len(rows) == 6
+    from workbench.tui.backend import Backend
+    backend = Backend(engine, "alice")
+    backend.start()
+    items, _ = backend.fetch(100)
+    assert [(r["doc"], r["start"], r["end"], r["target"]) for r in rows] == [
+        (i.document_source, i.start, i.end, i.target_text) for i in items]
+    limited = CliRunner().invoke(cli, ["queue", "--annotator", "nobody-yet", "--limit", "2", "--json",
+                                       "--target", "the price of coffee in Brazil", "--speaker-type", "official",
+                                       "--all-pairs", "--db", str(engine.url)])
+    assert [json.loads(line)["start"] for line in limited.output.splitlines()] == [TEXT.replace("Markets", "Markets 0").index('"Our')] * 2
+    bad = CliRunner().invoke(cli, ["queue", "--annotator", "alice", "--label", "maybe", "--db", str(engine.url)])
+    assert bad.exit_code == 1 and bad.output.startswith("error: unknown label")
+
+
+def test_search_jump_labels_the_found_item_then_continues_after_it(engine):
+    from tests.test_tui_support import FixedClock, fake_factory, settle, sync
+    from workbench.tui.app import AnnotateApp
+    from workbench.tui.backend import Backend
+
+    ids = build(engine, docs=tuple(f"d{n}.txt" for n in range(4)))
+    k = ids["csto"]
+
+    @sync
+    async def scenario():
+        app = AnnotateApp(Backend(engine, "alice", target=str(k), predictor_factory=fake_factory()),
+                          clock=FixedClock())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = app.annotate_screen
+            assert screen.current.key == ItemKey(1, k)
+            await pilot.press("slash")
+            await pilot.press(*"d2.txt", "enter")  # the third document's title
+            await settle(pilot)
+            await pilot.press("enter")  # open the first match: statement 7
+            await settle(pilot)
+            assert screen.current.key == ItemKey(7, k)
+            seen = []
+            for _ in range(7):
+                await pilot.press("enter")  # accept the suggestions
+                await settle(pilot)
+                seen.append(screen.current.key.statement_id if screen.current else None)
+            return seen
+    # after 7: 8, 9 (its document), 10-12 (the next), then the head: 1 (skipped over, not lost), 2
+    assert scenario() == [8, 9, 10, 11, 12, 1, 2]
