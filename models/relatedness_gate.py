@@ -204,3 +204,37 @@ def load_gate(path: str | Path | None = None, base_path=None) -> RelatednessGate
     set_cpu_threads()
     encoder = RelatednessEncoder(base_dir, load_tokenizer(base_dir), pick_device(), params.max_length)
     return RelatednessGate(params, encoder.embed)
+
+
+def read_relatedness_csv(path) -> tuple[list[str], list[str], np.ndarray]:
+    """A CSV with columns text, target, related (1/0): texts, targets and the 0/1 labels."""
+    from .data import _csv_rows, _need_file
+    from .errors import DataError
+
+    path = _need_file(path)
+    texts, targets, related = [], [], []
+    for lineno, row in _csv_rows(path, ("text", "target", "related")):
+        value = (row["related"] or "").strip()
+        if value not in ("0", "1"):
+            raise DataError(f"{path}:{lineno}: related must be 1 or 0, got {value!r}")
+        if not (row["text"] or "").strip() or not (row["target"] or "").strip():
+            raise DataError(f"{path}:{lineno}: empty text or target")
+        texts.append(row["text"])
+        targets.append(row["target"])
+        related.append(int(value))
+    if not texts:
+        raise DataError(f"{path}: no rows")
+    return texts, targets, np.array(related)
+
+
+def evaluate_csv(path, gate: RelatednessGate | None = None, batch: int = 512, on_progress=None) -> dict:
+    """n, recall_related, filtered_unrelated (at the gate's default threshold), auc; plus threshold and model."""
+    texts, targets, related = read_relatedness_csv(path)  # a bad file is refused before the model loads
+    gate = gate or load_gate()
+    scores = []
+    for at in range(0, len(texts), batch):
+        scores.append(gate.score(texts[at:at + batch], targets[at:at + batch]))
+        if on_progress:
+            on_progress(len(texts[at:at + batch]))
+    report = gate_metrics(np.concatenate(scores), related, gate.threshold)
+    return {**report, "threshold": gate.threshold, "model": f"{gate.name} {gate.version}"}

@@ -103,21 +103,40 @@ def features_of(pairs: list[Pair], gate: RelatednessGate) -> np.ndarray:
     return gate.features([p.statement for p in pairs], [p.target for p in pairs], [p.context for p in pairs])
 
 
-def _embedder(max_length: int):
+def _embedder(max_length: int, cache: Path | None = None):
+    """MiniLM's embed(texts); with `cache`, vectors already computed are read from it (an .npz outside the repo:
+    retraining on the same data then costs seconds, not the ~10 minutes of embedding on 2 cores)."""
     from .encoder import base_encoder_dir, load_tokenizer, pick_device, set_cpu_threads
     from .relatedness import RelatednessEncoder
 
     base_dir = base_encoder_dir(None, ENCODER)[0]
     set_cpu_threads()
-    return RelatednessEncoder(base_dir, load_tokenizer(base_dir), pick_device(), max_length).embed
+    embed = RelatednessEncoder(base_dir, load_tokenizer(base_dir), pick_device(), max_length).embed
+    if cache is None:
+        return embed
+    known: dict[str, np.ndarray] = {}
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as stored:
+            known = dict(zip(stored["texts"].tolist(), stored["vectors"]))
+
+    def cached(texts: list[str]) -> np.ndarray:
+        missing = sorted(set(texts) - set(known))
+        if missing:
+            known.update(zip(missing, embed(missing)))
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp.npz")
+            np.savez(tmp, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+            tmp.replace(cache)
+        return np.stack([known[t] for t in texts])
+    return cached
 
 
-def train(data_dir: Path, out_dir: Path, progress=print) -> dict:
+def train(data_dir: Path, out_dir: Path, progress=print, cache: Path | None = None) -> dict:
     started = time.time()
     pairs = read_pairs(data_dir)
     progress(f"{len(pairs)} pairs ({sum(p.dev for p in pairs)} dev); embedding with {ENCODER}…")
     placeholder = GateParams(NAME, VERSION, (0.0,) * len(FEATURES), 0.0, 0.5, ENCODER, MAX_LENGTH)
-    gate = RelatednessGate(placeholder, _embedder(MAX_LENGTH))
+    gate = RelatednessGate(placeholder, _embedder(MAX_LENGTH, cache))
     x = features_of(pairs, gate)
     y = np.array([p.related for p in pairs], float)
     dev = np.array([p.dev for p in pairs])
@@ -192,7 +211,7 @@ statement or its paragraph.
 |---|---|---|---|---|---|---|
 {rows}
 
-- **Retrain**: `python -m models.train_relatedness_gate --data ../shared/data` ({cfg['train_seconds']:.0f} s on
+- **Retrain**: `python -m models.train_relatedness_gate --data ../shared/data` (`--cache FILE.npz` reuses MiniLM vectors) ({cfg['train_seconds']:.0f} s on
   2 CPU cores, mostly MiniLM embeddings).  Score a CSV: `workbench evaluate --task relatedness --format csv FILE`.
 """
 
@@ -201,8 +220,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=GATE_DIR)
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="An .npz of MiniLM vectors to reuse and extend (outside the repo), e.g. "
+                             "~/.cache/workbench/gate-embeddings.npz")
     args = parser.parse_args(argv)
-    cfg = train(args.data, args.out)
+    cfg = train(args.data, args.out, cache=args.cache)
     print(json.dumps({"threshold": cfg["threshold"], "dev": cfg["dev"]}, indent=2))
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 import pytest
 from click.testing import CliRunner
 
@@ -214,3 +216,36 @@ def test_search_jump_labels_the_found_item_then_continues_after_it(engine):
             return seen
     # after 7: 8, 9 (its document), 10-12 (the next), then the head: 1 (skipped over, not lost), 2
     assert scenario() == [8, 9, 10, 11, 12, 1, 2]
+
+
+class FakeGate:
+    name, version, threshold = "fake-gate", "1", 0.5
+
+    def __init__(self):
+        self.contexts = []
+
+    def score(self, statements, targets, contexts):
+        self.contexts += contexts
+        return np.array([0.2] * len(statements))
+
+
+def test_prelabel_stores_relatedness_with_keywords_in_the_paragraph_scoring_one(engine):
+    from sqlalchemy import select
+
+    from db.schema import Prediction
+    from workbench.prelabel import prelabel_relatedness
+
+    ids = build(engine, docs=("a.txt",))
+    with transaction(engine) as session:  # the keyword is in the paragraph, not in the quote itself
+        kz = add_target(session, "the withdrawal", aliases=["defence minister"]).id
+    gate = FakeGate()
+    assert prelabel_relatedness(engine, gate) == 9 and prelabel_relatedness(engine, gate) == 0  # once per version
+    assert any("the defence minister" in c for c in gate.contexts)  # the paragraph, not the quote alone
+    with transaction(engine) as session:
+        rows = {(p.statement_id, p.target_id): p for p in session.scalars(
+            select(Prediction).where(Prediction.task == "relatedness"))}
+    assert (rows[(2, kz)].score, rows[(2, kz)].label) == (1.0, "related")
+    assert rows[(2, kz)].probabilities == {"related": 0.2, "unrelated": 0.8}  # the model's own, kept
+    assert (rows[(1, kz)].score, rows[(1, kz)].label) == (0.2, "unrelated")
+    assert (rows[(3, ids["coffee"])].score, rows[(3, ids["coffee"])].model_name) == (1.0, "fake-gate")  # "harvest"
+    assert [k.statement_id for k in drain(engine, ids, targets=[kz])] == [2]

@@ -84,9 +84,10 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 
 
 @click.command()
-@click.option("--task", type=click.Choice(["stance", "sentiment"]), required=True)
-@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news"]), required=True,
-              help="news: CSV with text, target, label favor/against/none (GWSD, Emergent).")
+@click.option("--task", type=click.Choice(["stance", "sentiment", "relatedness"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news", "csv"]), required=True,
+              help="news: CSV with text, target, label favor/against/none (GWSD, Emergent); "
+                   "csv (relatedness): text, target, related 1/0.")
 @click.argument("path", type=click.Path())
 @click.option("--split", default=None, help="semeval: which split (e.g. val, train).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -94,12 +95,18 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 @click.option("--model", "model_path", default=None, type=click.Path(), help="A model folder (default: shipped).")
 def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, batch_size: int,
              model_path: str | None) -> None:
-    """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix."""
+    """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix (relatedness: recall of
+    related pairs, share of unrelated ones kept out at the default threshold, AUC)."""
     import json
 
     from models.evaluate import evaluate_examples, read_examples
     from workbench.errors import WorkbenchError
 
+    if (task == "relatedness") != (fmt == "csv"):
+        raise WorkbenchError("--task relatedness reads --format csv (text, target, related), and only it does")
+    if task == "relatedness":
+        _evaluate_relatedness(path, as_json, model_path)
+        return
     expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance", "news": "stance"}[fmt]
     if task != expected:
         raise WorkbenchError(f"--format {fmt} holds {expected} labels, not {task}")
@@ -114,6 +121,23 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
         click.echo(json.dumps(report))
         return
     _print_report(task, fmt, report)
+
+
+def _evaluate_relatedness(path: str, as_json: bool, model_path: str | None) -> None:
+    import json
+
+    from models.relatedness_gate import evaluate_csv, load_gate, read_relatedness_csv
+
+    n = len(read_relatedness_csv(path)[0])  # a bad file is refused before the model loads
+    gate = load_gate(model_path)
+    with progress_bar(n, "evaluating") as advance:
+        report = evaluate_csv(path, gate, on_progress=advance)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(f"relatedness on {path}: n={report['n']}  recall_related={report['recall_related']:.3f}  "
+               f"filtered_unrelated={report['filtered_unrelated']:.3f}  auc={report['auc']:.3f}  "
+               f"(threshold {report['threshold']:g}, {report['model']})")
 
 
 def _print_report(task: str, fmt: str, report: dict) -> None:
