@@ -308,8 +308,8 @@ class AnnotationQueue:
         # excluded keys (the UI's buffer) sit just ahead of the cursor; more of them, or rows --max-confidence
         # drops, are read in further steps
         step = n + min(len(exclude), SCAN)
-        if self.filters.max_confidence is not None:
-            step = max(step, SCAN)
+        if self.filters.max_confidence is not None:  # read ahead, as some rows will be dropped; not too far
+            step = max(step, min(SCAN, 4 * n + 16))
         while len(out) < n:
             rows = self._document_rows(session, step)
             if not rows:
