@@ -18,7 +18,7 @@ from db.schema import (
     Decision,
 )
 
-UNDOABLE = ("label", "skip", "flag")
+UNDOABLE = ("label", "skip", "flag", "not_about")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ def validate(decision: NewDecision) -> None:
     if decision.sentiment is not None and decision.sentiment not in SENTIMENT_LABELS:
         raise StorageError(
             f"unknown sentiment label: {decision.sentiment!r} (expected one of {', '.join(SENTIMENT_LABELS)})")
+    if decision.action == "not_about" and (decision.target_id is None or decision.stance is not None):
+        raise StorageError("'not about this target' needs a target and carries no stance")
     if decision.stance is not None and decision.target_id is None:
         raise StorageError("a stance label needs a target")
     unknown = set(decision.reason_codes) - set(REASON_CODES)

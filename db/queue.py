@@ -39,7 +39,7 @@ from db.schema import (RELATEDNESS_TASK, SENTIMENT_LABELS, SPEAKER_TYPES, STANCE
                        Prediction, Statement, Target)
 
 ORDERS = ("document", "uncertainty", "random")
-DONE_ACTIONS = ("label", "flag")
+DONE_ACTIONS = ("label", "flag", "not_about")
 
 
 SCAN = 256  # rows read per step when a filter is checked in Python (--max-confidence)

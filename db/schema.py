@@ -35,7 +35,8 @@ LABELS_BY_TASK = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
 RELATEDNESS_TASK = "relatedness"
 RELATEDNESS_LABELS = ("related", "unrelated")
 PREDICTION_LABELS = {**LABELS_BY_TASK, RELATEDNESS_TASK: RELATEDNESS_LABELS}
-DECISION_ACTIONS = ("label", "skip", "flag", "undo")
+# not_about: the annotator's verdict that the statement is not about the target at all (no stance asked)
+DECISION_ACTIONS = ("label", "skip", "flag", "undo", "not_about")
 REASON_CODES = ("sarcasm", "hedge", "reported_speech", "needs_context", "wrong_speaker", "not_a_statement")
 
 

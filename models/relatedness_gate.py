@@ -170,6 +170,8 @@ def load_params(path: str | Path | None = None) -> GateParams:
 class RelatednessGate:
     """P(related) per (statement, paragraph, target); `name`/`version` go with every stored score."""
 
+    precision = "fp32"  # the MiniLM pass and the regression: no bf16/int8 path here
+
     def __init__(self, params: GateParams, embed):
         self.params = params
         self.name, self.version, self.threshold = params.name, params.version, params.threshold

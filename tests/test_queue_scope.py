@@ -249,3 +249,65 @@ def test_prelabel_stores_relatedness_with_keywords_in_the_paragraph_scoring_one(
     assert (rows[(1, kz)].score, rows[(1, kz)].label) == (0.2, "unrelated")
     assert (rows[(3, ids["coffee"])].score, rows[(3, ids["coffee"])].model_name) == (1.0, "fake-gate")  # "harvest"
     assert [k.statement_id for k in drain(engine, ids, targets=[kz])] == [2]
+
+
+def test_not_about_this_target_is_one_key_a_verdict_in_the_log_done_undoable_and_out_of_agreement(engine):
+    from sqlalchemy import select
+
+    from db.decisions import NewDecision, record
+    from db.schema import Annotator, Decision
+    from tests.test_tui_support import FixedClock, fake_factory, settle, sync
+    from workbench.agreement.data import load_task
+    from workbench.tui.app import AnnotateApp
+    from workbench.tui.backend import Backend
+
+    ids = build(engine, docs=("a.txt",))
+    k = ids["csto"]
+
+    @sync
+    async def scenario():
+        app = AnnotateApp(Backend(engine, "alice", target=str(k), predictor_factory=fake_factory()),
+                          clock=FixedClock())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = app.annotate_screen
+            await pilot.press("r")  # statement 1 (coffee) is not about the CSTO
+            await settle(pilot)
+            after_r = screen.current.key, screen.done
+            await pilot.press("u")
+            await settle(pilot)
+            after_u = screen.current.key, screen.done
+            await pilot.press("r")
+            await settle(pilot)
+            return after_r, after_u
+    after_r, after_u = scenario()
+    assert after_r == (ItemKey(2, k), 1) and after_u == (ItemKey(1, k), 0)
+    with transaction(engine) as session:
+        log = [(d.action, d.statement_id, d.stance) for d in session.scalars(select(Decision).order_by(Decision.id))]
+        assert log == [("not_about", 1, None), ("undo", 1, None), ("not_about", 1, None)]
+        assert load_task(session, "stance").items == []  # agreement: excluded, not a stance category
+    assert ItemKey(1, k) not in drain(engine, ids, targets=[k])  # done: it does not come back
+    with transaction(engine) as session, pytest.raises(StorageError, match="no stance"):
+        record(session, session.get(Annotator, ids["alice"]), NewDecision(1, k, action="not_about", stance="neutral"))
+
+
+def test_adjudication_queue_takes_the_statement_filters(engine):
+    from db.adjudication import disagreement_queue
+    from db.decisions import NewDecision, record
+    from db.schema import Annotator
+
+    ids = build(engine, docs=("brazil-1.txt", "kazakh-1.txt"))
+    k = ids["csto"]
+    with transaction(engine) as session:
+        bob = get_or_create_annotator(session, "bob")
+        alice = session.get(Annotator, ids["alice"])
+        for s in range(1, 7):  # alice and bob disagree on every statement
+            record(session, alice, NewDecision(s, k, stance="favor", sentiment="neutral"))
+            record(session, bob, NewDecision(s, k, stance="against", sentiment="neutral"))
+    with transaction(engine) as session:
+        def queued(**f):
+            return [i.statement_id for i in disagreement_queue(session, "stance", filters=QueueFilters(**f))]
+        assert queued() == [1, 2, 3, 4, 5, 6]
+        assert queued(document="kazakh-*") == [4, 5, 6]
+        assert queued(speaker="SOUZA") == [1, 4]
+        assert queued(speaker_type="official", document="brazil-*") == [2]

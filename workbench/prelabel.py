@@ -123,7 +123,8 @@ def prelabel_relatedness(engine: Engine, gate: Gate, items: list[RelatednessItem
             texts = document_texts(session, {i.document_id for i in chunk})
         rows = list(relatedness_rows(gate, chunk, texts))
         with transaction(engine) as session:
-            written += add_predictions(session, RELATEDNESS_TASK, gate.name, gate.version, rows)
+            written += add_predictions(session, RELATEDNESS_TASK, gate.name, gate.version, rows,
+                                       precision=getattr(gate, "precision", None))
         if on_progress:
             on_progress(len(chunk))
     return written

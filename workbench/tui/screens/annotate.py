@@ -231,6 +231,11 @@ class AnnotateScreen(SessionWorkers, Screen):
     def _suggestions_shown(self) -> bool:
         return not self.hidden() and bool(self.current and (self.current.stance or self.current.sentiment))
 
+    def action_not_about(self) -> None:
+        """The statement is not about this target: a verdict of its own, not a neutral stance."""
+        if self._ready():
+            self._save(self._decision("not_about", suggestions_shown=self._suggestions_shown()), counts_as_done=True)
+
     def action_flag(self) -> None:
         if not self._ready():
             return

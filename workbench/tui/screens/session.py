@@ -123,7 +123,7 @@ class SessionWorkers:
             return
         self._advance()
         self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
-                      "flag": "flagged ✓"}[event.action])
+                      "flag": "flagged ✓", "not_about": "marked not about this target ✓"}[event.action])
 
     def _carry_sentiment(self, statement_id: int, sentiment: str | None) -> None:
         """The annotator's standing sentiment for a statement, on its queued items under other targets."""
@@ -136,7 +136,7 @@ class SessionWorkers:
         if event.action is None:
             self._status("nothing to undo")
             return
-        if event.action in ("label", "flag"):
+        if event.action in ("label", "flag", "not_about"):
             self.done = max(0, self.done - 1)
             self.session_count = max(0, self.session_count - 1)
         item = event.item
