@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, false, func, or_, select, true, tuple_
+from sqlalchemy import and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError
@@ -199,7 +199,7 @@ class AnnotationQueue:
         self._docs: OrderedDict[int, str] = OrderedDict()
         self.filters = filters
         self._conditions: list | None = None
-        self._wrap_at: tuple | None = None  # a search jump moved the cursor: the head comes back after the end
+        self._wrap_pending = False  # a search jump moved the cursor: the head comes back after the end
 
     # -- scope -----------------------------------------------------------------------------
 
@@ -255,7 +255,7 @@ class AnnotationQueue:
         """Go on from `key` (a search result the annotator picked): the queue continues after it, and the
         items before it (and the ones buffered) come back once the end is reached."""
         if self.order == "document":
-            self._wrap_at = self._wrap_at or ("document",)
+            self._wrap_pending = True
             self._cursor = (document_id, start, end, key.target_id)
             self._main_done = False
             return
@@ -265,7 +265,7 @@ class AnnotationQueue:
             self._pos = self._ordered.index(key) + 1
         except ValueError:
             return
-        self._wrap_at = ("ordered",)
+        self._wrap_pending = True
         self._main_done = False
 
     # -- keys ------------------------------------------------------------------------------
@@ -276,8 +276,8 @@ class AnnotationQueue:
         keys: list[ItemKey] = []
         if not self._main_done:
             page = self._main_page(session, n, exclude)
-            if len(page) < n and self._wrap_at is not None:  # after a search jump: back to the head once
-                self._wrap_at, self._cursor, self._pos = None, None, 0
+            if len(page) < n and self._wrap_pending:  # after a search jump: back to the head once
+                self._wrap_pending, self._cursor, self._pos = False, None, 0
                 page += self._main_page(session, n - len(page), exclude | set(page))
             keys.extend(page)
             if len(page) < n:
