@@ -10,9 +10,11 @@ pre-labels for every item and some decisions already made, then, in this one pro
   item shows) as a Key event posted to the running app (what the terminal driver does), and
   the same through Pilot.press, whose idle detection adds sleeps of its own; p50/p95/max;
 
-and prints the figures and their ratio to the baseline.
+and prints the figures and their ratio to the baseline.  Every pair also has a relatedness score (3 in 10
+below the gate's threshold, so the default queue hides them); `--filters` turns on every queue filter
+(document glob, speaker, speaker type, model label, max confidence) on top of that gate.
 
-    python bench/bench_ui.py [--statements 100000] [--presses 300] [--order document] [--db PATH]
+    python bench/bench_ui.py [--statements 100000] [--presses 300] [--order document] [--filters] [--db PATH]
 """
 from __future__ import annotations
 
@@ -68,6 +70,11 @@ def build(path: Path, n_statements: int, done: int) -> None:
                               "model_name, model_version, created_at, margin) SELECT id, :target, :task, :label, :probs, "
                               "'bench-model', '1', :at, (id % 97) / 100.0 FROM statements"),
                          {"target": target, "task": task, "label": label, "probs": probs[task], "at": now})
+        # relatedness: score (id % 10) / 10, 'unrelated' (hidden by default) below 0.3
+        conn.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, model_name, "
+                          "model_version, created_at, margin, score) SELECT id, 1, 'relatedness', CASE WHEN id % 10 >= 3 "
+                          "THEN 'related' ELSE 'unrelated' END, '{}', 'bench-gate', '1', :at, 0, (id % 10) / 10.0 "
+                          "FROM statements"), {"at": now})
         conn.execute(text("INSERT INTO decisions (statement_id, target_id, annotator_id, action, stance, sentiment, "
                           "suggestions_shown, reason_codes, source, created_at) SELECT id, 1, 1, 'label', 'favor', "
                           "'positive', 1, '[]', 'bench', :at FROM statements WHERE id <= :done"),
@@ -80,10 +87,19 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def baseline(engine, order: str, n: int = 200) -> list[float]:
+FILTERS = dict(document="doc*", speaker="speaker", speaker_type="official", label="favor", max_confidence=0.75)
+
+
+def queue_filters(on: bool):
+    from db.queue import QueueFilters
+
+    return QueueFilters(**FILTERS) if on else QueueFilters()
+
+
+def baseline(engine, order: str, filters: bool, n: int = 200) -> list[float]:
     from db.queue import AnnotationQueue
 
-    queue = AnnotationQueue(1, "bench", [1], order)
+    queue = AnnotationQueue(1, "bench", [1], order, filters=queue_filters(filters))
     times = []
     with transaction(readonly(engine)) as session:
         queue.next_keys(session, 1)  # warm: builds the order for random/uncertainty
@@ -95,14 +111,14 @@ def baseline(engine, order: str, n: int = 200) -> list[float]:
     return times
 
 
-async def ui(engine, order: str, presses: int) -> tuple[float, list[float], list[float]]:
+async def ui(engine, order: str, presses: int, filters: bool) -> tuple[float, list[float], list[float]]:
     """(first screen ms, key-event latencies, pilot.press latencies)."""
     from textual import events
 
     from workbench.tui.app import AnnotateApp
     from workbench.tui.backend import Backend
 
-    app = AnnotateApp(Backend(engine, "bench", order=order, predictor_factory=None))
+    app = AnnotateApp(Backend(engine, "bench", order=order, predictor_factory=None, filters=queue_filters(filters)))
     t0 = time.perf_counter()
     keyed, piloted = [], []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -132,6 +148,7 @@ def main() -> None:
     parser.add_argument("--done", type=int, default=20_000, help="items already labelled by the annotator")
     parser.add_argument("--presses", type=int, default=300)
     parser.add_argument("--order", default="document", choices=("document", "uncertainty", "random"))
+    parser.add_argument("--filters", action="store_true", help=f"queue filters on: {FILTERS}")
     parser.add_argument("--db", default=None, help="reuse/keep this SQLite file (built if missing)")
     args = parser.parse_args()
 
@@ -142,11 +159,12 @@ def main() -> None:
         print(f"built {args.statements} statements ({args.done} already labelled) in "
               f"{time.perf_counter() - t0:.1f} s: {path}")
     engine = make_engine(f"sqlite:///{path}")
-    base = baseline(engine, args.order)
-    first, lat, piloted = asyncio.run(ui(engine, args.order, args.presses))
+    base = baseline(engine, args.order, args.filters)
+    first, lat, piloted = asyncio.run(ui(engine, args.order, args.presses, args.filters))
     b50, b95 = statistics.median(base), pct(base, 0.95)
     l50, l95 = statistics.median(lat), pct(lat, 0.95)
-    print(f"order={args.order}  statements={args.statements}  presses={len(lat)}+{len(piloted)}")
+    print(f"order={args.order}  statements={args.statements}  presses={len(lat)}+{len(piloted)}  "
+          f"relatedness gate on; filters {'on: ' + str(FILTERS) if args.filters else 'off'}")
     print(f"baseline raw queue query (next key + load, no prefetch): p50 {b50:.1f} ms  p95 {b95:.1f} ms")
     print(f"first screen (start → first item rendered):            {first:.0f} ms")
     print(f"keypress → next item rendered (commit included):       p50 {l50:.1f} ms  p95 {l95:.1f} ms  "

@@ -98,6 +98,16 @@ def undo_gold(session: Session, adjudicator: Annotator, statement_id: int, targe
 
 # -- the adjudication queue ----------------------------------------------------------------
 
+def _statement_passes(filters, statement: Statement, source: str) -> bool:
+    import fnmatch
+
+    if filters.document and not fnmatch.fnmatchcase(source, filters.document):
+        return False
+    if filters.speaker and filters.speaker.strip().lower() not in (statement.speaker or "").lower():
+        return False
+    return not filters.speaker_type or statement.speaker_type == filters.speaker_type
+
+
 @dataclass(frozen=True)
 class AnnotatorView:
     annotator: str
@@ -142,11 +152,13 @@ def _standing_flags(session: Session, task: str) -> dict[tuple[int, int | None],
 
 
 def disagreement_queue(session: Session, task: str, include_flagged: bool = False,
-                       include_adjudicated: bool = False) -> list[QueueItem]:
+                       include_adjudicated: bool = False, filters=None) -> list[QueueItem]:
     """Items where annotators' current labels differ (and, optionally, flagged items).
 
     Items that already have a standing gold label are left out unless include_adjudicated.
-    Ordered by document and offset so the queue reads like the corpus.
+    Ordered by document and offset so the queue reads like the corpus. `filters` (db.queue.QueueFilters): its
+    document glob, speaker and speaker type narrow the queue (the annotation queue's prediction filters do not
+    apply: gold is about what annotators said).
     """
     _check(task, 0 if task == "stance" else None)
     label_col = "stance" if task == "stance" else "sentiment"
@@ -177,6 +189,8 @@ def disagreement_queue(session: Session, task: str, include_flagged: bool = Fals
     targets = dict(session.execute(select(Target.id, Target.text).where(Target.id.in_(target_ids))).all()) \
         if target_ids else {}
 
+    if filters is not None:
+        wanted = {k for k in wanted if _statement_passes(filters, *statements[k[0]])}
     items = []
     for key in wanted:
         stmt, source = statements[key[0]]

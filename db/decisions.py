@@ -21,7 +21,7 @@ from db.schema import (
     utcnow,
 )
 
-UNDOABLE = ("label", "skip", "flag")
+UNDOABLE = ("label", "skip", "flag", "not_about")
 # The flag reason that says a span is not a statement at all: its labels are no example of
 # anything, so gold exports and training leave the statement out.
 NOT_A_STATEMENT = "not_a_statement"
@@ -54,6 +54,8 @@ def validate(decision: NewDecision) -> None:
     if decision.sentiment is not None and decision.sentiment not in SENTIMENT_LABELS:
         raise StorageError(
             f"unknown sentiment label: {decision.sentiment!r} (expected one of {', '.join(SENTIMENT_LABELS)})")
+    if decision.action == "not_about" and (decision.target_id is None or decision.stance is not None):
+        raise StorageError("'not about this target' needs a target and carries no stance")
     if decision.stance is not None and decision.target_id is None:
         raise StorageError("a stance label needs a target")
     unknown = set(decision.reason_codes) - set(REASON_CODES)

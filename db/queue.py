@@ -12,24 +12,82 @@ Orders:
 - ``uncertainty``: smallest margin (top-1 minus top-2 probability) of the latest stance and
   sentiment predictions first, items without predictions last; computed once per session;
 - ``random``: a keyed hash of (annotator, statement, target): stable across restarts.
+
+Scope (QueueFilters): by default a (statement, target) pair is queued only when it is related: its newest
+relatedness score is at or above the target's threshold (the gate's own verdict where the target has none;
+a keyword of the target in the statement or its paragraph scores 1.0), or it has no score yet (nothing is
+hidden before `prelabel` ran); `all_pairs` queues every pair.  A target scoped to documents (a glob) is
+queued in those only.  Filters on document, speaker, speaker type, the model's label and confidence narrow
+it further.  A blind queue never reads predictions, so it applies no relatedness gate and refuses the
+prediction filters.  `workbench queue` prints exactly what this module yields.
 """
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import exists, func, or_, select, tuple_
+from sqlalchemy import and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError
 from db.decisions import withdrawn_by_undo
-from db.schema import Decision, Document, Prediction, Statement, Target
+from db.schema import (RELATEDNESS_TASK, SENTIMENT_LABELS, SPEAKER_TYPES, STANCE_LABELS, Decision, Document,
+                       Prediction, Statement, Target)
 
 ORDERS = ("document", "uncertainty", "random")
-DONE_ACTIONS = ("label", "flag")
+DONE_ACTIONS = ("label", "flag", "not_about")
+
+
+SCAN = 256  # rows read per step when a filter is checked in Python (--max-confidence)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What to queue beyond 'not done by this annotator'; the defaults are the annotation queue's."""
+    all_pairs: bool = False                 # ignore relatedness: every (statement, target) pair
+    document: str | None = None             # glob on the document's source name
+    speaker: str | None = None              # case-insensitive part of the speaker's name
+    speaker_type: str | None = None         # official / expert / other
+    label: str | None = None                # the model's label: stance (favor...) or sentiment (positive...)
+    max_confidence: float | None = None     # the least sure of the two suggestions at most this probable
+
+    def __post_init__(self):
+        if self.speaker_type is not None and self.speaker_type not in SPEAKER_TYPES:
+            raise StorageError(f"unknown speaker type {self.speaker_type!r} (expected one of {', '.join(SPEAKER_TYPES)})")
+        if self.label is not None:
+            label_task(self.label)
+        if self.max_confidence is not None and not 0.0 <= self.max_confidence <= 1.0:
+            raise StorageError(f"--max-confidence is a probability between 0 and 1, got {self.max_confidence}")
+        for name in ("document", "speaker"):
+            value = getattr(self, name)
+            if value is not None and not value.strip():
+                raise StorageError(f"--{name} needs some text")
+
+    @property
+    def reads_predictions(self) -> bool:
+        return self.label is not None or self.max_confidence is not None
+
+
+def label_task(label: str) -> tuple[str, str]:
+    """(task, label) for a --label value: 'against', 'positive', 'stance:neutral', 'sentiment:neutral'.
+
+    A bare 'neutral' is stance's (the queue's items are stance pairs)."""
+    task, _, name = label.rpartition(":")
+    known = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
+    if task:
+        if task not in known or name not in known[task]:
+            raise StorageError(f"unknown label {label!r} (stance: {', '.join(STANCE_LABELS)}; "
+                               f"sentiment: {', '.join(SENTIMENT_LABELS)}; or task:label)")
+        return task, name
+    for task, labels in known.items():
+        if name in labels:
+            return task, name
+    raise StorageError(f"unknown label {label!r} (stance: {', '.join(STANCE_LABELS)}; "
+                       f"sentiment: {', '.join(SENTIMENT_LABELS)}; or task:label)")
 
 
 class ItemKey(NamedTuple):
@@ -76,6 +134,8 @@ class QueueItem:
     sentiment: Suggestion | None = None
     own_sentiment: str | None = None  # this annotator's standing sentiment for the statement
     skipped_before: bool = False
+    target_description: str | None = None
+    relatedness: float | None = None  # the newest relatedness score of the pair (None: not scored, or blind)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -96,11 +156,31 @@ def _withdrawn(row):
     return exists(withdrawn_by_undo(row))
 
 
+def _latest(task: str, statement_col, target_col):
+    """SELECT the newest prediction of `task` for the outer item (target_col None: sentiment's); add conditions."""
+    P, newer = Prediction, aliased(Prediction)
+    if target_col is None:
+        same_target, newer_target = P.target_id.is_(None), newer.target_id.is_(None)
+    else:
+        same_target, newer_target = P.target_id == target_col, newer.target_id == P.target_id
+    return select(P.id).where(
+        P.statement_id == statement_col, P.task == task, same_target,
+        ~exists(select(newer.id).where(newer.statement_id == P.statement_id, newer.task == task, newer_target,
+                                       newer.id > P.id)))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class AnnotationQueue:
     """Pages of item keys for one annotator over some targets, in one order."""
 
     def __init__(self, annotator_id: int, annotator_name: str, target_ids: Sequence[int],
-                 order: str = "document", blind: bool = False):
+                 order: str = "document", blind: bool = False, filters: QueueFilters | None = None):
+        filters = filters or QueueFilters()
+        if blind and filters.reads_predictions:
+            raise StorageError("--label and --max-confidence read model predictions; they cannot be used with --blind")
         if order not in ORDERS:
             raise StorageError(f"unknown order {order!r} (expected one of {', '.join(ORDERS)})")
         if order == "uncertainty" and blind:
@@ -117,6 +197,76 @@ class AnnotationQueue:
         self._ordered: list[ItemKey] | None = None
         self._pos = 0
         self._docs: OrderedDict[int, str] = OrderedDict()
+        self.filters = filters
+        self._conditions: list | None = None
+        self._wrap_pending = False  # a search jump moved the cursor: the head comes back after the end
+
+    # -- scope -----------------------------------------------------------------------------
+
+    def scope(self, session: Session) -> list:
+        """SQL conditions on Statement (S) and Target (T) rows: which pairs this queue holds at all."""
+        if self._conditions is None:
+            self._conditions = self._build_scope(session)
+        return self._conditions
+
+    def _build_scope(self, session: Session) -> list:
+        S, T, f = Statement, Target, self.filters
+        out = []
+        targets = session.execute(select(T.id, T.documents).where(T.id.in_(self.target_ids))).all()
+        globs = {tid: glob for tid, glob in targets if glob}
+        if f.document or globs:
+            sources = session.execute(select(Document.id, Document.source)).all()
+
+            def matching(glob: str) -> list[int]:
+                return [d for d, source in sources if fnmatch.fnmatchcase(source, glob)]
+            if f.document:
+                out.append(S.document_id.in_(matching(f.document)))
+            if globs:
+                unscoped = [t for t in self.target_ids if t not in globs]
+                out.append(or_(T.id.in_(unscoped) if unscoped else false(),
+                               *(and_(T.id == t, S.document_id.in_(matching(g))) for t, g in globs.items())))
+        if f.speaker:
+            out.append(S.speaker.ilike(f"%{_like_escape(f.speaker.strip())}%", escape="\\"))
+        if f.speaker_type:
+            out.append(S.speaker_type == f.speaker_type)
+        if not f.all_pairs and not self.blind:
+            out.append(~exists(_latest(RELATEDNESS_TASK, S.id, T.id).where(or_(
+                and_(T.threshold.is_(None), Prediction.label == "unrelated"),
+                and_(T.threshold.is_not(None), Prediction.score < T.threshold)))))
+        if f.label:
+            task, label = label_task(f.label)
+            out.append(exists(_latest(task, S.id, T.id if task == "stance" else None).where(Prediction.label == label)))
+        return out
+
+    def _confident(self, session: Session, keys: list[ItemKey]) -> list[ItemKey]:
+        """keys whose least sure suggestion is at most --max-confidence probable (unpredicted items pass)."""
+        limit = self.filters.max_confidence
+        if limit is None or not keys:
+            return keys
+        found = self._suggestions(session, keys)
+
+        def confidence(key: ItemKey) -> float:
+            sure = [s.confidence for s in (found.get((key.statement_id, "stance", key.target_id)),
+                                           found.get((key.statement_id, "sentiment", None))) if s is not None]
+            return min(sure) if sure else 0.0
+        return [k for k in keys if confidence(k) <= limit]
+
+    def jump_to(self, key: ItemKey, document_id: int, start: int, end: int) -> None:
+        """Go on from `key` (a search result the annotator picked): the queue continues after it, and the
+        items before it (and the ones buffered) come back once the end is reached."""
+        if self.order == "document":
+            self._wrap_pending = True
+            self._cursor = (document_id, start, end, key.target_id)
+            self._main_done = False
+            return
+        if self._ordered is None:
+            return
+        try:
+            self._pos = self._ordered.index(key) + 1
+        except ValueError:
+            return
+        self._wrap_pending = True
+        self._main_done = False
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -126,6 +276,9 @@ class AnnotationQueue:
         keys: list[ItemKey] = []
         if not self._main_done:
             page = self._main_page(session, n, exclude)
+            if len(page) < n and self._wrap_pending:  # after a search jump: back to the head once
+                self._wrap_pending, self._cursor, self._pos = False, None, 0
+                page += self._main_page(session, n - len(page), exclude | set(page))
             keys.extend(page)
             if len(page) < n:
                 self._main_done = True
@@ -145,30 +298,55 @@ class AnnotationQueue:
             if key not in exclude:
                 out.append(key)
         # the list was built at session start; drop what got done since (another terminal)
-        return self._drop_done(session, out)
+        done = self._drop_done(session, out)
+        if len(done) < len(out) and self._pos < len(self._ordered):
+            done += self._main_page(session, n - len(done), exclude | set(done))
+        return done
 
     def _document_page(self, session: Session, n: int, exclude: set[ItemKey]) -> list[ItemKey]:
+        out: list[ItemKey] = []
+        # excluded keys (the UI's buffer) sit just ahead of the cursor; more of them, or rows --max-confidence
+        # drops, are read in further steps
+        step = n + min(len(exclude), SCAN)
+        if self.filters.max_confidence is not None:  # read ahead, as some rows will be dropped; not too far
+            step = max(step, min(SCAN, 4 * n + 16))
+        while len(out) < n:
+            rows = self._document_rows(session, step)
+            if not rows:
+                break
+            scanned: list[ItemKey] = []
+            for sid, tid, d, s, e in rows:
+                self._cursor = (d, s, e, tid)
+                if ItemKey(sid, tid) not in exclude:
+                    scanned.append(ItemKey(sid, tid))
+            for key in self._confident(session, scanned):
+                out.append(key)
+                if len(out) == n:
+                    # later rows of this step were read but not taken: go back to the last one taken
+                    row = next(r for r in rows if (r[0], r[1]) == key)
+                    self._cursor = (row[2], row[3], row[4], row[1])
+                    return out
+            if len(rows) < step:
+                break
+        return out
+
+    def _document_rows(self, session: Session, limit: int) -> list:
+        """The next `limit` open pairs in scope after the cursor, in reading order."""
         S, T = Statement, Target
         base = (select(S.id, T.id, S.document_id, S.start, S.end).select_from(S)
                 .join(T, T.id.in_(self.target_ids))
-                .where(~_standing(self.annotator_id, DONE_ACTIONS + ("skip",), S.id, T.id))
-                .order_by(S.document_id, S.start, S.end, T.id).limit(n + len(exclude)))
-        queries = [base]
-        if self._cursor is not None:
-            # two range queries, each one index range scan: the rest of the cursor's statement,
-            # then the statements after it (a row-value range on uq_statement_span)
-            d, s, e, t = self._cursor
-            queries = [base.where(S.document_id == d, S.start == s, S.end == e, T.id > t),
-                       base.where(tuple_(S.document_id, S.start, S.end) > tuple_(d, s, e))]
-        out: list[ItemKey] = []
-        for query in queries:
-            for sid, tid, d, s, e in session.execute(query):
-                self._cursor = (d, s, e, tid)
-                if ItemKey(sid, tid) not in exclude:
-                    out.append(ItemKey(sid, tid))
-                if len(out) == n:
-                    return out
-        return out
+                .where(~_standing(self.annotator_id, DONE_ACTIONS + ("skip",), S.id, T.id), *self.scope(session))
+                .order_by(S.document_id, S.start, S.end, T.id).limit(limit))
+        if self._cursor is None:
+            return session.execute(base).all()
+        # two range queries, each one index range scan: the rest of the cursor's statement,
+        # then the statements after it (a row-value range on uq_statement_span)
+        d, s, e, t = self._cursor
+        rows = session.execute(base.where(S.document_id == d, S.start == s, S.end == e, T.id > t)).all()
+        if len(rows) < limit:
+            rows += session.execute(base.where(tuple_(S.document_id, S.start, S.end) > tuple_(d, s, e))
+                                    .limit(limit - len(rows))).all()
+        return rows
 
     def _all_open_keys(self, session: Session) -> list[ItemKey]:
         S, T, D = Statement, Target, Decision
@@ -177,8 +355,9 @@ class AnnotationQueue:
             select(D.statement_id, D.target_id).where(
                 D.annotator_id == self.annotator_id, D.target_id.in_(self.target_ids),
                 D.action.in_(DONE_ACTIONS + ("skip",)), ~_withdrawn(D)))}
-        rows = session.execute(select(S.id, T.id).select_from(S).join(T, T.id.in_(self.target_ids)))
-        return [key for key in map(ItemKey._make, rows) if key not in handled]
+        rows = session.execute(select(S.id, T.id).select_from(S).join(T, T.id.in_(self.target_ids))
+                               .where(*self.scope(session)))
+        return self._confident(session, [key for key in map(ItemKey._make, rows) if key not in handled])
 
     def _build_order(self, session: Session) -> list[ItemKey]:
         keys = self._all_open_keys(session)
@@ -217,14 +396,16 @@ class AnnotationQueue:
         return out
 
     def _skipped_page(self, session: Session, n: int, exclude: set[ItemKey]) -> list[ItemKey]:
-        D = Decision
+        D, S, T = Decision, Statement, Target
         rows = session.execute(
             select(D.statement_id, D.target_id, func.max(D.id).label("last"))
+            .join(S, S.id == D.statement_id).join(T, T.id == D.target_id)
             .where(D.annotator_id == self.annotator_id, D.action == "skip", D.target_id.in_(self.target_ids),
-                   ~_withdrawn(D), ~_standing(self.annotator_id, DONE_ACTIONS, D.statement_id, D.target_id))
+                   ~_withdrawn(D), ~_standing(self.annotator_id, DONE_ACTIONS, D.statement_id, D.target_id),
+                   *self.scope(session))
             .group_by(D.statement_id, D.target_id).order_by("last").limit(n + len(exclude)))
         out = [ItemKey(s, t) for s, t, _ in rows if ItemKey(s, t) not in exclude]
-        return out[:n]
+        return self._confident(session, out)[:n]
 
     def _drop_done(self, session: Session, keys: list[ItemKey]) -> list[ItemKey]:
         if not keys:
@@ -244,9 +425,9 @@ class AnnotationQueue:
             select(S.id, T.id).select_from(S).join(Document, Document.id == S.document_id)
             .join(T, T.id.in_(self.target_ids))
             .where(or_(S.text.ilike(pattern), S.speaker.ilike(pattern), Document.title.ilike(pattern)))
-            .where(~_standing(self.annotator_id, DONE_ACTIONS, S.id, T.id))
+            .where(~_standing(self.annotator_id, DONE_ACTIONS, S.id, T.id), *self.scope(session))
             .order_by(S.document_id, S.start, S.end, T.id).limit(limit))
-        return [ItemKey(s, t) for s, t in rows]
+        return self._confident(session, [ItemKey(s, t) for s, t in rows])
 
     # -- items -----------------------------------------------------------------------------
 
@@ -259,9 +440,11 @@ class AnnotationQueue:
         stmts = {row.id: row for row in session.execute(
             select(S.id, S.document_id, S.start, S.end, S.text, S.speaker, S.speaker_role, S.speaker_type,
                    S.kind, S.cue).where(S.id.in_(sids)))}
-        targets = dict(session.execute(select(Target.id, Target.text).where(Target.id.in_({k.target_id for k in keys}))).all())
+        targets = {tid: (text, description) for tid, text, description in session.execute(
+            select(Target.id, Target.text, Target.description).where(Target.id.in_({k.target_id for k in keys})))}
         docs = self._documents(session, {row.document_id for row in stmts.values()})
         suggestions = {} if self.blind else self._suggestions(session, keys)
+        relatedness = {} if self.blind else self._relatedness(session, keys)
         own = self._own_sentiments(session, sids)
         skipped = self._skipped(session, sids)
         items = []
@@ -271,7 +454,8 @@ class AnnotationQueue:
                 continue
             title, source, text = docs[row.document_id]
             items.append(QueueItem(
-                key=key, target_text=targets[key.target_id], document_id=row.document_id, document_title=title,
+                key=key, target_text=targets[key.target_id][0], target_description=targets[key.target_id][1],
+                relatedness=relatedness.get(key), document_id=row.document_id, document_title=title,
                 document_source=source, document_text=text, start=row.start, end=row.end, text=row.text,
                 speaker=row.speaker, speaker_role=row.speaker_role, speaker_type=row.speaker_type, kind=row.kind,
                 cue=row.cue, stance=suggestions.get((key.statement_id, "stance", key.target_id)),
@@ -305,6 +489,17 @@ class AnnotationQueue:
                                                    model_label(name, version, precision))
         return out
 
+    def _relatedness(self, session: Session, keys: Sequence[ItemKey]) -> dict[ItemKey, float]:
+        P = Prediction
+        out: dict[ItemKey, float] = {}
+        wanted = set(keys)
+        for sid, tid, score in session.execute(
+                select(P.statement_id, P.target_id, P.score).where(
+                    P.statement_id.in_({k.statement_id for k in keys}), P.task == RELATEDNESS_TASK).order_by(P.id)):
+            if (sid, tid) in wanted and score is not None:
+                out[ItemKey(sid, tid)] = float(score)  # newest wins
+        return out
+
     def _own_sentiments(self, session: Session, sids: set[int]) -> dict[int, str]:
         D = Decision
         rows = session.execute(
@@ -323,10 +518,16 @@ class AnnotationQueue:
     # -- progress --------------------------------------------------------------------------
 
     def progress(self, session: Session) -> Progress:
-        D = Decision
-        total = (session.scalar(select(func.count()).select_from(Statement)) or 0) * len(self.target_ids)
-        done_items = (select(D.statement_id, D.target_id).where(
+        D, S, T = Decision, Statement, Target
+        scope = self.scope(session)
+        if scope:  # pairs in scope (--max-confidence, checked in Python, is not counted here)
+            total = session.scalar(select(func.count()).select_from(S).join(T, T.id.in_(self.target_ids))
+                                   .where(*scope)) or 0
+        else:
+            total = (session.scalar(select(func.count()).select_from(S)) or 0) * len(self.target_ids)
+        done_items = (select(D.statement_id, D.target_id)
+                      .join(S, S.id == D.statement_id).join(T, T.id == D.target_id).where(
             D.annotator_id == self.annotator_id, D.target_id.in_(self.target_ids), D.action.in_(DONE_ACTIONS),
-            ~_withdrawn(D)).distinct().subquery())
+            ~_withdrawn(D), *scope).distinct().subquery())
         done = session.scalar(select(func.count()).select_from(done_items)) or 0
         return Progress(done=done, total=total)

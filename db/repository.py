@@ -18,7 +18,8 @@ from db.decisions import withdrawn_by_undo
 from db.errors import StorageError
 from db.plaintext import clean_line, clean_text, has_controls
 from db.schema import (
-    LABELS_BY_TASK,
+    PREDICTION_LABELS,
+    RELATEDNESS_TASK,
     Annotator,
     Decision,
     Document,
@@ -41,6 +42,7 @@ SOURCE_MAX = Document.__table__.c.source.type.length
 TITLE_MAX = Document.__table__.c.title.type.length
 TARGET_MAX = Target.__table__.c.text.type.length
 ANNOTATOR_MAX = Annotator.__table__.c.name.type.length
+DOCUMENTS_GLOB_MAX = Target.__table__.c.documents.type.length
 
 
 def storable(value: str, what: str) -> str:
@@ -153,7 +155,10 @@ def target_text(text: str) -> str:
     return " ".join(clean_line(text).split())
 
 
-def add_target(session: Session, text: str, description: str | None = None) -> Target:
+def add_target(session: Session, text: str, description: str | None = None, aliases: Sequence[str] = (),
+               documents: str | None = None, threshold: float | None = None) -> Target:
+    """A stance target; `aliases` are keywords that queue a pair whatever its relatedness score, `documents` a
+    glob on document names that scopes the target, `threshold` the relatedness score a pair needs (0..1)."""
     text = target_text(storable(text, "the target"))
     if not text:
         raise StorageError("a target needs some text")
@@ -161,9 +166,24 @@ def add_target(session: Session, text: str, description: str | None = None) -> T
         raise StorageError(f"a target is at most {TARGET_MAX} characters (this one has {len(text)})")
     if description is not None:
         description = clean_text(storable(description, "the target description"))
+    keywords = []
+    for alias in aliases:
+        alias = " ".join(storable(alias, "an alias").split())
+        if not alias:
+            raise StorageError("an alias needs some text")
+        if alias not in keywords:
+            keywords.append(alias)
+    if documents is not None:
+        documents = storable(documents, "the documents glob").strip()
+        if not documents:
+            raise StorageError("--documents needs a glob such as 'izvestia-*'")
+        if len(documents) > DOCUMENTS_GLOB_MAX:
+            raise StorageError(f"a documents glob is at most {DOCUMENTS_GLOB_MAX} characters")
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise StorageError(f"a relatedness threshold is between 0 and 1, got {threshold}")
     if session.scalar(select(Target).where(Target.text == text)) is not None:
         raise StorageError(f"target already exists: {text!r}")
-    target = Target(text=text, description=description)
+    target = Target(text=text, description=description, aliases=keywords, documents=documents, threshold=threshold)
     session.add(target)
     session.flush()
     return target
@@ -219,20 +239,52 @@ def items_missing_predictions(session: Session, task: str, model_name: str, mode
 
 
 def add_predictions(session: Session, task: str, model_name: str, model_version: str,
-                    rows: Iterable[tuple[PredictionItem, str, dict[str, float]]], precision: str | None = None) -> int:
-    """Store one model version's predictions; precision is the matmul precision they ran in, if known."""
-    allowed = LABELS_BY_TASK[task]
+                    rows: Iterable[tuple], precision: str | None = None) -> int:
+    """Store one model version's predictions; precision is the matmul precision they ran in, if known.
+
+    A row is (item, label, probabilities), or for relatedness (item, label, probabilities, score)."""
+    allowed = PREDICTION_LABELS[task]
     payload = []
-    for item, label, probs in rows:
+    for item, label, probs, *score in rows:
         if label not in allowed:
             raise StorageError(f"unknown {task} label from model {model_name}: {label!r}")
         payload.append(dict(statement_id=item.statement_id, target_id=item.target_id, task=task, label=label,
                             probabilities={k: float(v) for k, v in probs.items()},
                             margin=probability_margin(probs),
-                            model_name=model_name, model_version=model_version, precision=precision))
+                            model_name=model_name, model_version=model_version, precision=precision,
+                            score=float(score[0]) if score else None))
     if payload:
         session.execute(Prediction.__table__.insert(), payload)
     return len(payload)
+
+
+@dataclass(frozen=True)
+class RelatednessItem:
+    """A (statement, target) pair the relatedness gate has not scored; offsets index document_id's text."""
+    statement_id: int
+    target_id: int
+    text: str
+    document_id: int
+    start: int
+    end: int
+    target: str
+    aliases: tuple[str, ...]
+
+
+def items_missing_relatedness(session: Session, model_name: str, model_version: str) -> list[RelatednessItem]:
+    P = Prediction
+    done = select(P.id).where(P.statement_id == Statement.id, P.task == RELATEDNESS_TASK, P.target_id == Target.id,
+                              P.model_name == model_name, P.model_version == model_version)
+    rows = session.execute(
+        select(Statement.id, Target.id, Statement.text, Statement.document_id, Statement.start, Statement.end,
+               Target.text, Target.aliases)
+        .join(Target, true()).where(~exists(done)).order_by(Statement.document_id, Statement.id, Target.id))
+    return [RelatednessItem(sid, tid, text, did, a, b, ttext, tuple(aliases or ()))
+            for sid, tid, text, did, a, b, ttext, aliases in rows]
+
+
+def document_texts(session: Session, document_ids: Iterable[int]) -> dict[int, str]:
+    return dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(set(document_ids)))).all())
 
 
 def find_or_add_prediction(session: Session, statement_id: int, target_id: int | None, task: str, label: str,
@@ -293,6 +345,10 @@ def get_or_create_annotator(session: Session, name: str) -> Annotator:
         session.add(found)
         session.flush()
     return found
+
+
+def find_annotator(session: Session, name: str) -> Annotator | None:
+    return session.scalar(select(Annotator).where(Annotator.name == name.strip()))
 
 
 def get_setting(session: Session, key: str, default: str | None = None) -> str | None:

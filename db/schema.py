@@ -30,7 +30,13 @@ TASKS = ("stance", "sentiment")
 STANCE_LABELS = ("favor", "against", "neutral")
 SENTIMENT_LABELS = ("positive", "negative", "neutral")
 LABELS_BY_TASK = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
-DECISION_ACTIONS = ("label", "skip", "flag", "undo")
+# Not an annotation task: the gate's score that a (statement, target) pair is about the target at all.
+# Stored as prediction rows (model name and version, never overwritten) with `score` = what the queue thresholds.
+RELATEDNESS_TASK = "relatedness"
+RELATEDNESS_LABELS = ("related", "unrelated")
+PREDICTION_LABELS = {**LABELS_BY_TASK, RELATEDNESS_TASK: RELATEDNESS_LABELS}
+# not_about: the annotator's verdict that the statement is not about the target at all (no stance asked)
+DECISION_ACTIONS = ("label", "skip", "flag", "undo", "not_about")
 REASON_CODES = ("sarcasm", "hedge", "reported_speech", "needs_context", "wrong_speaker", "not_a_statement")
 
 
@@ -88,6 +94,13 @@ class Target(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(1024), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
+    # keywords (other names: "CSTO", "Collective Security Treaty Organization"): a pair whose statement or
+    # paragraph contains one is queued whatever its relatedness score
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    # a glob on documents' source names: the target is annotated in those documents only (NULL: all)
+    documents: Mapped[str | None] = mapped_column(String(512))
+    # the relatedness score a pair needs to be queued (NULL: the gate's default, chosen on dev)
+    threshold: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -114,6 +127,9 @@ class Prediction(Base):
     # label a near-tie differently on a CPU with native bf16 than on one without. NULL: not recorded
     # (predictions made before 0004, or imported from an export, which does not carry it; merge copies it).
     precision: Mapped[str | None] = mapped_column(String(16))
+    # relatedness rows only: what the queue compares with the target's threshold, the gate's P(related), or 1.0
+    # where one of the target's keywords occurs in the statement or its paragraph (probabilities keep the model's)
+    score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

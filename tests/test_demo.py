@@ -23,13 +23,14 @@ def test_demo_builds_the_database_and_is_idempotent(tmp_path, monkeypatch):
     summary = json.loads(run("status", "--json", "--db", url)[1])
     n = summary["statements"]
     assert n >= 30 and summary["targets"] == len(DEMO_TARGETS)
-    assert summary["predictions"] == n * (1 + len(DEMO_TARGETS))  # sentiment once, stance per target
+    # sentiment once, stance and relatedness per target
+    assert summary["predictions"] == n * (1 + 2 * len(DEMO_TARGETS))
     assert {row["model"] for row in summary["predictions_per_model"]} == {
-        "mpnet-lora-sentiment", "mpnet-lora-stance"}
+        "mpnet-lora-sentiment", "mpnet-lora-stance", "minilm-relatedness-gate"}
     # the precision each model ran in on this CPU is recorded with its predictions
     assert {row["precision"] for row in summary["predictions_per_model"]} <= {"fp32", "bf16"}
 
     code, out = run("demo", "--no-ui", "--db", url)  # a second run adds nothing
     assert code == 0 and "0 duplicate" not in out and "1 duplicate(s) skipped" in out
-    assert "pre-labelled: 0 sentiment, 0 stance" in out
+    assert "pre-labelled: 0 sentiment, 0 stance, 0 relatedness" in out
     assert json.loads(run("status", "--json", "--db", url)[1])["predictions"] == summary["predictions"]

@@ -270,7 +270,8 @@ def test_prelabel_uses_the_new_version_and_keeps_old_predictions(engine, sqlite_
     assert code == 0, out
     assert "0.1.0-tiny" in out
     before = per_version()
-    assert before == {("stance", "0.1.0-tiny"): 18, ("sentiment", "0.2.0-tiny"): 18}
+    # prelabel also scores each pair's relatedness (the gate, models/weights/relatedness)
+    assert before == {("stance", "0.1.0-tiny"): 18, ("sentiment", "0.2.0-tiny"): 18, ("relatedness", "1.0.0"): 18}
 
     code, out = invoke("train", "--task", "stance", "--db", sqlite_url)
     assert code == 0, out

@@ -107,7 +107,8 @@ def test_load_and_prelabel_with_sockets_blocked(engine, sqlite_url, tmp_path, re
         labels = set(session.scalars(select(Prediction.label)))
     assert {(task, name, version, n) for task, name, version, n in rows} == {
         ("sentiment", *loaded["sentiment"][:2], N_STATEMENTS),
-        ("stance", *loaded["stance"][:2], N_STATEMENTS * len(TARGETS))}
-    assert labels <= {"favor", "against", "neutral", "positive", "negative"}
+        ("stance", *loaded["stance"][:2], N_STATEMENTS * len(TARGETS)),
+        ("relatedness", "minilm-relatedness-gate", "1.0.0", N_STATEMENTS * len(TARGETS))}  # the gate, offline too
+    assert labels <= {"favor", "against", "neutral", "positive", "negative", "related", "unrelated"}
     print(f"\nno network: {mode} models loaded and {N_STATEMENTS * (1 + len(TARGETS))} predictions written, "
           "0 socket attempts")

@@ -29,7 +29,9 @@ def _fill(engine) -> dict[str, int]:
             "INSERT INTO statements (document_id, start, \"end\", text, speaker, speaker_role, speaker_type, kind,"
             " cue, extractor_version, created_at) VALUES (:doc, 10, 29, 'Taxes are too high.', 'John Smith',"
             " 'senator', 'official', 'direct', 'said', 'test', '2026-01-01') RETURNING id"), {"doc": doc.id}).scalar()
-        target = repository.add_target(s, "tax cuts")
+        # raw SQL: the ORM's Target has columns later revisions added (0006), which 0001 lacks
+        s.execute(text("INSERT INTO targets (text, created_at) VALUES ('tax cuts', '2026-01-01')"))
+        target = s.execute(text("SELECT id FROM targets WHERE text = 'tax cuts'")).one()
         annotator = repository.get_or_create_annotator(s, "ann1")
         s.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, model_name,"
                        " model_version, created_at) VALUES (:sid, :tid, 'stance', 'favor',"

@@ -33,9 +33,9 @@ class GatedBackend(Backend):
         self.gate = threading.Event()
         self.gate.set()
 
-    def save(self, decision):
+    def save(self, decision, **kwargs):
         assert self.gate.wait(timeout=30)
-        return super().save(decision)
+        return super().save(decision, **kwargs)
 
 
 def corpus(engine, extra_docs: int = 29) -> None:
@@ -213,7 +213,7 @@ async def test_keys_typed_behind_a_failed_save_are_refused_and_q_still_quits(eng
         backend.gate.clear()
         real_save = Backend.save
 
-        def failing_save(decision):
+        def failing_save(decision, **kwargs):
             assert backend.gate.wait(timeout=30)
             raise StorageError("database is locked")
         backend.save = failing_save
@@ -224,7 +224,7 @@ async def test_keys_typed_behind_a_failed_save_are_refused_and_q_still_quits(eng
             await settle(pilot)
         assert screen.current.key == first and not screen.typed_ahead  # the item stays: nothing was saved
         assert any("2 key(s) typed ahead were not applied: a save failed first" in n for n in notices(app))
-        backend.save = lambda decision: real_save(backend, decision)
+        backend.save = lambda decision, **kwargs: real_save(backend, decision, **kwargs)
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("q")

@@ -12,7 +12,9 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from db.engine import readonly, transaction
-from db.repository import PredictionItem, add_predictions, items_missing_predictions
+from db.repository import (PredictionItem, RelatednessItem, add_predictions, document_texts,
+                           items_missing_predictions, items_missing_relatedness)
+from db.schema import RELATEDNESS_TASK
 
 TASKS = ("sentiment", "stance")
 CHUNK = 512  # items per write transaction: progress stays live and memory flat
@@ -72,4 +74,57 @@ def prelabel(engine: Engine, classifiers: Mapping[str, Predictor], batch_size: i
                     precision=getattr(clf, "precision", None))
             if on_progress:
                 on_progress(len(chunk))
+    return written
+
+
+class Gate(Protocol):
+    """What prelabel needs of the relatedness gate (models.relatedness_gate.RelatednessGate)."""
+    name: str
+    version: str
+    threshold: float
+
+    def score(self, statements: list[str], targets: list[str], contexts: list[str | None]) -> Any: ...
+
+
+def load_gate() -> Gate:
+    from models.relatedness_gate import load_gate as load
+
+    return load()
+
+
+def pending_relatedness(engine: Engine, gate: Gate) -> list[RelatednessItem]:
+    with transaction(engine) as session:
+        return items_missing_relatedness(session, gate.name, gate.version)
+
+
+def relatedness_rows(gate: Gate, items: list[RelatednessItem], texts: Mapping[int, str]):
+    """(item, label, probabilities, score) per pair: score is the gate's P(related), or 1.0 where one of the
+    target's keywords occurs in the statement or its paragraph (the queue then keeps the pair whatever the model)."""
+    from models.relatedness_gate import keyword_match
+    from workbench.passages import paragraph
+
+    contexts = [paragraph(texts[i.document_id], i.start, i.end) for i in items]
+    probabilities = gate.score([i.text for i in items], [i.target for i in items], contexts)
+    for item, context, p in zip(items, contexts, probabilities, strict=True):
+        p = float(p)
+        score = 1.0 if item.aliases and keyword_match(item.aliases, [item.text, context]) else p
+        yield (PredictionItem(item.statement_id, item.target_id, item.text, item.target),
+               "related" if score >= gate.threshold else "unrelated", {"related": p, "unrelated": 1.0 - p}, score)
+
+
+def prelabel_relatedness(engine: Engine, gate: Gate, items: list[RelatednessItem] | None = None,
+                         on_progress: Callable[[int], None] | None = None) -> int:
+    """Score every (statement, target) pair this gate version has not scored yet; returns how many."""
+    items = pending_relatedness(engine, gate) if items is None else items
+    written = 0
+    for begin in range(0, len(items), CHUNK):
+        chunk = items[begin:begin + CHUNK]
+        with transaction(engine) as session:
+            texts = document_texts(session, {i.document_id for i in chunk})
+        rows = list(relatedness_rows(gate, chunk, texts))
+        with transaction(engine) as session:
+            written += add_predictions(session, RELATEDNESS_TASK, gate.name, gate.version, rows,
+                                       precision=getattr(gate, "precision", None))
+        if on_progress:
+            on_progress(len(chunk))
     return written

@@ -32,7 +32,40 @@ def _trainer(engine):
     return train
 
 
-def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool, blind_fraction: float = 0.0) -> None:
+def filter_options(command):
+    """--all-pairs, --document, --speaker, --speaker-type, --label, --max-confidence: the queue's scope."""
+    options = [
+        click.option("--all-pairs", is_flag=True,
+                     help="Queue every (statement, target) pair, not only the related ones (relatedness score or "
+                          "keywords)."),
+        click.option("--document", "document", default=None, metavar="GLOB",
+                     help="Only statements from documents whose name matches GLOB."),
+        click.option("--speaker", default=None, metavar="NAME", help="Only statements whose speaker's name contains NAME."),
+        click.option("--speaker-type", type=click.Choice(["official", "expert", "other"]), default=None),
+        click.option("--label", default=None, metavar="LABEL",
+                     help="Only items the model labelled LABEL (favor, against, neutral = stance; positive, "
+                          "negative; or sentiment:neutral)."),
+        click.option("--max-confidence", type=click.FloatRange(0.0, 1.0), default=None, metavar="P",
+                     help="Only items where the model's less sure suggestion has probability at most P."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_filters(all_pairs: bool, document: str | None, speaker: str | None, speaker_type: str | None,
+                 label: str | None, max_confidence: float | None, blind: bool = False):
+    from db.queue import QueueFilters
+    from workbench.errors import WorkbenchError
+
+    if blind and (label is not None or max_confidence is not None):
+        raise WorkbenchError("--label and --max-confidence read model predictions; they cannot be used with --blind")
+    return QueueFilters(all_pairs=all_pairs, document=document, speaker=speaker, speaker_type=speaker_type,
+                        label=label, max_confidence=max_confidence)
+
+
+def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool, blind_fraction: float = 0.0,
+           filters=None) -> None:
     from workbench.errors import WorkbenchError
     from workbench.tui.keymap import KeymapError, load_keymap
 
@@ -45,7 +78,7 @@ def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool, 
 
     backend = Backend(engine, annotator, target=target, order=order, blind=blind,
                       predictor_factory=None if blind else _model_factory(engine), blind_fraction=blind_fraction,
-                      trainer=None if blind else _trainer(engine))
+                      trainer=None if blind else _trainer(engine), filters=filters)
     run_app(AnnotateApp(backend, keymap=keymap))
 
 
@@ -58,9 +91,11 @@ def run_ui(engine, annotator: str, target: str | None, order: str, blind: bool, 
                    "random: shuffled, stable per annotator.")
 @click.option("--blind-fraction", type=click.FloatRange(0.0, 1.0), default=DEFAULT_BLIND_FRACTION, show_default=True,
               help="Share of items shown without suggestions, to measure how pre-labels bias annotators.")
+@filter_options
 @db_option
-def annotate(annotator: str, target: str | None, blind: bool, order: str, blind_fraction: float,
-             db_url: str | None) -> None:
+def annotate(annotator: str, target: str | None, blind: bool, order: str, blind_fraction: float, all_pairs: bool,
+             document: str | None, speaker: str | None, speaker_type: str | None, label: str | None,
+             max_confidence: float | None, db_url: str | None) -> None:
     """Label statements' stance and sentiment, one key per decision (press ? inside for keys)."""
     from db.engine import transaction
     from db.repository import annotator_name, find_target
@@ -69,11 +104,76 @@ def annotate(annotator: str, target: str | None, blind: bool, order: str, blind_
     annotator = annotator_name(annotator)  # the rule every path that stores a name follows
     if blind and order == "uncertainty":
         raise WorkbenchError("--order uncertainty reads model predictions; it cannot be used with --blind")
+    filters = make_filters(all_pairs, document, speaker, speaker_type, label, max_confidence, blind)
     engine = open_db(db_url)
     if target is not None:
         with transaction(engine) as session:
             find_target(session, target)  # a clear error before the screen opens
-    run_ui(engine, annotator, target, order, blind, blind_fraction)
+    run_ui(engine, annotator, target, order, blind, blind_fraction, filters)
+
+
+@click.command("queue")
+@click.option("--annotator", required=True, help="Whose queue: their own decisions are left out.")
+@click.option("--target", default=None, metavar="TEXT|ID", help="One target only (default: all).")
+@click.option("--order", type=click.Choice(ORDERS), default="document", show_default=True)
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="At most N items.")
+@db_option
+def queue_cmd(annotator: str, target: str | None, order: str, all_pairs: bool, document: str | None,
+              speaker: str | None, speaker_type: str | None, label: str | None, max_confidence: float | None,
+              as_json: bool, limit: int | None, db_url: str | None) -> None:
+    """Print, in order, the items `annotate` would show this annotator (same queue, same filters)."""
+    import json
+
+    from db.engine import readonly, transaction
+    from db.queue import AnnotationQueue
+    from db.repository import find_annotator, find_target, list_targets
+    from workbench.errors import WorkbenchError
+
+    if not annotator.strip():
+        raise WorkbenchError("--annotator needs a name")
+    filters = make_filters(all_pairs, document, speaker, speaker_type, label, max_confidence)
+    with transaction(readonly(open_db(db_url))) as session:
+        targets = [find_target(session, target)] if target is not None else list_targets(session)
+        if not targets:
+            raise WorkbenchError('no stance targets yet: add one with `workbench targets add "TEXT"`')
+        found = find_annotator(session, annotator.strip())  # read-only: a new name has decided nothing yet
+        queue = AnnotationQueue(found.id if found else -1, annotator.strip(), [t.id for t in targets], order,
+                                filters=filters)
+        printed: set = set()
+        while limit is None or len(printed) < limit:
+            page = min(500, limit - len(printed)) if limit is not None else 500
+            keys = queue.next_keys(session, page, exclude=printed)
+            for item in queue.load(session, keys):
+                printed.add(item.key)
+                row = queue_row(item)
+                click.echo(json.dumps(row, ensure_ascii=False) if as_json else _queue_line(row))
+            if len(keys) < page:
+                break
+
+
+QUEUE_FIELDS = ("doc", "start", "end", "target", "relatedness", "stance", "stance_probability", "sentiment",
+                "sentiment_probability", "speaker", "text")
+
+
+def queue_row(item) -> dict:
+    """One queued item as `workbench queue --json` prints it."""
+    def probability(suggestion):
+        return None if suggestion is None else round(suggestion.confidence, 4)
+    return {"doc": item.document_source, "start": item.start, "end": item.end, "target": item.target_text,
+            "relatedness": None if item.relatedness is None else round(item.relatedness, 4),
+            "stance": item.stance.label if item.stance else None, "stance_probability": probability(item.stance),
+            "sentiment": item.sentiment.label if item.sentiment else None,
+            "sentiment_probability": probability(item.sentiment), "speaker": item.speaker, "text": item.text}
+
+
+def _queue_line(row: dict) -> str:
+    related = "–" if row["relatedness"] is None else f"{row['relatedness']:.2f}"
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in row["text"]).split())
+    line = (f"{row['doc']}:{row['start']}-{row['end']}\t{row['target']}\trelated {related}\t"
+            f"{row['stance'] or '–'}/{row['sentiment'] or '–'}\t{text[:80]}")
+    return "".join(ch for ch in line if ch == "\t" or ch.isprintable())
 
 
 def _seeds_dir() -> Path:
@@ -118,20 +218,23 @@ def demo(no_ui: bool, annotator: str, db_url: str | None) -> None:
 def _prelabel(engine) -> None:
     from workbench.commands.common import progress_bar
     from workbench.modelstore import models_dir_for
-    from workbench.prelabel import LOADING_MODELS, load_classifiers, pending, prelabel
+    from workbench.prelabel import LOADING_MODELS, load_classifiers, load_gate, pending, prelabel
+    from workbench.prelabel import prelabel_relatedness
 
     click.echo(LOADING_MODELS, err=True)
     try:
+        gate = load_gate()
         classifiers = load_classifiers(models_dir_for(engine))
     except Exception as exc:  # noqa: BLE001 - the demo still works without suggestions
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         click.echo(f"warning: no pre-labels (models unavailable: {first}); the UI will ask the model "
                    "per item or you label by hand", err=True)
         return
+    related = prelabel_relatedness(engine, gate)
     total = sum(len(items) for items in pending(engine, classifiers).values())
     with progress_bar(total, "pre-labelling") as advance:
         written = prelabel(engine, classifiers, on_progress=advance)
-    click.echo("pre-labelled: " + ", ".join(f"{n} {task}" for task, n in written.items()))
+    click.echo("pre-labelled: " + ", ".join(f"{n} {task}" for task, n in {**written, "relatedness": related}.items()))
 
 
 @click.group()
@@ -223,5 +326,5 @@ def _store(db_url: str | None, text: str) -> None:
 
 
 def register(group: click.Group) -> None:
-    for command in (annotate, demo, guidelines):
+    for command in (annotate, queue_cmd, demo, guidelines):
         group.add_command(command)

@@ -112,14 +112,20 @@ def agreement_cmd(task: str | None, target: str | None, as_json: bool, html_out:
 @click.option("--annotator", "name", required=True, help="Your name (the adjudicator).")
 @click.option("--task", type=TASK_CHOICE, default="stance", show_default=True)
 @click.option("--include-flagged", is_flag=True, help="Also queue items an annotator flagged.")
+@click.option("--document", default=None, metavar="GLOB", help="Only statements from documents matching GLOB.")
+@click.option("--speaker", default=None, metavar="NAME", help="Only statements whose speaker's name contains NAME.")
+@click.option("--speaker-type", type=click.Choice(["official", "expert", "other"]), default=None)
 @db_option
-def adjudicate_cmd(name: str, task: str, include_flagged: bool, db_url: str | None) -> None:
+def adjudicate_cmd(name: str, task: str, include_flagged: bool, document: str | None, speaker: str | None,
+                   speaker_type: str | None, db_url: str | None) -> None:
     """Choose gold labels where annotators disagree (a terminal UI)."""
+    from db.queue import QueueFilters
     from db.repository import annotator_name
     from workbench.tui.adjudicate_app import AdjudicateApp
 
     name = annotator_name(name)  # before the screen opens: '' was accepted and failed on the first save
-    run_app(AdjudicateApp(open_db(db_url), name, task, include_flagged))
+    filters = QueueFilters(document=document, speaker=speaker, speaker_type=speaker_type)
+    run_app(AdjudicateApp(open_db(db_url), name, task, include_flagged, filters=filters))
 
 
 def register(group: click.Group) -> None:

@@ -13,16 +13,25 @@ def targets() -> None:
 
 @targets.command("add")
 @click.argument("text")
-@click.option("--description", default=None, help="What annotators should understand by this target.")
+@click.option("--description", default=None, help="What annotators should understand by this target (shown under it).")
+@click.option("--alias", "aliases", multiple=True, metavar="KEYWORD",
+              help="Another name or keyword (repeatable): a statement whose paragraph contains it is always queued.")
+@click.option("--documents", default=None, metavar="GLOB",
+              help="Annotate this target only in documents whose name matches GLOB (e.g. 'izvestia-*').")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Relatedness score a pair needs to be queued (default: the gate's, chosen on dev for 95 % "
+                   "recall; 0 queues every pair).")
 @db_option
-def targets_add(text: str, description: str | None, db_url: str | None) -> None:
+def targets_add(text: str, description: str | None, aliases: tuple[str, ...], documents: str | None,
+                threshold: float | None, db_url: str | None) -> None:
     """Add a stance target."""
     from db.engine import transaction
+    from db.plaintext import clean_line
     from db.repository import add_target
 
     with transaction(open_db(db_url)) as session:
-        target = add_target(session, text, description)
-        click.echo(f"target {target.id}: {target.text}")
+        target = add_target(session, text, description, aliases=aliases, documents=documents, threshold=threshold)
+        click.echo(f"target {target.id}: {clean_line(target.text)}")
 
 
 @targets.command("list")
@@ -40,31 +49,42 @@ def targets_list(db_url: str | None) -> None:
         for target in rows:
             suffix = f" — {target.description}" if target.description else ""
             click.echo(f"{target.id}\t{clean_line(target.text + suffix)}")
+            scope = [f"aliases: {', '.join(target.aliases)}" if target.aliases else "",
+                     f"documents: {target.documents}" if target.documents else "",
+                     f"threshold: {target.threshold:g}" if target.threshold is not None else ""]
+            if any(scope):
+                click.echo("\t" + clean_line("; ".join(part for part in scope if part)))
 
 
 @click.command()
 @click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1, 4096))
 @db_option
 def prelabel(batch_size: int, db_url: str | None) -> None:
-    """Predict sentiment for every statement and stance toward every target (active model versions)."""
+    """Predict sentiment for every statement, stance toward every target and how related each pair is."""
     from workbench.modelstore import models_dir_for
-    from workbench.prelabel import LOADING_MODELS, load_classifiers, pending, prelabel as run_prelabel
+    from workbench.prelabel import LOADING_MODELS, load_classifiers, load_gate, pending, pending_relatedness
+    from workbench.prelabel import prelabel as run_prelabel, prelabel_relatedness
 
     engine = open_db(db_url)
     click.echo(LOADING_MODELS, err=True)
+    gate = load_gate()
     classifiers = load_classifiers(models_dir_for(engine))
+    pairs = pending_relatedness(engine, gate)
+    with progress_bar(len(pairs), "relatedness") as advance:
+        related = prelabel_relatedness(engine, gate, pairs, on_progress=advance)
     total = sum(len(items) for items in pending(engine, classifiers).values())
     with progress_bar(total, "pre-labelling") as advance:
         written = run_prelabel(engine, classifiers, batch_size=batch_size, on_progress=advance)
     versions = ", ".join(f"{task}: {clf.name} {clf.version}" for task, clf in classifiers.items())
     click.echo(f"pre-labelled {written.get('sentiment', 0)} sentiment and {written.get('stance', 0)} stance "
-               f"item(s) with {versions}")
+               f"item(s) with {versions}; scored {related} pair(s) for relatedness with {gate.name} {gate.version}")
 
 
 @click.command()
-@click.option("--task", type=click.Choice(["stance", "sentiment"]), required=True)
+@click.option("--task", type=click.Choice(["stance", "sentiment", "relatedness"]), required=True)
 @click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news", "csv"]), required=True,
-              help="news: CSV with text, target, label favor/against/none (GWSD, Emergent).")
+              help="news: CSV with text, target, label favor/against/none (GWSD, Emergent); "
+                   "csv (relatedness): text, target, related 1/0.")
 @click.argument("path", type=click.Path())
 @click.option("--split", default=None, help="semeval: which split (e.g. val, train).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -72,12 +92,18 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 @click.option("--model", "model_path", default=None, type=click.Path(), help="A model folder (default: shipped).")
 def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, batch_size: int,
              model_path: str | None) -> None:
-    """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix."""
+    """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix (relatedness: recall of
+    related pairs, share of unrelated ones kept out at the default threshold, AUC)."""
     import json
 
     from models.evaluate import evaluate_examples, read_examples
     from workbench.errors import WorkbenchError
 
+    if task == "relatedness" and fmt != "csv":
+        raise WorkbenchError("--task relatedness reads --format csv (text, target, related)")
+    if task == "relatedness":
+        _evaluate_relatedness(path, as_json, model_path)
+        return
     expected = {"newsmtsc": "sentiment", "vast": "stance", "semeval": "stance", "news": "stance", "csv": "stance"}[fmt]
     if task != expected:
         raise WorkbenchError(f"--format {fmt} holds {expected} labels, not {task}")
@@ -92,6 +118,23 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
         click.echo(json.dumps(report))
         return
     _print_report(task, fmt, report)
+
+
+def _evaluate_relatedness(path: str, as_json: bool, model_path: str | None) -> None:
+    import json
+
+    from models.relatedness_gate import evaluate_csv, load_gate, read_relatedness_csv
+
+    n = len(read_relatedness_csv(path)[0])  # a bad file is refused before the model loads
+    gate = load_gate(model_path)
+    with progress_bar(n, "evaluating") as advance:
+        report = evaluate_csv(path, gate, on_progress=advance)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(f"relatedness on {path}: n={report['n']}  recall_related={report['recall_related']:.3f}  "
+               f"filtered_unrelated={report['filtered_unrelated']:.3f}  auc={report['auc']:.3f}  "
+               f"(threshold {report['threshold']:g}, {report['model']})")
 
 
 def _print_report(task: str, fmt: str, report: dict) -> None:

@@ -38,8 +38,10 @@ class AdjudicateApp(App):
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, engine: Engine, adjudicator: str, task: str = "stance", include_flagged: bool = False):
+    def __init__(self, engine: Engine, adjudicator: str, task: str = "stance", include_flagged: bool = False,
+                 filters=None):
         super().__init__()
+        self.filters = filters
         self.engine = engine
         self.adjudicator = adjudicator
         self.label_task = task
@@ -73,7 +75,7 @@ class AdjudicateApp(App):
     def load_queue(self) -> None:
         with transaction(readonly(self.engine)) as session:
             items = disagreement_queue(session, self.label_task, include_flagged=self.include_flagged,
-                                       include_adjudicated=True)
+                                       include_adjudicated=True, filters=self.filters)
         # already adjudicated items stay listed (marked) so a choice can be revisited; open ones first
         items.sort(key=lambda i: i.gold is not None)
         self.call_from_thread(self._show_queue, items)

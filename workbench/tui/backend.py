@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from db.decisions import NewDecision, record, undo_last
 from db.engine import readonly, transaction, write_retrying
 from db.errors import StorageError
-from db.queue import AnnotationQueue, ItemKey, Progress, QueueItem, Suggestion, model_label
+from db.queue import AnnotationQueue, ItemKey, Progress, QueueFilters, QueueItem, Suggestion, model_label
 from db.repository import (
     PredictionItem,
     add_predictions,
@@ -53,7 +53,8 @@ class StartInfo:
 class Backend:
     def __init__(self, engine: Engine, annotator: str, target: str | None = None, order: str = "document",
                  blind: bool = False, predictor_factory: PredictorFactory | None = None,
-                 blind_fraction: float = 0.0, trainer: Trainer | None = None):
+                 blind_fraction: float = 0.0, trainer: Trainer | None = None,
+                 filters: QueueFilters | None = None):
         if not 0.0 <= blind_fraction <= 1.0:
             raise StorageError(f"blind fraction must be between 0 and 1, got {blind_fraction}")
         self.engine = engine
@@ -64,6 +65,8 @@ class Backend:
         self.target = target
         self.order = order
         self.blind = blind
+        self.filters = filters or QueueFilters()
+        self.epoch = 0  # bumped by a search jump: fetches started before it are stale
         self.predictor_factory = None if blind else predictor_factory
         self.queue: AnnotationQueue | None = None
         self._annotator: Annotator | None = None
@@ -95,7 +98,8 @@ class Backend:
             problem = f"There are {what} in this database yet.\n\nTo get started:\n  " + "\n  ".join(steps)
         progress = Progress(0, 0)
         if problem is None:
-            self.queue = AnnotationQueue(self._annotator.id, self.annotator_name, target_ids, self.order, self.blind)
+            self.queue = AnnotationQueue(self._annotator.id, self.annotator_name, target_ids, self.order, self.blind,
+                                         self.filters)
             with transaction(self.reader) as session:
                 progress = self.queue.progress(session)
         return StartInfo(self.annotator_name, target_texts, progress, guidelines, problem)
@@ -124,10 +128,23 @@ class Backend:
 
     def fetch(self, n: int, exclude: Sequence[ItemKey] = ()) -> tuple[list[QueueItem], bool]:
         """The next n items (display data) and whether the queue ran dry."""
+        items, dry, _ = self.fetch_at(n, exclude)
+        return items, dry
+
+    def fetch_at(self, n: int, exclude: Sequence[ItemKey] = ()) -> tuple[list[QueueItem], bool, int]:
+        """fetch, and the queue epoch the items were read at (a search jump starts a new one)."""
         assert self.queue is not None
         with self._queue_lock, transaction(self.reader) as session:
             keys = self.queue.next_keys(session, n, exclude)
-            return self.queue.load(session, keys), len(keys) < n
+            return self.queue.load(session, keys), len(keys) < n, self.epoch
+
+    def jump(self, item: QueueItem) -> int:
+        """Continue the queue after `item` (a search result being labelled); returns the new epoch."""
+        assert self.queue is not None
+        with self._queue_lock:
+            self.queue.jump_to(item.key, item.document_id, item.start, item.end)
+            self.epoch += 1
+            return self.epoch
 
     def load(self, keys: Sequence[ItemKey]) -> list[QueueItem]:
         assert self.queue is not None

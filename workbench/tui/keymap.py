@@ -37,6 +37,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("reset", "escape", "reset", "back to the suggestions", show=False),
     Action("skip", "s", "skip", "skip"),
     Action("flag", "exclamation_mark", "flag", "flag"),
+    Action("not_about", "r", "not_about", "not about this target", show=False),
     Action("undo", "u", "undo", "undo"),
     Action("note", "n", "note", "note"),
     Action("help", "question_mark", "help", "help"),

@@ -28,6 +28,7 @@ class StartFailed(Message):
 class ItemsLoaded(Message):
     items: list[QueueItem]
     exhausted: bool  # the queue had fewer than asked for
+    epoch: int = 0   # the queue position they were read from (a search jump starts a new one)
 
 
 @dataclass

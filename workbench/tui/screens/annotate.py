@@ -302,6 +302,11 @@ class AnnotateScreen(SessionWorkers, Screen):
     def _suggestions_shown(self) -> bool:
         return not self.hidden() and bool(self.current and (self.current.stance or self.current.sentiment))
 
+    def action_not_about(self) -> None:
+        """The statement is not about this target: a verdict of its own, not a neutral stance."""
+        if self._ready():
+            self._save(self._decision("not_about", suggestions_shown=self._suggestions_shown()), counts_as_done=True)
+
     def action_flag(self) -> None:
         if self._typed_ahead("flag") or not self._ready():
             return
@@ -348,10 +353,13 @@ class AnnotateScreen(SessionWorkers, Screen):
         def chosen(item: QueueItem | None) -> None:
             if item is None:
                 return
-            self.buffer = deque(i for i in self.buffer if i.key != item.key)
-            if self.current is not None and self.current.key != item.key:
-                self.buffer.appendleft(self.current)
+            # label the found item, then go on from there: the queue continues after it; what was buffered
+            # (and the item on screen) comes back once the end is reached
+            self.backend.jump(item)
+            self.buffer.clear()
+            self.exhausted = False
             self._show(item)
+            self._fetch()
         self.app.push_screen(SearchScreen(run), chosen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -48,10 +48,10 @@ class SessionWorkers:
 
         def job() -> None:
             try:
-                items, dry = self.backend.fetch(PREFETCH, exclude)
+                items, dry, epoch = self.backend.fetch_at(PREFETCH, exclude)
             finally:
                 self.fetching = False
-            self.post_message(msg.ItemsLoaded(items, dry))
+            self.post_message(msg.ItemsLoaded(items, dry, epoch))
         self._spawn("fetch", job)
 
     def _maybe_prefetch(self) -> None:
@@ -104,6 +104,9 @@ class SessionWorkers:
         self._message(f"Cannot open the annotation session:\n\n{event.message}\n\nPress q to quit.")
 
     def on_items_loaded(self, event: msg.ItemsLoaded) -> None:
+        if event.epoch != self.backend.epoch:  # read before a search jump moved the queue: read again
+            self._maybe_prefetch()
+            return
         self.exhausted = event.exhausted
         known = {i.key for i in self.buffer} | ({self.current.key} if self.current else set())
         self.buffer.extend(i for i in event.items if i.key not in known)
@@ -124,7 +127,7 @@ class SessionWorkers:
             return
         self._advance()
         self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
-                      "flag": "flagged ✓"}[event.action])
+                      "flag": "flagged ✓", "not_about": "marked not about this target ✓"}[event.action])
         self.call_later(self._replay_typed_ahead)
 
     def on_write_waiting(self, event: msg.WriteWaiting) -> None:
@@ -143,7 +146,7 @@ class SessionWorkers:
         if event.action is None:
             self._status("nothing to undo")
             return
-        if event.action in ("label", "flag"):
+        if event.action in ("label", "flag", "not_about"):
             self.done = max(0, self.done - 1)
             self.session_count = max(0, self.session_count - 1)
         item = event.item

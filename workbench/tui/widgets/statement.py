@@ -10,31 +10,8 @@ from textual.widgets import Static
 
 from db.plaintext import clean_text
 from db.queue import QueueItem
+from workbench.passages import context_window
 from workbench.plain import plain
-
-
-def _separator(text: str) -> str:
-    return "\n\n" if "\n\n" in text else "\n"
-
-
-def context_window(text: str, start: int, end: int, extra: int = 0) -> tuple[int, int]:
-    """[a, b) of the paragraph(s) holding text[start:end], widened by `extra` paragraphs each side.
-
-    Paragraphs end at blank lines (at line breaks in texts without blank lines).
-    """
-    sep = _separator(text)
-    a = text.rfind(sep, 0, start)
-    a = 0 if a < 0 else a + len(sep)
-    b = text.find(sep, end)
-    b = len(text) if b < 0 else b
-    for _ in range(extra):
-        if a > 0:
-            prev = text.rfind(sep, 0, max(a - len(sep), 0))
-            a = 0 if prev < 0 else prev + len(sep)
-        if b < len(text):
-            nxt = text.find(sep, b + len(sep))
-            b = len(text) if nxt < 0 else nxt
-    return a, b
 
 
 class StatementView(VerticalScroll):
@@ -97,6 +74,10 @@ def _rows(text: str, width: int) -> int:
     return len(Content(text).wrap(width)) if text else 0
 
 
+def _one_line(text: str) -> str:
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 class SpeakerLine(Static):
     def show(self, item: QueueItem | None) -> None:
         if item is None:
@@ -112,6 +93,11 @@ class SpeakerLine(Static):
         line.append_text(plain(detail, "dim"))
         line.append("\nTarget   ", style="dim")
         line.append_text(plain(item.target_text, "bold underline"))
+        if item.relatedness is not None:
+            line.append(f"   related {item.relatedness:.2f}", style="dim")
+        if item.target_description:
+            # what the target means, under it; typed by a user: shown as text, line breaks and controls flattened
+            line.append("\n         " + _one_line(item.target_description), style="italic")
         if item.skipped_before:
             line.append("   (you skipped this before)", style="italic dim")
         self.update(line)
