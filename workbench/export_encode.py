@@ -39,6 +39,7 @@ from workbench.export_read import (
     P_VERSION,
     Reader,
 )
+from workbench.export_extra import extra_fields, extra_values
 
 _CACHE_LIMIT = 1 << 16
 _INF = float("inf")
@@ -323,6 +324,13 @@ def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, 
     return n
 
 
+def _extras_json(reader: Reader, s, task: str) -> str:
+    """The appended columns (`export_extra`) as the tail of a JSON object."""
+    fields = extra_fields(reader.with_documents)
+    return "".join(f", {encode_basestring(k)}: {json.dumps(v, ensure_ascii=False)}"
+                   for k, v in zip(fields, extra_values(reader, s, task)))
+
+
 def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     """One JSON object per line; written in batches of `batch` lines."""
     enc = Encoder(reader)
@@ -333,7 +341,7 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
             head, body = enc.statement(s)
             yield [f'{{"task": "{task}", {head}, "target": {target_json[target]}, {body}, '
                    f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
-                   f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}}}\n'
+                   f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}{_extras_json(reader, s, task)}}}\n'
                    for task, target, events, gold, pred in items]
     return _write_in_batches(statements(), fh, on_rows, batch)
 
@@ -351,6 +359,11 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     enc = Encoder(reader)
     targets: dict = {}
 
+    def extras(s, task: str) -> str:
+        values = extra_values(reader, s, task)
+        conflict = "" if values[0] is None else csv_cell(json.dumps(values[0], ensure_ascii=False))
+        return "," + ",".join([conflict, *map(csv_cell, values[1:])])
+
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
             enc.statement(s)
@@ -365,6 +378,7 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
                 gold_cells = _CSV_NO_GOLD if gold is None else ",".join(
                     map(csv_cell, (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))))
                 rows.append(f'{task},{head},{target_cell},{body},"{annotations}",{enc.summary(task, events)[4]},'
-                            f'{gold_cells},{enc.newest_csv(task, pred)}\r\n')
+                            f'{gold_cells},{enc.newest_csv(task, pred)}{extras(s, task)}\r\n')
             yield rows
-    return _write_in_batches(statements(), fh, on_rows, batch, header=",".join(CSV_FIELDS) + "\r\n")
+    header = ",".join(CSV_FIELDS + extra_fields(reader.with_documents)) + "\r\n"
+    return _write_in_batches(statements(), fh, on_rows, batch, header=header)
