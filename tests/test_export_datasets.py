@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from db.decisions import NewDecision, record
 from db.engine import transaction
 from db.repository import add_document, add_target, get_or_create_annotator, replace_statements, StatementFields
-from db.schema import Statement
+from db.schema import Statement, Target
 from tests.bad_input_support import assert_one_line_error, invoke
 from tests.test_export import DOC_A, DOC_B, build_corpus, quote_spans
 
@@ -20,7 +19,7 @@ from tests.test_export import DOC_A, DOC_B, build_corpus, quote_spans
 def many_documents(engine, n_docs: int = 30, first: int = 0) -> None:
     """n documents of two quotes each, with title/url/published; two annotators label every quote."""
     with transaction(engine) as session:
-        target = session.scalar(select(__import__("db.schema").schema.Target).limit(1)) or add_target(session, "tax")
+        target = session.scalar(select(Target).limit(1)) or add_target(session, "tax")
         anns = [get_or_create_annotator(session, n) for n in ("ann1", "ann2")]
         for d in range(first, first + n_docs):
             text = f'Report {d}. "We back the tax number {d}," said A. "The tax {d} is bad," said B.'
@@ -239,3 +238,23 @@ def test_bad_dataset_options_are_one_line_errors(engine, sqlite_url, tmp_path, a
     code, stdout, stderr = invoke("export", *args[:2], out, *args[2:], "--db", sqlite_url)
     assert_one_line_error(code, stdout, stderr, message)
     assert not out.exists()
+
+
+def test_document_fields_and_conflicts_on_postgresql(pg_engine, pg_url, tmp_path):
+    """PostgreSQL gives document metadata as a dict, not JSON text: the same columns come out."""
+    build_corpus(pg_engine)
+    many_documents(pg_engine, 2)
+    sid = conflict(pg_engine)
+    out = tmp_path / "pg.jsonl"
+    code, stdout, stderr = invoke("export", "--format", "jsonl", out, "--with-documents", "--db", pg_url)
+    assert code == 0, (stdout, stderr)
+    assert stderr.startswith("warning: 1 statement(s)")
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    row = next(r for r in rows if r["doc"] == "doc001.txt")
+    assert (row["doc_title"], row["doc_url"], row["doc_published"]) == ("Title 1", "https://example.org/1",
+                                                                       "2026-01-02")
+    assert next(r for r in rows if r["doc"] == "a.txt")["doc_title"] is None
+    with transaction(pg_engine) as session:
+        start = session.get(Statement, sid).start
+    assert [r["sentiment_conflict"] for r in rows if r["task"] == "sentiment" and r["start"] == start
+            and r["doc"] == "a.txt"] == [["ann1"]]

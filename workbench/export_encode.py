@@ -324,11 +324,17 @@ def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, 
     return n
 
 
+_NO_CONFLICT = {"stance": ', "sentiment_conflict": null', "sentiment": ', "sentiment_conflict": []'}
+
+
 def _extras_json(reader: Reader, s, task: str) -> str:
-    """The appended columns (`export_extra`) as the tail of a JSON object."""
-    fields = extra_fields(reader.with_documents)
-    return "".join(f", {encode_basestring(k)}: {json.dumps(v, ensure_ascii=False)}"
-                   for k, v in zip(fields, extra_values(reader, s, task)))
+    """The appended columns (`export_extra`) as the tail of a JSON object (constant pieces when no conflict)."""
+    conflict = reader.conflicts.get(s[0]) if task == "sentiment" else None
+    text = _NO_CONFLICT[task] if conflict is None else f', "sentiment_conflict": {json.dumps(conflict, ensure_ascii=False)}'
+    if reader.with_documents:
+        title, url, published = extra_values(reader, s, task)[1:]
+        text += f', "doc_title": {value(title)}, "doc_url": {value(url)}, "doc_published": {value(published)}'
+    return text
 
 
 def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
@@ -350,6 +356,7 @@ CSV_FIELDS = ("task", "doc", "doc_sha256", "start", "end", "target", "text", "sp
               "speaker_type", "kind", "cue", "annotations", "n_annotators", "majority", "soft_label", "gold",
               "gold_by", "gold_note", "adjudicated_at", "predicted", "probabilities", "model_name", "model_version")
 _CSV_NO_GOLD = ",,,"
+_CSV_NO_CONFLICT = {"stance": ",", "sentiment": ",[]"}
 
 
 def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
@@ -360,6 +367,8 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     targets: dict = {}
 
     def extras(s, task: str) -> str:
+        if not reader.with_documents and (task == "stance" or s[0] not in reader.conflicts):
+            return _CSV_NO_CONFLICT[task]  # the common case, without building the values
         values = extra_values(reader, s, task)
         conflict = "" if values[0] is None else csv_cell(json.dumps(values[0], ensure_ascii=False))
         return "," + ",".join([conflict, *map(csv_cell, values[1:])])
