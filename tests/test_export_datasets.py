@@ -221,6 +221,11 @@ def test_hf_refuses_a_folder_it_did_not_write_and_replaces_its_own(engine, sqlit
     assert_one_line_error(code, out, err, "not an earlier `export --format hf`")
     assert (mine / "keep.txt").read_text() == "precious" and sorted(p.name for p in mine.iterdir()) == ["keep.txt"]
 
+    code, out, err = invoke("export", "--format", "hf", tmp_path / "missing" / "x", "--db", sqlite_url)
+    assert_one_line_error(code, out, err, "no such folder")
+    code, out, err = invoke("export", "--format", "hf", sqlite_url.removeprefix("sqlite:///"), "--db", sqlite_url)
+    assert_one_line_error(code, out, err, "exists and is not a folder")
+
     out_dir, _, _ = hf(tmp_path, sqlite_url, "--task", "stance")
     out_dir, _, _ = hf(tmp_path, sqlite_url)  # over its own earlier export: replaced
     assert sorted(p.name for p in out_dir.iterdir()) == ["README.md", "sentiment", "stance"]

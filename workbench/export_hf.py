@@ -67,6 +67,9 @@ _OURS = {"README.md", "stance", "sentiment"}
 
 def _check_out(path: str) -> None:
     """OUT is new, an empty folder, or an earlier hf export (which is replaced): never someone's folder."""
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise WorkbenchError(f"{path}: no such folder {parent} (create it first)")
     if not os.path.exists(path):
         return
     if not os.path.isdir(path):
