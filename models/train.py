@@ -127,7 +127,8 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     """Continue training the parent model (default: shipped) on annotators' examples.
 
     Writes a loadable model dir at out_dir and returns its metadata (also in
-    its config.json).  Dev metrics are on the held-back slice of `examples`.
+    its config.json).  Dev metrics are on the held-back slice of `examples`; `parent_dev_metrics`
+    are the parent's on the same slice, measured before training.
     """
     from .classifiers import shipped_dir
     from .encoder import set_cpu_threads
@@ -146,18 +147,22 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
     if epochs is None:  # few examples: more passes, capped so 50 examples stay well under 2 minutes
         epochs = max(2, min(10, 400 // max(1, len(train))))
     max_length = int(pcfg.get("max_length", 128))
+    rel, block = None, pcfg.get("relatedness")
+    if dev and block:  # the child keeps the parent's combiner: judge both as the application will run them
+        from .encoder import pick_device
+        from .relatedness import load_relatedness
+
+        rel = load_relatedness(block, tokenizer, pick_device(), base_path, model_dir=parent_dir,
+                               base_name=pcfg["base_model"].get("name"))
+    parent_report = None
+    if dev:  # the parent on the very items the child is judged on, before training changes the weights
+        parent_report = dev_report(labels, model_logits(model, tokenizer, dev, max_length, rel, block),
+                                   [e.label for e in dev], float(pcfg.get("temperature", 1.0)))
     stats = train_loop(model, tokenizer, train, labels, epochs=epochs, lr=FEWSHOT["lr"],
                        batch_size=FEWSHOT["batch_size"], max_length=max_length, seed=seed, progress=progress)
     temperature = float(pcfg.get("temperature", 1.0))
     report = None
     if dev:
-        rel, block = None, pcfg.get("relatedness")
-        if block:  # the child keeps the parent's combiner: judge it as the application will run it
-            from .encoder import pick_device
-            from .relatedness import load_relatedness
-
-            rel = load_relatedness(block, tokenizer, pick_device(), base_path, model_dir=parent_dir,
-                                   base_name=pcfg["base_model"].get("name"))
         logits = model_logits(model, tokenizer, dev, max_length, rel, block)
         if len(dev) >= 30:  # a temperature fitted on a handful of examples is noise: keep the parent's
             temperature, _ = calibrate(labels, logits, [e.label for e in dev])
@@ -174,6 +179,7 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "training": {"n_train": len(train), "n_dev": len(dev), "epochs": epochs, "seed": seed, **FEWSHOT, **stats},
         "dev_metrics": {"heldback": report} if report else {},
+        "parent_dev_metrics": {"heldback": parent_report} if parent_report else {},
     }
     if (pcfg.get("relatedness") or {}).get("student"):  # the child is a complete model dir on its own
         import shutil

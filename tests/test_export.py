@@ -180,7 +180,7 @@ def test_csv_parquet_and_hf_hold_the_same_rows(engine, tmp_path):
     from datasets import load_from_disk
 
     export(engine, "hf", str(tmp_path / "hf"), tasks=("stance",))
-    ds = load_from_disk(str(tmp_path / "hf"))
+    ds = load_from_disk(str(tmp_path / "hf" / "stance"))["train"]
     assert len(ds) == 4  # three labelled stance items and one only flagged
     assert ds[0]["gold"] == expected[0]["gold"] and ds[0]["text"] == expected[0]["text"]
 

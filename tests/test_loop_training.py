@@ -198,7 +198,8 @@ def test_train_saves_activates_and_lists(engine, sqlite_url, store):
     sids = add_statements(engine, texts)
     label_all(engine, sids, texts, annotators=("ann1", "ann2"))
 
-    code, out = invoke("train", "--task", "stance", "--target", "tax", "--seed", "5", "--db", sqlite_url)
+    code, out = invoke("train", "--task", "stance", "--target", "tax", "--seed", "5", "--activate",
+                       "--db", sqlite_url)
     assert code == 0, out
     assert "from parent 0.1.0-tiny" in out and "18 agreed" in out and "held back" in out
     code, out = invoke("models", "list", "--json", "--db", sqlite_url)
@@ -273,7 +274,7 @@ def test_prelabel_uses_the_new_version_and_keeps_old_predictions(engine, sqlite_
     # prelabel also scores each pair's relatedness (the gate, models/weights/relatedness)
     assert before == {("stance", "0.1.0-tiny"): 18, ("sentiment", "0.2.0-tiny"): 18, ("relatedness", "1.0.0"): 18}
 
-    code, out = invoke("train", "--task", "stance", "--db", sqlite_url)
+    code, out = invoke("train", "--task", "stance", "--activate", "--db", sqlite_url)
     assert code == 0, out
     with transaction(engine) as s:
         first_ids = set(s.scalars(select(Prediction.id)))

@@ -107,12 +107,14 @@ def test_a_folder_export_may_not_hold_the_database(workdir):
     assert fingerprint(workdir / "workbench.db") == before
 
 
-@pytest.mark.parametrize("fmt, writer_name", [("jsonl", "_write_jsonl"), ("csv", "_write_csv"),
-                                              ("parquet", "_write_parquet"), ("hf", "_write_parquet")])
-def test_an_interrupted_export_leaves_the_previous_file(workdir, monkeypatch, fmt, writer_name):
+@pytest.mark.parametrize("fmt, module_name, writer_name", [
+    ("jsonl", "workbench.export", "_write_jsonl"), ("csv", "workbench.export", "_write_csv"),
+    ("parquet", "workbench.export", "_write_parquet"), ("hf", "workbench.export_hf", "write_parquet")])
+def test_an_interrupted_export_leaves_the_previous_file(workdir, monkeypatch, fmt, module_name, writer_name):
     """The writer dies half-way: the earlier export is still whole, no half file anywhere."""
-    import workbench.export as export_module
+    import importlib
 
+    export_module = importlib.import_module(module_name)
     out = workdir / f"labels.{fmt}"
     assert invoke("export", "--format", fmt, out)[0] == 0
     earlier = _snapshot(out)
@@ -134,8 +136,8 @@ def test_an_interrupted_export_leaves_the_previous_file(workdir, monkeypatch, fm
 
 
 def _snapshot(path: Path) -> dict[str, bytes]:
-    if path.is_dir():
-        return {p.name: p.read_bytes() for p in sorted(path.iterdir())}
+    if path.is_dir():  # the hf layout nests a folder per task
+        return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
     return {path.name: path.read_bytes()}
 
 
@@ -167,7 +169,7 @@ def test_hf_export_replaces_an_earlier_dataset_but_not_other_folders(workdir):
 
     assert invoke("export", "--format", "hf", "ds")[0] == 0
     assert invoke("export", "--format", "hf", "ds")[0] == 0  # over the earlier one
-    assert load_from_disk(str(workdir / "ds")).num_rows > 0
+    assert load_from_disk(str(workdir / "ds" / "stance"))["train"].num_rows > 0
     (workdir / "notes").mkdir()
     (workdir / "notes" / "mine.txt").write_text("keep me")
     code, out, err = invoke("export", "--format", "hf", "notes")
@@ -175,7 +177,7 @@ def test_hf_export_replaces_an_earlier_dataset_but_not_other_folders(workdir):
     assert (workdir / "notes" / "mine.txt").read_text() == "keep me"
     (workdir / "empty").mkdir()
     assert invoke("export", "--format", "hf", "empty")[0] == 0
-    assert load_from_disk(str(workdir / "empty")).num_rows > 0
+    assert load_from_disk(str(workdir / "empty" / "stance"))["train"].num_rows > 0
 
 
 def test_new_files_get_ordinary_permissions(workdir):

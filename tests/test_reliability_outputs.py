@@ -56,8 +56,10 @@ def test_hf_export_of_zero_rows_loads_back(tmp_path):
     invoke("init", "--db", url)
     code, out, _ = invoke("export", "--format", "hf", tmp_path / "e.hf", "--db", url)
     assert code == 0 and "exported 0 row(s)" in out
-    dataset = load_from_disk(str(tmp_path / "e.hf"))
-    assert dataset.num_rows == 0 and {"task", "text", "annotations", "gold"} <= set(dataset.column_names)
+    for task in ("stance", "sentiment"):
+        dataset = load_from_disk(str(tmp_path / "e.hf" / task))["train"]
+        assert dataset.num_rows == 0 and {"task", "text", "annotations", "gold"} <= set(dataset.column_names)
+        assert dataset.features["label"].num_classes == 3
 
 
 def test_text_a_database_cannot_store_fails_that_file_only(db, tmp_path):

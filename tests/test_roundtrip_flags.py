@@ -100,6 +100,13 @@ def test_rows_of_a_statement_flagged_not_a_statement_say_so_in_every_format(engi
     export(engine, "parquet", str(tmp_path / "out.parquet"))
     table = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert [(r["flags"], r["not_a_statement"]) for r in table] == [(r["flags"], r["not_a_statement"]) for r in rows]
+    from datasets import load_from_disk
+
+    export(engine, "hf", str(tmp_path / "hf"))  # a DatasetDict per task: the same flags, task by task
+    for task in ("stance", "sentiment"):
+        got = load_from_disk(str(tmp_path / "hf" / task))["train"]
+        assert [(r["flags"], r["not_a_statement"], r["speaker_id"]) for r in got] == [
+            (r["flags"], r["not_a_statement"], r["speaker_id"]) for r in rows if r["task"] == task]
 
 
 def test_gold_only_export_leaves_out_a_statement_flagged_not_a_statement(engine, sqlite_url, tmp_path):
@@ -115,6 +122,14 @@ def test_gold_only_export_leaves_out_a_statement_flagged_not_a_statement(engine,
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["doc"], r["task"], r["gold"]) for r in rows] == [("b.txt", "stance", "against")]
+    from datasets import load_from_disk
+
+    result = CliRunner().invoke(cli, ["export", "--format", "hf", str(tmp_path / "hf"), "--gold-only",
+                                      "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    stance = load_from_disk(str(tmp_path / "hf" / "stance"))["train"]
+    assert [(r["doc"], r["gold"], r["not_a_statement"]) for r in stance] == [("b.txt", "against", False)]
+    assert len(load_from_disk(str(tmp_path / "hf" / "sentiment"))["train"]) == 0
 
 
 def test_training_data_leaves_out_a_statement_flagged_not_a_statement(engine):

@@ -7,7 +7,8 @@ time, queue order, whether suggestions were shown and the pre-label they saw, th
 label from adjudication, the majority label and soft label distribution, and the newest
 model prediction, then the item's standing flags (`flags`: annotator, target, reason codes,
 note, duration, queue order, whether suggestions were shown, time) and `not_a_statement` (some
-standing flag on the statement says so). Items are those with at least one current human
+standing flag on the statement says so), then the `export_extra` columns (`sentiment_conflict`;
+with `--with-documents` the document's title, url and published date). Items are those with at least one current human
 label or flag (`--gold-only`: of those, the ones with a standing gold label and not flagged as
 not a statement). Rows are ordered by document, offsets, target and task, so two
 databases built from the same documents export comparable files.
@@ -33,6 +34,7 @@ from workbench.errors import WorkbenchError
 from workbench.export_arrow import ALL_LABELS, arrow_schema, write_parquet as _write_parquet
 from workbench.export_encode import flag_dict, iso, probabilities, reasons, summary, write_csv as _write_csv
 from workbench.export_encode import write_jsonl as _write_jsonl
+from workbench.export_extra import extra_fields, extra_values
 from workbench.export_read import (
     CHUNK,
     E_ACCEPTED,
@@ -56,7 +58,7 @@ from workbench.export_read import (
     STATEMENT_FIELDS,
     Reader,
 )
-from workbench.output import atomic_file, atomic_folder, atomic_path, check_output
+from workbench.output import atomic_file, atomic_path, check_output
 
 __all__ = ["FORMATS", "STATEMENT_FIELDS", "ALL_LABELS", "iso", "iter_rows", "arrow_schema", "export", "reader"]
 
@@ -72,7 +74,7 @@ def _check_tasks(tasks) -> None:
 
 @contextmanager
 def reader(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
-           chunk: int = CHUNK, collect: bool = False) -> Iterator[Reader]:
+           chunk: int = CHUNK, collect: bool = False, with_documents: bool = False) -> Iterator[Reader]:
     """A Reader inside one read transaction (repeatable read on PostgreSQL, so every chunk's
     selects see the snapshot the statement cursor sees)."""
     _check_tasks(tasks)
@@ -80,7 +82,7 @@ def reader(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = Fal
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with conn.begin():
-            yield Reader(conn, tasks, gold_only, chunk, collect)
+            yield Reader(conn, tasks, gold_only, chunk, collect, with_documents)
 
 
 @contextmanager
@@ -130,16 +132,17 @@ def _row(r: Reader, s, task: str, target, events: list, gold, pred, flags: list,
         "probabilities": _probs(probabilities(pred[P_PROBS], task), task) if pred else None,
         "model_name": pred[P_NAME] if pred else None, "model_version": pred[P_VERSION] if pred else None,
         "flags": [flag_dict(r, f) for f in flags], "not_a_statement": not_statement,
+        **dict(zip(extra_fields(r.with_documents), extra_values(r, s, task))),
     }
 
 
 def iter_rows(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
-              batch: int = CHUNK) -> Iterator[dict[str, Any]]:
+              batch: int = CHUNK, with_documents: bool = False) -> Iterator[dict[str, Any]]:
     """Export rows as dicts for every item with at least one current label, in statement order
     (document source, sha256, offsets); within a statement the stance items by target text,
     then the sentiment item. `batch`: statements per chunk."""
     _check_tasks(tasks)
-    with reader(engine, tasks, gold_only, batch) as r:
+    with reader(engine, tasks, gold_only, batch, with_documents=with_documents) as r:
         for s, items in r:
             for item in items:
                 yield _row(r, s, *item)
@@ -147,47 +150,45 @@ def iter_rows(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = 
 
 # -- writers ---------------------------------------------------------------------------------
 
-def write_hf(r: Reader, path: str, tasks: tuple[str, ...] = TASKS, on_rows=None) -> int:
-    """A `datasets.Dataset` saved with save_to_disk into `path` (a folder, written whole by the
-    caller's atomic_folder); built through a temporary parquet file."""
-    import os
-    import tempfile
-
-    from datasets import Dataset
-
-    with tempfile.TemporaryDirectory(prefix="workbench-hf-") as tmp:
-        staging = os.path.join(tmp, "rows.parquet")
-        n = _write_parquet(r, staging, tasks, on_rows=on_rows)
-        if n:
-            dataset = Dataset.from_parquet(staging, cache_dir=os.path.join(tmp, "cache"))
-        else:  # from_parquet cannot build from zero rows; the empty table keeps the columns and types
-            import pyarrow.parquet as pq
-
-            dataset = Dataset(pq.read_table(staging))
-        # zero rows would be saved as zero shards, which load_from_disk cannot read back
-        dataset.save_to_disk(path, **({} if n else {"num_shards": 1}))
-        del dataset
-    return n
-
-
 def export(engine: Engine, fmt: str, path: str, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
-           on_row: Callable[[int], None] | None = None) -> int:
+           on_row: Callable[[int], None] | None = None, *, with_documents: bool = False,
+           test_fraction: float | None = None, licence: str | None = None, command: str | None = None,
+           summary: dict[str, Any] | None = None) -> int:
     """Write the export; returns the number of rows. `on_row(n)` is called as each batch of n rows is written.
 
     `path` never becomes the database (refused up front) nor a half-written file: the rows go to a
-    fresh name in the same folder, renamed over `path` once complete (`workbench.output`)."""
+    fresh name in the same folder, renamed over `path` once complete (`workbench.output`).
+
+    `with_documents` adds the documents' title, url and published date (every format). hf only:
+    `test_fraction` splits by document, `licence` and `command` go into the dataset card.
+    `summary`, if given, receives `sentiment_conflicts` (sentiment items where an annotator gave
+    the statement different sentiments under two targets).
+    """
     if fmt not in FORMATS:
         raise WorkbenchError(f"unknown export format: {fmt!r} (expected one of {', '.join(FORMATS)})")
-    check_output(path, engine, folder=fmt == "hf")  # before the reader opens: a refused path costs nothing
-    with _gc_paused(), reader(engine, tasks, gold_only, collect=True) as r:
+    if fmt != "hf" and (test_fraction is not None or licence is not None):
+        raise WorkbenchError("a split by document and a licence are for --format hf (its dataset card)")
+    _check_tasks(tasks)
+    if fmt == "hf":
+        from workbench.export_hf import write_hf_datasets
+
+        with _gc_paused():  # write_hf_datasets checks `path` (database, folder) before reading anything
+            written = write_hf_datasets(engine, path, tasks, gold_only, with_documents, test_fraction, licence,
+                                        command or f"workbench export --format hf {path}", on_row)
+        if summary is not None:
+            summary["sentiment_conflicts"] = written.sentiment_conflicts
+        return written.rows
+    check_output(path, engine)  # before the reader opens: a refused path costs nothing
+    with _gc_paused(), reader(engine, tasks, gold_only, collect=True, with_documents=with_documents) as r:
         if fmt == "jsonl":
             with atomic_file(path, engine) as fh:
-                return _write_jsonl(r, fh, on_row, BATCH)
-        if fmt == "csv":
+                n = _write_jsonl(r, fh, on_row, BATCH)
+        elif fmt == "csv":
             with atomic_file(path, engine, newline="") as fh:
-                return _write_csv(r, fh, on_row, BATCH)
-        if fmt == "parquet":
+                n = _write_csv(r, fh, on_row, BATCH)
+        else:
             with atomic_path(path, engine) as staging:
-                return _write_parquet(r, staging, tasks, on_rows=on_row)
-        with atomic_folder(path, engine) as staging:
-            return write_hf(r, staging, tasks, on_rows=on_row)
+                n = _write_parquet(r, staging, tasks, on_rows=on_row)
+        if summary is not None:
+            summary["sentiment_conflicts"] = r.sentiment_conflicts
+        return n

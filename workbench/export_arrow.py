@@ -35,6 +35,7 @@ from workbench.export_read import (
     P_PROBS,
     Reader,
 )
+from workbench.export_extra import CONFLICT_FIELD, DOCUMENT_FIELDS, extra_values
 
 ALL_LABELS = ("favor", "against", "neutral", "positive", "negative")
 _BOOL = {None: None, 0: False, 1: True}
@@ -44,7 +45,7 @@ def schema_labels(tasks: tuple[str, ...] = TASKS) -> list[str]:
     return [label for label in ALL_LABELS if any(label in LABELS_BY_TASK[t] for t in tasks)]
 
 
-def arrow_schema(tasks: tuple[str, ...] = TASKS):
+def arrow_schema(tasks: tuple[str, ...] = TASKS, with_documents: bool = False):
     import pyarrow as pa
 
     probs = pa.struct([(label, pa.float64()) for label in schema_labels(tasks)])
@@ -69,6 +70,8 @@ def arrow_schema(tasks: tuple[str, ...] = TASKS):
         ("adjudicated_at", pa.string()), ("predicted", pa.string()), ("probabilities", probs),
         ("model_name", pa.string()), ("model_version", pa.string()),
         ("flags", pa.list_(flag)), ("not_a_statement", pa.bool_()),
+        (CONFLICT_FIELD, pa.list_(pa.string())),
+        *((name, pa.string()) for name in (DOCUMENT_FIELDS if with_documents else ())),
     ])
 
 
@@ -106,6 +109,7 @@ class _Columns:
         self.rows: list[tuple] = []
         self.flags: list[list[dict]] = []  # per row; flags are rare, so plain dicts for pa.array
         self.not_statement: list[bool] = []
+        self.extras: list[tuple] = []  # per row: export_extra values
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -179,6 +183,7 @@ class _Columns:
                           None if pred is None else self._prediction(pred[P_ID], task)) + gold_cols)
         self.flags.append([flag_dict(self.reader, f) for f in flags])
         self.not_statement.append(not_statement)
+        self.extras.append(extra_values(self.reader, self.statements[-1], task))
 
     def batch(self, schema):
         import pyarrow as pa
@@ -238,6 +243,8 @@ class _Columns:
         out += [pa.array(p[2], text).take(pred_at), pred_probs.take(pred_at), pa.array(p[0], text).take(pred_at),
                 pa.array(p[1], text).take(pred_at)]
         out += [pa.array(self.flags, schema.field("flags").type), pa.array(self.not_statement, pa.bool_())]
+        x = columns(self.extras, len(schema) - len(out))
+        out += [pa.array(x[0], pa.list_(text))] + [pa.array(column, text) for column in x[1:]]
         return pa.RecordBatch.from_arrays(out, schema=schema)
 
 
@@ -249,7 +256,7 @@ def write_parquet(reader: Reader, path: str, tasks: tuple[str, ...] = TASKS, row
     """Row groups of `row_group` rows, each built as one record batch."""
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(tasks)
+    schema = arrow_schema(tasks, reader.with_documents)
     columns = _Columns(reader, tasks)
     n = 0
     with pq.ParquetWriter(path, schema) as writer:

@@ -47,6 +47,7 @@ from workbench.export_read import (
     P_VERSION,
     Reader,
 )
+from workbench.export_extra import extra_fields, extra_values
 
 _CACHE_LIMIT = 1 << 16
 _INF = float("inf")
@@ -359,6 +360,19 @@ def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, 
     return n
 
 
+_NO_CONFLICT = {"stance": ', "sentiment_conflict": null', "sentiment": ', "sentiment_conflict": []'}
+
+
+def _extras_json(reader: Reader, s, task: str) -> str:
+    """The appended columns (`export_extra`) as the tail of a JSON object (constant pieces when no conflict)."""
+    conflict = reader.conflicts.get(s[0]) if task == "sentiment" else None
+    text = _NO_CONFLICT[task] if conflict is None else f', "sentiment_conflict": {json.dumps(conflict, ensure_ascii=False)}'
+    if reader.with_documents:
+        title, url, published = extra_values(reader, s, task)[1:]
+        text += f', "doc_title": {value(title)}, "doc_url": {value(url)}, "doc_published": {value(published)}'
+    return text
+
+
 def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     """One JSON object per line; written in batches of `batch` lines."""
     enc = Encoder(reader)
@@ -370,7 +384,8 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
             yield [f'{{"task": "{task}", {head}, "target": {target_json[target]}, {body}, '
                    f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
                    f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}, '
-                   f'"flags": {enc.flags(flags)}, "not_a_statement": {"true" if not_statement else "false"}}}\n'
+                   f'"flags": {enc.flags(flags)}, "not_a_statement": {"true" if not_statement else "false"}'
+                   f'{_extras_json(reader, s, task)}}}\n'
                    for task, target, events, gold, pred, flags, not_statement in items]
     return _write_in_batches(statements(), fh, on_rows, batch)
 
@@ -380,6 +395,7 @@ CSV_FIELDS = ("task", "doc", "doc_sha256", "start", "end", "target", "text", "sp
               "gold_by", "gold_note", "adjudicated_at", "predicted", "probabilities", "model_name", "model_version",
               "flags", "not_a_statement")
 _CSV_NO_GOLD = ",,,"
+_CSV_NO_CONFLICT = {"stance": ",", "sentiment": ",[]"}
 
 
 def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
@@ -388,6 +404,13 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     formatted here from cached cells (csv.writer would re-scan every JSON character)."""
     enc = Encoder(reader)
     targets: dict = {}
+
+    def extras(s, task: str) -> str:
+        if not reader.with_documents and (task == "stance" or s[0] not in reader.conflicts):
+            return _CSV_NO_CONFLICT[task]  # the common case, without building the values
+        values = extra_values(reader, s, task)
+        conflict = "" if values[0] is None else csv_cell(json.dumps(values[0], ensure_ascii=False))
+        return "," + ",".join([conflict, *map(csv_cell, values[1:])])
 
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
@@ -405,6 +428,8 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
                     map(csv_cell, (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))))
                 flag_cell = "[]" if not flags else '"' + enc.flags(flags).replace('"', '""') + '"'
                 rows.append(f'{task},{head},{target_cell},{body},{annotations},{enc.summary(task, events)[4]},'
-                            f'{gold_cells},{enc.newest_csv(task, pred)},{flag_cell},{not_statement}\r\n')
+                            f'{gold_cells},{enc.newest_csv(task, pred)},{flag_cell},{not_statement}'
+                            f'{extras(s, task)}\r\n')
             yield rows
-    return _write_in_batches(statements(), fh, on_rows, batch, header=",".join(CSV_FIELDS) + "\r\n")
+    header = ",".join(CSV_FIELDS + extra_fields(reader.with_documents)) + "\r\n"
+    return _write_in_batches(statements(), fh, on_rows, batch, header=header)

@@ -141,17 +141,56 @@ def gold_query():
 _NO_FLAGS: list = []  # shared by the rows without flags (read only)
 
 
+def documents_query():
+    """Title and metadata (url, published) of the chunk's documents, by sha256."""
+    return select(Document.sha256, Document.title, _raw(Document.meta)).where(
+        Document.sha256.in_(bindparam("shas", expanding=True)))
+
+
+def _document_info(title, raw_meta) -> tuple[str | None, str | None, str | None]:
+    """(title, url, published) with url and published as text whatever the ingested record held."""
+    meta = json.loads(raw_meta) if isinstance(raw_meta, (str, bytes)) else (raw_meta or {})
+    if not isinstance(meta, dict):
+        meta = {}
+    url, published = meta.get("url"), meta.get("published")
+    return title, None if url is None else str(url), None if published is None else str(published)
+
+
+def sentiment_conflicts(events, names: dict[int, str]) -> dict[int, list[str]]:
+    """statement id -> the annotators whose current sentiment for it differs between targets.
+
+    Sentiment belongs to the statement, but it is recorded with each (statement, target)
+    decision; the export's sentiment row takes an annotator's newest one, so disagreement
+    between their targets would otherwise vanish without a trace.
+    """
+    newest: dict[tuple, str] = {}
+    for e in events:  # oldest first: the newest per (statement, annotator, target) wins
+        if e[E_SENTIMENT] is not None:
+            newest[(e[E_STATEMENT], e[E_ANNOTATOR], e[E_TARGET])] = e[E_SENTIMENT]
+    labels: dict[tuple[int, int], set] = {}
+    for (sid, annotator, _), label in newest.items():
+        labels.setdefault((sid, annotator), set()).add(label)
+    out: dict[int, list[str]] = {}
+    for (sid, annotator), seen in labels.items():
+        if len(seen) > 1:
+            out.setdefault(sid, []).append(names[annotator])
+    return {sid: sorted(found) for sid, found in out.items()}
+
+
 class Reader:
     """Iterate (statement row, items) in export order; an item is
     (task, target text, events newest-per-annotator by annotator name, gold row, newest prediction row,
     flag rows newest per annotator and target by annotator name and target text, not_a_statement).
 
     `names` maps annotator ids to names; `preds` maps the current chunk's prediction ids to rows
-    (for the pre-label an event points at).
+    (for the pre-label an event points at); `conflicts` the chunk's statements whose sentiment an
+    annotator gave differently under two targets (`sentiment_conflicts` counts the sentiment items
+    yielded with one); `documents` (with `with_documents`) the chunk's documents' (title, url,
+    published) by sha256.
     """
 
     def __init__(self, conn: Connection, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
-                 chunk: int = CHUNK, collect: bool = False):
+                 chunk: int = CHUNK, collect: bool = False, with_documents: bool = False):
         for task in tasks:
             if task not in TASKS:
                 raise WorkbenchError(f"unknown task: {task!r}")
@@ -162,6 +201,10 @@ class Reader:
         self._name_rank = {i: r for r, i in enumerate(sorted(self.names, key=self.names.__getitem__))}
         self._target_rank = {i: r for r, i in enumerate(sorted(self.targets, key=self.targets.__getitem__))}
         self.preds: dict[int, Any] = {}
+        self.with_documents = with_documents
+        self.documents: dict[str, tuple] = {}
+        self.conflicts: dict[int, list[str]] = {}
+        self.sentiment_conflicts = 0
 
     def __iter__(self) -> Iterator[tuple[Any, list[tuple]]]:
         conn = self.conn
@@ -196,6 +239,11 @@ class Reader:
             for f in conn.execute(flags_q, ids).all():  # oldest first: the newest per (annotator, target) wins
                 flags.setdefault(f[F_STATEMENT], {})[(f[F_ANNOTATOR], f[F_TARGET])] = f
             self.preds = preds
+            self.conflicts = sentiment_conflicts(events, self.names) if "sentiment" in self.tasks else {}
+            if self.with_documents:
+                shas = sorted({s[2] for s in part})
+                self.documents = {sha: _document_info(title, meta)
+                                  for sha, title, meta in conn.execute(documents_query(), {"shas": shas}).all()}
             for s in part:
                 items = self._items(s[0], by_statement.get(s[0], ()), golds, newest, flags.get(s[0], {}))
                 if items:
@@ -255,4 +303,6 @@ class Reader:
                 items.append(("sentiment", None, self._newest_per_annotator(group), gold,
                               newest.get((sid, None, "sentiment")), self._sorted_flags(flags.values()),
                               not_statement))
+                if sid in self.conflicts:
+                    self.sentiment_conflicts += 1
         return items

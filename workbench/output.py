@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -41,9 +41,17 @@ def database_files(engine: Engine | None) -> dict[str, Path]:
     return {suffix: Path(real + suffix) for suffix in DATABASE_COMPANIONS}
 
 
-def check_output(path: str | os.PathLike, engine: Engine | None, *, folder: bool = False) -> Path:
+def is_saved_dataset(folder: Path) -> bool:
+    return any((folder / m).exists() for m in DATASET_FOLDER_MARKERS)
+
+
+def check_output(path: str | os.PathLike, engine: Engine | None, *, folder: bool = False,
+                 replaceable: Callable[[Path], bool] = is_saved_dataset,
+                 replaceable_what: str = "a saved dataset") -> Path:
     """The output path, or a WorkbenchError when it would overwrite the database or cannot be a
-    target at all (a missing folder, a folder where a file goes, a file where a folder goes)."""
+    target at all (a missing folder, a folder where a file goes, a file where a folder goes).
+    A non-empty folder is a target only when `replaceable` says it is an earlier output
+    (`replaceable_what` names that in the error)."""
     out = Path(path)
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
@@ -64,8 +72,8 @@ def check_output(path: str | os.PathLike, engine: Engine | None, *, folder: bool
     if folder:
         if out.exists() and not out.is_dir():
             raise WorkbenchError(f"{path} exists and is not a folder")
-        if out.is_dir() and any(out.iterdir()) and not any((out / m).exists() for m in DATASET_FOLDER_MARKERS):
-            raise WorkbenchError(f"{path} is a folder with other files in it (not a saved dataset); "
+        if out.is_dir() and any(out.iterdir()) and not replaceable(out):
+            raise WorkbenchError(f"{path} is a folder with other files in it (not {replaceable_what}); "
                                  "give a new or empty folder")
     elif out.is_dir():
         raise WorkbenchError(f"{path} is a folder; give a file name")
@@ -118,10 +126,13 @@ def atomic_file(path: str | os.PathLike, engine: Engine | None, *, newline: str 
 
 
 @contextmanager
-def atomic_folder(path: str | os.PathLike, engine: Engine | None) -> Iterator[str]:
+def atomic_folder(path: str | os.PathLike, engine: Engine | None, *,
+                  replaceable: Callable[[Path], bool] = is_saved_dataset,
+                  replaceable_what: str = "a saved dataset") -> Iterator[str]:
     """A fresh folder beside `path`; when the block ends without an error it takes `path`'s place
-    (an earlier saved dataset there is replaced; a folder with other files was refused up front)."""
-    out = check_output(path, engine, folder=True)
+    (an earlier output there, as `replaceable` judges, is replaced; a folder with other files was
+    refused up front)."""
+    out = check_output(path, engine, folder=True, replaceable=replaceable, replaceable_what=replaceable_what)
     staging = _staging_name(out, "tmp")
     os.mkdir(staging, 0o777)
     try:

@@ -8,7 +8,8 @@ statement someone flagged as not a statement, gold or not: its labels are no exa
 training the ACTIVE model version of the task (the shipped one unless `workbench models use`
 chose another) with `models.train.finetune`, saves the result as a new version under the
 models folder (`workbench.modelstore.models_dir_for(engine)`, outside the repository, next to
-the database), and activates it unless asked not to.
+the database), and activates it only when it beats its parent on the same held-back items
+(`activate=None`, the default), always (`activate=True`) or never (`activate=False`).
 
 No textual import here: the TUI calls this from a thread worker. Heavy imports (torch,
 transformers) happen inside `models.train.finetune`, so importing this module is cheap.
@@ -156,13 +157,41 @@ def _write_config(model_dir: Path, cfg: dict) -> None:
     tmp.replace(model_dir / "config.json")
 
 
+COMPARED_METRIC = "macro_f1"
+
+
+def activation_decision(new_metrics: dict, parent_metrics: dict, activate: bool | None) -> dict[str, Any]:
+    """Whether the new version replaces its parent: strictly better held-back macro-F1, unless forced.
+
+    A tie keeps the parent (no evidence the update helps); no held-back items means no
+    comparison, so the parent stays unless `activate` is True.
+    """
+    new = (new_metrics or {}).get("heldback", {}).get(COMPARED_METRIC)
+    parent = (parent_metrics or {}).get("heldback", {}).get(COMPARED_METRIC)
+    better = None if new is None or parent is None else new > parent
+    if activate is True:
+        reason = "activated because --activate was given"
+    elif activate is False:
+        reason = "not activated because --no-activate was given"
+    elif better is None:
+        reason = "not activated: no held-back items to compare the new version with its parent on"
+    elif better:
+        reason = f"activated: better than the parent on the held-back items ({COMPARED_METRIC} {new:.3f} > {parent:.3f})"
+    else:
+        reason = (f"not activated: not better than the parent on the held-back items "
+                  f"({COMPARED_METRIC} {new:.3f} ≤ {parent:.3f}); --activate to use it anyway")
+    return {"metric": COMPARED_METRIC, "new": new, "parent": parent, "better": better,
+            "activated": activate is True or (activate is None and bool(better)), "reason": reason}
+
+
 def train_from_decisions(engine: Engine, task: str, target: str | int | None = None, models_dir: str | None = None,
                          seed: int = 13, epochs: int | None = None, progress: Progress | None = None,
-                         activate: bool = True) -> dict[str, Any]:
-    """Fine-tune the active `task` model on the database's decisions; save (and activate) a new version.
+                         activate: bool | None = None) -> dict[str, Any]:
+    """Fine-tune the active `task` model on the database's decisions; save a new version, activate it if better.
 
     Returns a summary: name, version, parent, path, training_set_sha256, dev_metrics (on the
-    held-back 20 % of the examples), counts by label source, whether it was activated, seconds.
+    held-back 20 % of the examples), parent_dev_metrics (the parent on the same items),
+    activation (both numbers and the decision), counts by label source, whether it was activated, seconds.
     Raises WorkbenchError (one line) when there is nothing or too little to train on, for an
     unknown target, or when there is no active model to start from.
     """
@@ -209,7 +238,8 @@ def train_from_decisions(engine: Engine, task: str, target: str | int | None = N
         (staging / "model").replace(final)  # atomic: a version appears complete or not at all
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if activate:
+    activation = activation_decision(meta["dev_metrics"], meta.get("parent_dev_metrics", {}), activate)
+    if activation["activated"]:
         set_active(store, task, version)
     return {
         "task": task,
@@ -229,6 +259,8 @@ def train_from_decisions(engine: Engine, task: str, target: str | int | None = N
         "not_a_statement_skipped": training_set.not_a_statement,
         "labels": training_set.label_counts(),
         "dev_metrics": meta["dev_metrics"],
-        "activated": activate,
+        "parent_dev_metrics": meta.get("parent_dev_metrics", {}),
+        "activation": activation,
+        "activated": activation["activated"],
         "seconds": round(time.monotonic() - started, 1),
     }

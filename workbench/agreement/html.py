@@ -10,6 +10,7 @@ table{border-collapse:collapse;margin:.6rem 0}td,th{padding:.25rem .6rem;border:
 th{background:#f3f4f8}td:first-child,th:first-child{text-align:left}
 .grid{display:flex;flex-wrap:wrap;gap:1.2rem}.card{border:1px solid #dde;border-radius:6px;padding:.6rem}
 .muted{color:#667}
+.warning{color:#8a4b00;background:#fff4e0;padding:.4rem .6rem;border-radius:4px}
 """
 
 
@@ -73,6 +74,25 @@ def kappa_heatmap(res: dict) -> str:
     return svg
 
 
+def _blind_vs_shown_html(comparison: dict) -> str:
+    out = ["<h3>Blind vs shown, within each annotator</h3>"]
+    if comparison["warning"]:
+        out.append(f"<p class='warning'><strong>Warning:</strong> {escape(comparison['warning'])}</p>")
+    out.append("<table><tr><th>annotator</th><th>blind items</th><th>blind κ</th><th>blind match</th>"
+               "<th>shown items</th><th>shown κ</th><th>shown match</th><th>match shown − blind</th></tr>")
+    within = comparison["within_annotator"]
+    rows = [(escape(row["annotator"]), row["blind"], row["shown"], row["match_rate_difference"])
+            for row in comparison["per_annotator"]]
+    rows.append((f"<i>annotators with both ({within['n_annotators']})</i>", within["blind"], within["shown"],
+                 within["mean_match_rate_difference"]))
+    for name, blind, shown, diff in rows:
+        out.append(f"<tr><td>{name}</td><td>{blind['n']}</td><td>{_fmt(blind['cohen_kappa'])}</td>"
+                   f"<td>{_fmt(blind['match_rate'])}</td><td>{shown['n']}</td><td>{_fmt(shown['cohen_kappa'])}</td>"
+                   f"<td>{_fmt(shown['match_rate'])}</td><td>{_fmt(diff)}</td></tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
 def render_html(report: dict, title: str = "Inter-annotator agreement") -> str:
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>", f"<h1>{escape(title)}</h1>"]
@@ -123,7 +143,9 @@ def render_html(report: dict, title: str = "Inter-annotator agreement") -> str:
         for row in model["per_model_version"]:
             out.append(f"<tr><td>pre-labels of {escape(row['model_version'])}</td><td>{row['n']}</td><td></td>"
                        f"<td>{_fmt(row['match_rate'])}</td><td>{_fmt(row['acceptance_rate'])}</td></tr>")
-        out.append("</table><div class='grid'>")
+        out.append("</table>")
+        out.append(_blind_vs_shown_html(model["blind_vs_shown"]))
+        out.append("<div class='grid'>")
         for row in model["per_annotator"]:
             if row["n"]:
                 out.append(f"<div class='card'>{heatmap(row['confusion'], labels, labels, row['annotator'] + ' × model')}</div>")

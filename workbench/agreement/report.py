@@ -118,7 +118,76 @@ def model_comparison(data: TaskData) -> dict:
         flagged = [r for r in part if r.accepted_as_is is not None]
         slices[name] = {**_human_model(part, k),
                         "acceptance_rate": _rate(sum(bool(r.accepted_as_is) for r in flagged), len(flagged))}
-    return {"per_annotator": per_annotator, "per_model_version": versions, "slices": slices}
+    return {"per_annotator": per_annotator, "per_model_version": versions, "slices": slices,
+            "blind_vs_shown": blind_vs_shown(data)}
+
+
+def _condition(rows, k: int) -> dict:
+    flagged = [r for r in rows if r.accepted_as_is is not None]
+    summary = {key: value for key, value in _human_model(rows, k).items() if key != "confusion"}
+    summary["acceptance_rate"] = _rate(sum(bool(r.accepted_as_is) for r in flagged), len(flagged))
+    return summary
+
+
+def _difference(shown: float | None, blind: float | None) -> float | None:
+    return None if shown is None or blind is None else round(shown - blind, 6)
+
+
+def blind_vs_shown(data: TaskData) -> dict:
+    """Agreement with the model on blind vs shown items, compared within each annotator.
+
+    The pooled `slices` mix annotators with conditions: when one annotator worked blind
+    throughout, "blind vs shown" partly measures that annotator, not the suggestions. Here
+    each annotator is compared with themself, and the aggregate (mean of per-annotator
+    differences, and rows pooled per condition) only uses annotators who worked both ways.
+    """
+    k = len(data.categories)
+    per_annotator, both, blind_only, shown_only = [], [], [], []
+    for j, name in enumerate(data.annotators):
+        mine = [r for r in data.model_rows if r.annotator == j]
+        if not mine:
+            continue
+        blind = [r for r in mine if not r.suggestions_shown]
+        shown = [r for r in mine if r.suggestions_shown]
+        b, s = _condition(blind, k), _condition(shown, k)
+        per_annotator.append({"annotator": name, "blind": b, "shown": s,
+                              "match_rate_difference": _difference(s["match_rate"], b["match_rate"]),
+                              "cohen_kappa_difference": _difference(s["cohen_kappa"], b["cohen_kappa"])})
+        (both if blind and shown else blind_only if blind else shown_only).append(name)
+    paired = [row for row in per_annotator if row["annotator"] in both]
+    paired_rows = [r for r in data.model_rows if data.annotators[r.annotator] in both]
+
+    def mean_of(key: str) -> float | None:
+        values = [row[key] for row in paired if row[key] is not None]
+        return round(sum(values) / len(values), 6) if values else None
+
+    confounded = bool(blind_only or shown_only)
+    return {
+        "per_annotator": per_annotator,
+        "annotators_with_both": both,
+        "annotators_blind_only": blind_only,
+        "annotators_shown_only": shown_only,
+        "within_annotator": {
+            "n_annotators": len(both),
+            "blind": _condition([r for r in paired_rows if not r.suggestions_shown], k),
+            "shown": _condition([r for r in paired_rows if r.suggestions_shown], k),
+            "mean_match_rate_difference": mean_of("match_rate_difference"),
+            "mean_cohen_kappa_difference": mean_of("cohen_kappa_difference"),
+        },
+        "confounded": confounded,
+        "warning": _confound_warning(both, blind_only, shown_only) if confounded else None,
+    }
+
+
+def _confound_warning(both: list[str], blind_only: list[str], shown_only: list[str]) -> str:
+    parts = []
+    if blind_only:
+        parts.append(f"{', '.join(blind_only)} worked only blind")
+    if shown_only:
+        parts.append(f"{', '.join(shown_only)} worked only with suggestions shown")
+    used = ", ".join(both) if both else "none, so there is no within-annotator comparison"
+    return (f"blind vs shown is confounded with annotator: {'; '.join(parts)}; the pooled slices mix "
+            f"annotators with conditions, the within-annotator comparison uses only annotators with both ({used})")
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -195,6 +264,7 @@ def render(report: dict, console) -> None:
             hm.add_row(plain(f"pre-labels of {row['model_version']}"), str(row["n"]), "", _fmt(row["match_rate"]),
                        _fmt(row["acceptance_rate"]))
         console.print(hm)
+        _render_blind_vs_shown(task, model["blind_vs_shown"], console)
 
         labels = res["labels"]
         for conf in res["confusion"]:
@@ -205,3 +275,25 @@ def render(report: dict, console) -> None:
             for label, line in zip(labels, conf["matrix"]):
                 table.add_row(label, *(str(v) for v in line))
             console.print(table)
+
+
+def _render_blind_vs_shown(task: str, comparison: dict, console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"{task}: blind vs shown, within each annotator (agreement with the model)")
+    for col in ("annotator", "blind items", "blind κ", "blind match", "shown items", "shown κ", "shown match",
+                "match shown − blind"):
+        table.add_column(col)
+    for row in comparison["per_annotator"]:
+        b, s = row["blind"], row["shown"]
+        table.add_row(Text(row["annotator"]), str(b["n"]), _fmt(b["cohen_kappa"]), _fmt(b["match_rate"]),
+                      str(s["n"]), _fmt(s["cohen_kappa"]), _fmt(s["match_rate"]), _fmt(row["match_rate_difference"]))
+    within = comparison["within_annotator"]
+    table.add_row(Text(f"annotators with both ({within['n_annotators']})", style="italic"),
+                  str(within["blind"]["n"]), _fmt(within["blind"]["cohen_kappa"]), _fmt(within["blind"]["match_rate"]),
+                  str(within["shown"]["n"]), _fmt(within["shown"]["cohen_kappa"]), _fmt(within["shown"]["match_rate"]),
+                  _fmt(within["mean_match_rate_difference"]))
+    console.print(table)
+    if comparison["warning"]:
+        console.print(Text(f"warning: {comparison['warning']}", style="yellow"))

@@ -28,7 +28,8 @@ def _trainer(engine):
     def train(task: str, target: str | None, progress):
         from workbench.training import train_from_decisions
 
-        return train_from_decisions(engine, task, target=target, progress=progress)
+        # the UI's `t` promises the new version to the next items: it activates as before
+        return train_from_decisions(engine, task, target=target, progress=progress, activate=True)
     return train
 
 

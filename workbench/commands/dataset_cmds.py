@@ -16,12 +16,21 @@ def _tasks(task: str | None) -> tuple[str, ...]:
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "hf"]), default="jsonl",
-              show_default=True, help="hf writes a datasets.Dataset folder (save_to_disk).")
+              show_default=True, help="hf writes a folder: a datasets.DatasetDict per task (OUT/stance, "
+                                      "OUT/sentiment) and a dataset card OUT/README.md.")
 @click.argument("out", type=click.Path(dir_okay=True, writable=True))
 @click.option("--gold-only", is_flag=True, help="Only items with an adjudicated gold label.")
 @click.option("--task", type=TASK_CHOICE, default=None, help="One task only (default: both).")
+@click.option("--with-documents", is_flag=True, help="Add each row's document title, url and published date.")
+@click.option("--split-by", type=click.Choice(["document"]), default=None,
+              help="hf: a train and a test split, no document in both (stable: by a hash of the document).")
+@click.option("--test", "test_fraction", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True), default=None,
+              help="hf with --split-by: the share of documents in the test split [default: 0.2].")
+@click.option("--licence", default=None, metavar="TEXT",
+              help="hf: the source documents' licences, for the dataset card (default: unspecified).")
 @db_option
-def export_cmd(fmt: str, out: str, gold_only: bool, task: str | None, db_url: str | None) -> None:
+def export_cmd(fmt: str, out: str, gold_only: bool, task: str | None, with_documents: bool, split_by: str | None,
+               test_fraction: float | None, licence: str | None, db_url: str | None) -> None:
     """Export one row per (statement, target) with every annotator's current label.
 
     Sentiment rows have no target. The JSONL export imports back losslessly with
@@ -29,13 +38,47 @@ def export_cmd(fmt: str, out: str, gold_only: bool, task: str | None, db_url: st
     """
     import time
 
+    from workbench.errors import WorkbenchError
     from workbench.export import export
 
+    if fmt != "hf" and (split_by or test_fraction is not None or licence is not None):
+        raise WorkbenchError("--split-by, --test and --licence are for --format hf")
+    if test_fraction is not None and split_by is None:
+        raise WorkbenchError("--test needs --split-by document")
+    if split_by and test_fraction is None:
+        test_fraction = 0.2
     engine = open_db(db_url)
+    command = _export_command(fmt, out, gold_only, task, with_documents, split_by, test_fraction, licence, db_url)
+    summary: dict = {}
     started = time.perf_counter()
     with progress_bar(0, "exporting") as advance:
-        n = export(engine, fmt, out, _tasks(task), gold_only, on_row=advance)
+        n = export(engine, fmt, out, _tasks(task), gold_only, on_row=advance, with_documents=with_documents,
+                   test_fraction=test_fraction, licence=licence, command=command, summary=summary)
     click.echo(f"exported {n} row(s) to {out} ({fmt}) in {time.perf_counter() - started:.2f}s")
+    if summary.get("sentiment_conflicts"):
+        click.echo(f"warning: {summary['sentiment_conflicts']} statement(s) have a sentiment an annotator gave "
+                   f"differently under two targets: not resolved, see the sentiment_conflict column", err=True)
+
+
+def _export_command(fmt, out, gold_only, task, with_documents, split_by, test_fraction, licence, db_url) -> str:
+    """The command line that makes this export (canonical option order; the database URL without its password)."""
+    import shlex
+
+    from sqlalchemy.engine import make_url
+
+    args = ["workbench", "export", "--format", fmt, out]
+    args += ["--task", task] if task else []
+    args += ["--gold-only"] if gold_only else []
+    args += ["--with-documents"] if with_documents else []
+    args += ["--split-by", split_by, "--test", f"{test_fraction:g}"] if split_by else []
+    args += ["--licence", licence] if licence is not None else []
+    if db_url:
+        try:
+            db_url = make_url(db_url).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001 - open_db already accepted it; never print a password
+            db_url = "…"
+        args += ["--db", db_url]
+    return " ".join(shlex.quote(a) for a in args)
 
 
 @click.command("import")

@@ -25,23 +25,37 @@ def _dev_summary(dev_metrics: dict) -> str:
     return "; ".join(parts) or "—"
 
 
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
 @click.command()
 @click.option("--task", type=TASK_CHOICE, required=True, help="Which model to fine-tune.")
 @click.option("--target", default=None, metavar="TEXT", help="Stance: train on this target's items only (text or id).")
 @click.option("--seed", default=13, show_default=True, type=int)
 @click.option("--epochs", default=None, type=click.IntRange(1, 100), help="Default: more passes for fewer examples.")
+@click.option("--activate", "force_activate", is_flag=True,
+              help="Make the new version active even when it does not beat its parent on the held-back items.")
 @click.option("--no-activate", "no_activate", is_flag=True, help="Save the new version without making it active.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @db_option
-def train(task: str, target: str | None, seed: int, epochs: int | None, no_activate: bool, as_json: bool,
-          db_url: str | None) -> None:
-    """Fine-tune the active model version on the decisions in the database; save and activate a new version."""
+def train(task: str, target: str | None, seed: int, epochs: int | None, force_activate: bool, no_activate: bool,
+          as_json: bool, db_url: str | None) -> None:
+    """Fine-tune the active model version on the decisions in the database; save a new version.
+
+    The new version becomes active only when its held-back macro-F1 beats its parent's on the
+    same items (both are printed), unless --activate (always) or --no-activate (never).
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from workbench.modelstore import models_dir_for
     from workbench.training import train_from_decisions
 
+    from workbench.errors import WorkbenchError
+
+    if force_activate and no_activate:
+        raise WorkbenchError("--activate and --no-activate contradict each other: give one or neither")
     engine = open_db(db_url)
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -52,7 +66,8 @@ def train(task: str, target: str | None, seed: int, epochs: int | None, no_activ
             bar.update(bar_task, completed=done, total=total, note=message)
 
         result = train_from_decisions(engine, task, target=target, models_dir=models_dir_for(engine), seed=seed,
-                                      epochs=epochs, progress=progress, activate=not no_activate)
+                                      epochs=epochs, progress=progress,
+                                      activate=True if force_activate else False if no_activate else None)
     if as_json:
         click.echo(json.dumps(result))
         return
@@ -67,12 +82,17 @@ def train(task: str, target: str | None, seed: int, epochs: int | None, no_activ
     click.echo(f"  examples: {result['n_examples']} ({made}{tied}); {result['n_train']} trained on, "
                f"{result['n_dev']} held back; {result['epochs']} epochs in {result['seconds']} s")
     click.echo(f"  dev: {_dev_summary(result['dev_metrics'])}")
+    activation = result["activation"]
+    click.echo(f"  held-back {activation['metric']} on the same {result['n_dev']} item(s): new "
+               f"{_score(activation['new'])}, parent {result['parent']} {_score(activation['parent'])}")
+    click.echo(f"  {activation['reason']}")
     click.echo(f"  training set sha256 {result['training_set_sha256'][:12]}…; saved to {result['path']}")
     if result["activated"]:
         click.echo(f"  active {task} model is now {result['version']} (`workbench prelabel` uses it; "
                    f"`workbench models use {result['parent']} --task {task}` to go back)")
     else:
-        click.echo(f"  not activated: `workbench models use {result['version']} --task {task}` to use it")
+        click.echo(f"  active {task} model stays {result['parent']}: `workbench models use {result['version']} "
+                   f"--task {task}` to use the new one")
 
 
 @click.group()
