@@ -4,3 +4,27 @@ class StorageError(Exception):
 
 class SchemaVersionError(StorageError):
     """The database is at a revision this program does not know (or not initialised)."""
+
+
+def describe_database_error(exc: BaseException) -> str | None:
+    """One line for a database problem the user can act on (locked, read-only, unusable), or None when
+    `exc` is no such problem. Other driver errors stay bugs (a traceback)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    if isinstance(exc, OperationalError):
+        from db.engine import SQLITE_BUSY_TIMEOUT_MS, is_busy
+
+        if is_busy(exc):
+            return (f"the database is locked: another program held its write lock for more than "
+                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s (a long import?); what was saved before stays, try again")
+    cause = exc.orig if exc.orig is not None else exc
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    # SQLite: "attempt to write a readonly database"; PostgreSQL: SQLSTATE 25006 read_only_sql_transaction
+    if "readonly database" in first or getattr(cause, "sqlstate", None) == "25006":
+        return (f"the database is read-only (mode=ro, a read-only transaction, or a file or folder that is not "
+                f"writable), and this command writes to it ({first})")
+    if isinstance(exc, OperationalError):
+        return f"database error: {first}"
+    return None

@@ -33,39 +33,15 @@ def _user_facing(exc: BaseException) -> str | None:
         pass
     if isinstance(exc, known):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    from sqlalchemy.exc import OperationalError
+    from db.errors import describe_database_error
 
-    if isinstance(exc, OperationalError):
-        from db.engine import SQLITE_BUSY_TIMEOUT_MS, is_busy
-
-        if is_busy(exc):
-            return (f"the database is locked: another program held its write lock for more than "
-                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s (a long import?); what was saved before stays, try again")
-    database = _database_problem(exc)
+    database = describe_database_error(exc)
     if database is not None:
         return database
     if isinstance(exc, OSError) and exc.strerror:
         # an output path in a missing or read-only folder, a folder where a file should be, a full disk
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror}"
-    return None
-
-
-def _database_problem(exc: BaseException) -> str | None:
-    """A database that refuses a write (read-only file, URL or transaction) or cannot be used:
-    the user can act on it, so one line, not a traceback. Other driver errors stay bugs."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    if not isinstance(exc, DBAPIError):
-        return None
-    cause = exc.orig if exc.orig is not None else exc
-    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    # SQLite: "attempt to write a readonly database"; PostgreSQL: SQLSTATE 25006 read_only_sql_transaction
-    if "readonly database" in first or getattr(cause, "sqlstate", None) == "25006":
-        return (f"the database is read-only (mode=ro, a read-only transaction, or a file or folder that is not "
-                f"writable), and this command writes to it ({first})")
-    if isinstance(exc, OperationalError):
-        return f"database error: {first}"
     return None
 
 

@@ -10,9 +10,9 @@ import json
 import time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:  # types only: db/ owns the engine
+    from sqlalchemy import Engine
 
-if TYPE_CHECKING:
     from workbench.export_hf import HfExport
 
 # Mirrors the annotation guidelines (workbench/tui/default_guidelines.md).
@@ -45,12 +45,9 @@ def _cell(text) -> str:
 
 
 def _value(value, ci=None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.3f}"
-    if ci and ci[0] is not None:
-        text += f" [{ci[0]:.3f}, {ci[1]:.3f}]"
-    return text
+    from workbench.agreement.report import format_estimate
+
+    return format_estimate(value, ci, sep=" ")
 
 
 def agreement_section(engine: Engine, tasks) -> list[str]:

@@ -20,12 +20,13 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
-
-from sqlalchemy import Engine
+from typing import IO, TYPE_CHECKING
 
 from db.engine import sqlite_file
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:  # the type only: db/ owns the engine
+    from sqlalchemy import Engine
 
 DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 # what datasets' save_to_disk leaves in a folder: such a folder may be replaced by a new export

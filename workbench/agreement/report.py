@@ -205,13 +205,17 @@ def _human_model(rows, k: int) -> dict:
 
 # -- terminal --------------------------------------------------------------------------------
 
-def _fmt(value, ci=None) -> str:
+def format_estimate(value, ci=None, sep: str = "  ") -> str:
+    """0.123  [0.100, 0.150]: an agreement figure with its bootstrap CI, or — where there is none."""
     if value is None:
         return "—"
     text = f"{value:.3f}"
     if ci and ci[0] is not None:
-        text += f"  [{ci[0]:.3f}, {ci[1]:.3f}]"
+        text += f"{sep}[{ci[0]:.3f}, {ci[1]:.3f}]"
     return text
+
+
+_fmt = format_estimate
 
 
 def render(report: dict, console) -> None:
