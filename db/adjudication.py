@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.decisions import standing_labels, withdrawn_by_undo
+from db.decisions import standing_labels, stands
 from db.errors import StorageError
 from db.schema import (
     LABELS_BY_TASK,
@@ -37,14 +38,15 @@ def _check(task: str, target_id: int | None, label: str | None = None) -> None:
         raise StorageError("a sentiment gold label belongs to the statement, not a target")
 
 
-def _adjudication_withdrawn() -> Select:
+def gold_stands(row=Adjudication) -> ColumnElement[bool]:
+    """The undo rule for gold labels, written once: a "set" event stands unless an undo event withdraws it."""
     undo = aliased(Adjudication)
-    return select(undo.id).where(undo.action == "undo", undo.supersedes_id == Adjudication.id)
+    return ~exists(select(undo.id).where(undo.action == "undo", undo.supersedes_id == row.id))
 
 
 def standing_adjudications(task: str | None = None) -> Select:
     """The standing gold event per (statement, target, task): the newest "set" not undone."""
-    conditions = [Adjudication.action == "set", ~exists(_adjudication_withdrawn())]
+    conditions = [Adjudication.action == "set", gold_stands()]
     if task is not None:
         conditions.append(Adjudication.task == task)
     rank = func.row_number().over(
@@ -57,7 +59,7 @@ def standing_adjudications(task: str | None = None) -> Select:
 def standing_gold(session: Session, statement_id: int, target_id: int | None, task: str) -> Adjudication | None:
     query = select(Adjudication).where(
         Adjudication.statement_id == statement_id, Adjudication.task == task, Adjudication.action == "set",
-        ~exists(_adjudication_withdrawn()))
+        gold_stands())
     query = query.where(Adjudication.target_id.is_(None) if target_id is None else Adjudication.target_id == target_id)
     return session.scalars(query.order_by(Adjudication.id.desc()).limit(1)).first()
 
@@ -73,11 +75,14 @@ def gold_labels(session: Session, task: str) -> dict[tuple[int, int | None], str
 
 
 def set_gold(session: Session, adjudicator: Annotator, statement_id: int, target_id: int | None, task: str,
-             label: str, note: str | None = None) -> Adjudication:
-    """Append a gold-label choice for an item."""
+             label: str, note: str | None = None, created_at: datetime | None = None) -> Adjudication:
+    """Append a gold-label choice for an item; `created_at` where history is copied (an import keeps
+    the time the export row says the gold label was chosen), else now."""
     _check(task, target_id, label)
     row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=label,
                        adjudicator_id=adjudicator.id, action="set", note=note)
+    if created_at is not None:
+        row.created_at = created_at
     session.add(row)
     session.flush()
     return row
@@ -143,7 +148,7 @@ class QueueItem:
 
 def _standing_flags(session: Session, task: str) -> dict[tuple[int, int | None], list[Decision]]:
     """Flag events not withdrawn, keyed by item (statement-level for sentiment)."""
-    rows = session.scalars(select(Decision).where(Decision.action == "flag", ~exists(withdrawn_by_undo()))
+    rows = session.scalars(select(Decision).where(Decision.action == "flag", stands())
                            .order_by(Decision.id))
     flags: dict[tuple[int, int | None], list[Decision]] = defaultdict(list)
     for row in rows:

@@ -1,11 +1,11 @@
 """The decision log: append events, undo by appending, and read current labels from it."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, exists, func, insert, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, insert, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, aliased
 
@@ -86,10 +86,18 @@ def withdrawn_by_undo(row=Decision) -> Select:
     return select(undo.id).where(undo.action == "undo", undo.supersedes_id == row.id)
 
 
+def stands(row=Decision) -> ColumnElement[bool]:
+    """The undo rule, written once: an event stands unless an undo event withdraws it.
+
+    Every query of the log that asks what stands (current labels, flags, skips, done items,
+    counts) puts this condition on `row` (Decision or an alias of it)."""
+    return ~exists(withdrawn_by_undo(row))
+
+
 def last_undoable(session: Session, annotator: Annotator) -> Decision | None:
     return session.scalars(
         select(Decision).where(Decision.annotator_id == annotator.id, Decision.action.in_(UNDOABLE),
-                               ~exists(withdrawn_by_undo()))
+                               stands())
         .order_by(Decision.id.desc()).limit(1)).first()
 
 
@@ -104,16 +112,21 @@ def undo_last(session: Session, annotator: Annotator) -> Decision | None:
     return last
 
 
-def standing_labels(annotator_id: int | None = None, task: str | None = None) -> Select:
+def standing_labels(annotator_id: int | None = None, task: str | None = None,
+                    statement_ids: Collection[int] | None = None) -> Select:
     """Each annotator's current label event per item: the newest label event not undone.
+    THE current-label query: agreement, training, adjudication, the queue and import read labels through it.
 
     For stance the item is (statement, target); sentiment belongs to the statement, so its
     current value is the newest standing event that set a sentiment, whatever the target.
+    `statement_ids` narrows it to some statements (cheap: each item's events are all on one statement).
     Returns rows of (Decision) ordered by nothing in particular.
     """
-    conditions = [Decision.action == "label", ~exists(withdrawn_by_undo())]
+    conditions = [Decision.action == "label", stands()]
     if annotator_id is not None:
         conditions.append(Decision.annotator_id == annotator_id)
+    if statement_ids is not None:
+        conditions.append(Decision.statement_id.in_(set(statement_ids)))
     if task == "stance":
         partition = (Decision.annotator_id, Decision.statement_id, Decision.target_id)
         conditions.append(Decision.stance.is_not(None))
@@ -131,8 +144,18 @@ def statements_flagged(session: Session, reason: str = NOT_A_STATEMENT) -> set[i
     """Statements with a standing flag (any annotator, any target) that gives `reason`.
     Flags are few, and reason codes are JSON (no portable SQL containment test): filtered here."""
     rows = session.execute(select(Decision.statement_id, Decision.reason_codes)
-                           .where(Decision.action == "flag", ~exists(withdrawn_by_undo())))
+                           .where(Decision.action == "flag", stands()))
     return {statement_id for statement_id, codes in rows if reason in (codes or ())}
+
+
+def standing_flag(session: Session, annotator_id: int, statement_id: int,
+                  target_id: int | None) -> tuple[tuple[str, ...], str | None] | None:
+    """(reason codes, note) of the annotator's newest standing flag on the item, or None."""
+    query = select(Decision.reason_codes, Decision.note).where(
+        Decision.annotator_id == annotator_id, Decision.statement_id == statement_id, Decision.action == "flag",
+        Decision.target_id.is_(None) if target_id is None else Decision.target_id == target_id, stands())
+    found = session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
+    return None if found is None else (tuple(found[0] or ()), found[1])
 
 
 def current_labels(session: Session, task: str, annotator_id: int | None = None) -> Iterable[Decision]:
@@ -186,7 +209,7 @@ class DecisionBatch:
         column = Decision.stance if task == "stance" else Decision.sentiment
         query = select(column, Decision.note, Decision.reason_codes).where(
             Decision.annotator_id == bindparam("annotator_id"), Decision.statement_id == bindparam("statement_id"),
-            Decision.action == "label", column.is_not(None), ~exists(withdrawn_by_undo()))
+            Decision.action == "label", column.is_not(None), stands())
         if task == "stance":
             query = query.where(Decision.target_id == bindparam("target_id"))
         return query.order_by(Decision.id.desc()).limit(1)
@@ -211,7 +234,7 @@ class DecisionBatch:
         rows = self.session.execute(
             select(Decision.statement_id, Decision.target_id, Decision.stance, Decision.sentiment, Decision.note,
                    Decision.reason_codes)
-            .where(Decision.annotator_id == annotator_id, Decision.action == "label", ~exists(withdrawn_by_undo()))
+            .where(Decision.annotator_id == annotator_id, Decision.action == "label", stands())
             .order_by(Decision.id).execution_options(yield_per=5_000))
         known = self._known
         for statement_id, target_id, stance, sentiment, note, codes in rows:

@@ -1,3 +1,10 @@
+"""Errors db/ raises for a user to read (one line each), and the translation of driver errors into them."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
 class StorageError(Exception):
     """A storage problem worth a one-line message to the user (never a traceback)."""
 
@@ -28,3 +35,25 @@ def describe_database_error(exc: BaseException) -> str | None:
     if isinstance(exc, OperationalError):
         return f"database error: {first}"
     return None
+
+
+class ValueRefused(StorageError):
+    """The database refused a value it cannot store (a driver or type error): the write is rolled back."""
+
+
+@contextmanager
+def refused_values() -> Iterator[None]:
+    """Turn a value the database refuses (SQLAlchemy's StatementError, an int too big for the driver)
+    into a ValueRefused whose message is 'the database refused a value: <the driver's first line>'."""
+    from sqlalchemy.exc import StatementError
+
+    try:
+        yield
+    except (StatementError, OverflowError) as exc:
+        raise ValueRefused(f"the database refused a value: {first_line(exc)}") from None
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of what the driver said (the cause SQLAlchemy wraps), or the error's type name."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from db.decisions import withdrawn_by_undo
+from db.decisions import stands
 from db.errors import StorageError
 from db.schema import Decision, Prediction
 
@@ -63,7 +63,7 @@ def acceptance_by_model_version(session: Session, bucket: str = "day") -> list[A
     dialect = session.get_bind().dialect.name
     period = _period(Decision.created_at, bucket, dialect)
     shown_here = (Decision.action == "label", Decision.suggestions_shown.is_(True),
-                  Decision.accepted_as_is.is_not(None), ~exists(withdrawn_by_undo()))
+                  Decision.accepted_as_is.is_not(None), stands())
 
     def linked(prediction_id, human_label) -> select:
         kept = case((human_label == Prediction.label, 1), else_=0)

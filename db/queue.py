@@ -34,7 +34,7 @@ from sqlalchemy import and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError
-from db.decisions import withdrawn_by_undo
+from db.decisions import standing_labels, stands
 from db.schema import (RELATEDNESS_TASK, SENTIMENT_LABELS, SPEAKER_TYPES, STANCE_LABELS, Decision, Document,
                        Prediction, Statement, Target)
 
@@ -149,11 +149,7 @@ def _standing(annotator_id: int, actions: Sequence[str], statement_col, target_c
     """EXISTS a standing event of this annotator, with one of `actions`, on the outer item."""
     d = aliased(Decision)
     return exists().where(d.annotator_id == annotator_id, d.statement_id == statement_col,
-                          d.target_id == target_col, d.action.in_(actions), ~_withdrawn(d))
-
-
-def _withdrawn(row):
-    return exists(withdrawn_by_undo(row))
+                          d.target_id == target_col, d.action.in_(actions), stands(d))
 
 
 def _latest(task: str, statement_col, target_col):
@@ -354,7 +350,7 @@ class AnnotationQueue:
         handled = {ItemKey(s, t) for s, t in session.execute(
             select(D.statement_id, D.target_id).where(
                 D.annotator_id == self.annotator_id, D.target_id.in_(self.target_ids),
-                D.action.in_(DONE_ACTIONS + ("skip",)), ~_withdrawn(D)))}
+                D.action.in_(DONE_ACTIONS + ("skip",)), stands(D)))}
         rows = session.execute(select(S.id, T.id).select_from(S).join(T, T.id.in_(self.target_ids))
                                .where(*self.scope(session)))
         return self._confident(session, [key for key in map(ItemKey._make, rows) if key not in handled])
@@ -401,7 +397,7 @@ class AnnotationQueue:
             select(D.statement_id, D.target_id, func.max(D.id).label("last"))
             .join(S, S.id == D.statement_id).join(T, T.id == D.target_id)
             .where(D.annotator_id == self.annotator_id, D.action == "skip", D.target_id.in_(self.target_ids),
-                   ~_withdrawn(D), ~_standing(self.annotator_id, DONE_ACTIONS, D.statement_id, D.target_id),
+                   stands(D), ~_standing(self.annotator_id, DONE_ACTIONS, D.statement_id, D.target_id),
                    *self.scope(session))
             .group_by(D.statement_id, D.target_id).order_by("last").limit(n + len(exclude)))
         out = [ItemKey(s, t) for s, t, _ in rows if ItemKey(s, t) not in exclude]
@@ -414,7 +410,7 @@ class AnnotationQueue:
         done = {ItemKey(s, t) for s, t in session.execute(
             select(D.statement_id, D.target_id).where(
                 D.annotator_id == self.annotator_id, D.statement_id.in_({k.statement_id for k in keys}),
-                D.action.in_(DONE_ACTIONS + ("skip",)), ~_withdrawn(D)))}
+                D.action.in_(DONE_ACTIONS + ("skip",)), stands(D)))}
         return [k for k in keys if k not in done]
 
     def search(self, session: Session, text: str, limit: int = 50) -> list[ItemKey]:
@@ -501,18 +497,14 @@ class AnnotationQueue:
         return out
 
     def _own_sentiments(self, session: Session, sids: set[int]) -> dict[int, str]:
-        D = Decision
-        rows = session.execute(
-            select(D.statement_id, D.sentiment).where(
-                D.annotator_id == self.annotator_id, D.statement_id.in_(sids), D.action == "label",
-                D.sentiment.is_not(None), ~_withdrawn(D)).order_by(D.id))
-        return {sid: sentiment for sid, sentiment in rows}
+        current = standing_labels(self.annotator_id, "sentiment", sids)
+        return {d.statement_id: d.sentiment for d in session.scalars(current)}
 
     def _skipped(self, session: Session, sids: set[int]) -> set[ItemKey]:
         D = Decision
         rows = session.execute(
             select(D.statement_id, D.target_id).where(
-                D.annotator_id == self.annotator_id, D.statement_id.in_(sids), D.action == "skip", ~_withdrawn(D)))
+                D.annotator_id == self.annotator_id, D.statement_id.in_(sids), D.action == "skip", stands(D)))
         return {ItemKey(s, t) for s, t in rows}
 
     # -- progress --------------------------------------------------------------------------
@@ -528,6 +520,6 @@ class AnnotationQueue:
         done_items = (select(D.statement_id, D.target_id)
                       .join(S, S.id == D.statement_id).join(T, T.id == D.target_id).where(
             D.annotator_id == self.annotator_id, D.target_id.in_(self.target_ids), D.action.in_(DONE_ACTIONS),
-            ~_withdrawn(D), *scope).distinct().subquery())
+            stands(D), *scope).distinct().subquery())
         done = session.scalar(select(func.count()).select_from(done_items)) or 0
         return Progress(done=done, total=total)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
-from db.decisions import withdrawn_by_undo
+from db.decisions import stands
 from db.errors import StorageError
 from db.plaintext import clean_line, clean_text, has_controls
 from db.schema import (
@@ -373,7 +373,7 @@ def counts(session: Session) -> dict[str, Any]:
 
     per_annotator = session.execute(
         select(Annotator.name, func.count(Decision.id)).join(Decision, Decision.annotator_id == Annotator.id)
-        .where(Decision.action == "label", ~exists(withdrawn_by_undo()))
+        .where(Decision.action == "label", stands())
         .group_by(Annotator.name).order_by(Annotator.name)).all()
     model_key = (Prediction.task, Prediction.model_name, Prediction.model_version, Prediction.precision)
     per_model = session.execute(

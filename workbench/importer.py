@@ -47,21 +47,17 @@ each unless it repeats what stands at that moment, so the history the file tells
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, exists, select
-from sqlalchemy.exc import StatementError
-from sqlalchemy.orm import Session
-
-from db.adjudication import standing_gold
-from db.decisions import DecisionBatch, NewDecision, RowRefused, validate, withdrawn_by_undo
+from db import lookup
+from db.adjudication import set_gold, standing_gold
+from db.decisions import DecisionBatch, NewDecision, RowRefused, standing_flag, validate
 from db.engine import transaction
-from db.errors import StorageError
-from db.repository import ensure_target, find_or_add_prediction, get_or_create_annotator, target_text
-from db.schema import LABELS_BY_TASK, TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
+from db.errors import StorageError, refused_values
+from db.repository import ensure_target, find_annotator, find_or_add_prediction, get_or_create_annotator, target_text
+from db.schema import LABELS_BY_TASK, TASKS
 from workbench.errors import WorkbenchError
 from workbench.jsonline import JsonLineError, parse_json_line
 from workbench.import_fields import (
@@ -79,6 +75,10 @@ from workbench.import_fields import (
     reason_codes_field,
     str_field,
 )
+
+if TYPE_CHECKING:  # types only: workbench/ reaches the database through db/'s functions
+    from db.engine import Engine, Session
+    from db.repository import Annotator
 
 MINIMAL_KEYS = {"doc", "start", "end", "target", "annotator", "stance", "sentiment"}
 OPTIONAL_KEYS = {"note", "reason_codes", "duration_ms", "order_mode", "suggestions_shown", "accepted_as_is",
@@ -153,8 +153,7 @@ class Importer:
         key = (document, start, end)
         if key not in self._statements and document is not None and document not in self._documents_read:
             # a file names many statements of a document: one query reads them all
-            for sid, s, e in self.session.execute(
-                    select(Statement.id, Statement.start, Statement.end).where(Statement.document_id == document)):
+            for sid, s, e in lookup.statement_spans(self.session, document):
                 self._statements[(document, s, e)] = sid
                 self._document_of[sid] = document
             self._documents_read.add(document)
@@ -172,7 +171,7 @@ class Importer:
         return self._documents[key]
 
     def _document_by_sha(self, sha: str, name: str) -> int:
-        found = self.session.scalar(select(Document.id).where(Document.sha256 == sha))
+        found = lookup.document_id_by_sha(self.session, sha)
         if found is None:
             # never fall back to the name: a hash that matches nothing means this text is not here
             raise LineError(f"unknown document: no document has doc_sha256 {quoted(sha)} "
@@ -180,8 +179,7 @@ class Importer:
         return found
 
     def _document_by_name(self, name: str) -> int | None:
-        rows = self.session.execute(
-            select(Document.id, Document.sha256).where(Document.source == name).order_by(Document.id)).all()
+        rows = lookup.documents_named(self.session, name)
         if len(rows) > 1:
             hashes = ", ".join(sha for _, sha in rows[:HASHES_SHOWN]) + (", …" if len(rows) > HASHES_SHOWN else "")
             raise LineError(f"ambiguous document: {len(rows)} documents are named {quoted(name)} "
@@ -197,7 +195,7 @@ class Importer:
             raise LineError(f"'target' must be a string or null, got {text!r}")
         norm = target_text(text)
         if norm not in self._targets:
-            found = self.session.scalar(select(Target.id).where(Target.text == norm))
+            found = lookup.target_id_by_text(self.session, norm)
             if found is None and create:
                 try:
                     found = ensure_target(self.session, norm).id
@@ -211,7 +209,7 @@ class Importer:
     def annotator(self, name: Any) -> Annotator:
         name = annotator_name(name)
         if name not in self._annotators:
-            existed = self.session.scalar(select(Annotator.id).where(Annotator.name == name.strip()))
+            existed = find_annotator(self.session, name)
             self._annotators[name] = get_or_create_annotator(self.session, name)
             self.summary.annotators_created += existed is None
         return self._annotators[name]
@@ -223,12 +221,7 @@ class Importer:
         document = self._document_of.get(statement_id)
         if key not in self._predictions and document is not None and document not in self._predictions_read:
             self._predictions_read.add(document)
-            rows = self.session.execute(
-                select(Prediction.id, Prediction.statement_id, Prediction.target_id, Prediction.task,
-                       Prediction.label, Prediction.model_name, Prediction.model_version)
-                .join(Statement, Statement.id == Prediction.statement_id)
-                .where(Statement.document_id == document).order_by(Prediction.id))
-            self._predictions.update((tuple(row[1:]), row[0]) for row in rows)  # the newest id wins
+            self._predictions.update(lookup.document_prediction_ids(self.session, document))
         if key not in self._predictions:
             self._predictions[key], added = find_or_add_prediction(
                 self.session, statement_id, target_id, pred.task, pred.label, pred.probabilities, pred.model_name,
@@ -245,12 +238,7 @@ class Importer:
     def standing_flag(self, annotator_id: int, statement_id: int, target_id: int | None) -> tuple | None:
         """(reason codes, note) of the annotator's newest flag on the item that no undo withdrew."""
         self.decisions.flush()  # flags are rare: read from the database, this import's own written first
-        query = select(Decision.reason_codes, Decision.note).where(
-            Decision.annotator_id == annotator_id, Decision.statement_id == statement_id, Decision.action == "flag",
-            Decision.target_id.is_(None) if target_id is None else Decision.target_id == target_id,
-            ~exists(withdrawn_by_undo()))
-        found = self.session.execute(query.order_by(Decision.id.desc()).limit(1)).first()
-        return None if found is None else (tuple(found[0] or ()), found[1])
+        return standing_flag(self.session, annotator_id, statement_id, target_id)
 
     def standing(self, key: LabelKey) -> LabelContent | None:
         """What stands in the database now for one label key (see LabelKey)."""
@@ -304,12 +292,7 @@ class Importer:
         def write() -> bool:
             if self.standing(key) == (gold, note):
                 return False
-            row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=gold, action="set",
-                               adjudicator_id=self.annotator(adjudicator).id, note=note)
-            if at is not None:
-                row.created_at = at
-            self.session.add(row)
-            self.session.flush()
+            set_gold(self.session, self.annotator(adjudicator), statement_id, target_id, task, gold, note, created_at=at)
             return True
         self._defer("gold", {key: (gold, note)}, write)
 
@@ -445,17 +428,6 @@ def _one_line(text: str) -> str:
     return text.translate(_LINE_BREAKS)
 
 
-@contextmanager
-def _refused_values() -> Iterator[None]:
-    """A value the database cannot store (driver or type error) becomes a LineError."""
-    try:
-        yield
-    except (StatementError, OverflowError) as exc:
-        orig = getattr(exc, "orig", None) or exc
-        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-        raise LineError(f"the database refused a value: {first}") from None
-
-
 def import_jsonl(engine: Engine, path: str) -> ImportSummary:
     """Import a JSONL file in one transaction; raises WorkbenchError naming FILE:LINE on any problem."""
     try:
@@ -482,9 +454,9 @@ def import_jsonl(engine: Engine, path: str) -> ImportSummary:
                 except JsonLineError as exc:
                     raise LineError(str(exc)) from None
                 importer.line_number = lineno
-                with _refused_values():
+                with refused_values():  # 'the database refused a value: …', reported on this line
                     importer.line(obj)
-            with _refused_values():
+            with refused_values():
                 importer.finish()
                 importer.decisions.flush()
         except RowRefused as exc:  # a decision written a chunk at a time: the line it came from
