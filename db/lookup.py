@@ -6,6 +6,7 @@ whole document's worth at once so that a big import costs a query per document, 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -57,6 +58,21 @@ def documents_named(session: Session, source: str) -> list[NamedDocument]:
     rows = session.execute(select(Document.id, Document.sha256).where(Document.source == source)
                            .order_by(Document.id))
     return [NamedDocument(*row) for row in rows]
+
+
+def statement_texts(session: Session, statement_ids: Iterable[int], chunk: int = 500) -> dict[int, str]:
+    """{statement id: text}, read `chunk` ids at a time (a bound-parameter list stays short)."""
+    ids = sorted(set(statement_ids))
+    texts: dict[int, str] = {}
+    for begin in range(0, len(ids), chunk):
+        part = ids[begin:begin + chunk]
+        texts.update(session.execute(select(Statement.id, Statement.text).where(Statement.id.in_(part))).all())
+    return texts
+
+
+def target_texts(session: Session) -> dict[int, str]:
+    """{target id: text} of every target."""
+    return dict(session.execute(select(Target.id, Target.text)).all())
 
 
 def target_id_by_text(session: Session, text: str) -> int | None:

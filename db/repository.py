@@ -141,6 +141,10 @@ def statement_by_span(session: Session, source: str, start: int, end: int) -> St
     ).first()
 
 
+def statement_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Statement)) or 0
+
+
 def iter_statements(session: Session, batch: int = 1000) -> Iterable[tuple[Statement, Document]]:
     query = (select(Statement, Document).join(Document).order_by(Document.id, Statement.start, Statement.id)
              .execution_options(yield_per=batch))

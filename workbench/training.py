@@ -28,9 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from typing import TYPE_CHECKING
 
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from db.engine import Engine
 
 TASKS = ("stance", "sentiment")
 MIN_EXAMPLES = 10  # below this the held-back dev slice is 1-2 items and the update is noise
@@ -84,8 +87,8 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
     from db.adjudication import gold_labels
     from db.decisions import current_labels, statements_flagged
     from db.engine import readonly, transaction
+    from db.lookup import statement_texts, target_texts
     from db.repository import find_target
-    from db.schema import Statement, Target
 
     if task not in TASKS:
         raise WorkbenchError(f"unknown task {task!r} (expected stance or sentiment)")
@@ -108,12 +111,8 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
         n_keys = len(keys)
         keys = [k for k in keys if k[0] not in not_statements]
         not_a_statement = n_keys - len(keys)
-        texts: dict[int, str] = {}
-        statement_ids = sorted({k[0] for k in keys})
-        for begin in range(0, len(statement_ids), 500):
-            chunk = statement_ids[begin:begin + 500]
-            texts.update(session.execute(select(Statement.id, Statement.text).where(Statement.id.in_(chunk))).all())
-        target_texts = dict(session.execute(select(Target.id, Target.text)).all()) if task == "stance" else {}
+        texts = statement_texts(session, (k[0] for k in keys))
+        targets = target_texts(session) if task == "stance" else {}
     result = TrainingSet(task=task, target=target_row.text if target_row is not None else None,
                          not_a_statement=not_a_statement)
     for key in keys:
@@ -125,7 +124,7 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
                 result.tied += 1
                 continue
         result.items.append(TrainingItem(statement_id=key[0], target_id=key[1], text=texts[key[0]],
-                                         target=target_texts.get(key[1]) if key[1] is not None else None,
+                                         target=targets.get(key[1]) if key[1] is not None else None,
                                          label=label, source=source))
     return result
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
 
-from db.decisions import standing_labels
-from db.repository import target_text
-from db.schema import Annotator, Prediction, Target
+from db.agreement_rows import current_label_rows, latest_predictions
+
+if TYPE_CHECKING:
+    from db.engine import Session
 
 # Category order per task; sentiment's order is also its ordinal scale.
 CATEGORIES = {"stance": ("favor", "against", "neutral"), "sentiment": ("negative", "neutral", "positive")}
@@ -42,33 +42,12 @@ class TaskData:
         return TaskData(self.task, self.categories, self.annotators, items, self.codes[keep], self.model_rows)
 
 
-def _latest_predictions(session: Session, task: str) -> dict[tuple[int, int | None], tuple[str, str]]:
-    rank = func.row_number().over(partition_by=(Prediction.statement_id, Prediction.target_id),
-                                  order_by=Prediction.id.desc()).label("rank")
-    ranked = (select(Prediction.statement_id, Prediction.target_id, Prediction.label, Prediction.model_name,
-                     Prediction.model_version, rank).where(Prediction.task == task).subquery())
-    rows = session.execute(select(ranked.c.statement_id, ranked.c.target_id, ranked.c.label, ranked.c.model_name,
-                                  ranked.c.model_version).where(ranked.c.rank == 1))
-    return {(sid, tid): (label, f"{name} {version}") for sid, tid, label, name, version in rows}
-
-
 def load_task(session: Session, task: str, target: str | None = None) -> TaskData:
     """Every annotator's current label for every item of `task` (optionally one stance target)."""
     categories = CATEGORIES[task]
     code_of = {label: i for i, label in enumerate(categories)}
-    current = standing_labels(None, task).subquery()
-    d = aliased(current)
-    pred = aliased(Prediction)
-    label_col = d.c.stance if task == "stance" else d.c.sentiment
-    pred_col = d.c.stance_prediction_id if task == "stance" else d.c.sentiment_prediction_id
-    query = (select(Annotator.name, d.c.statement_id, d.c.target_id, label_col, d.c.accepted_as_is,
-                    d.c.suggestions_shown, pred.label, pred.model_name, pred.model_version)
-             .join(Annotator, Annotator.id == d.c.annotator_id)
-             .outerjoin(pred, pred.id == pred_col))
-    if target is not None and task == "stance":
-        query = query.join(Target, Target.id == d.c.target_id).where(Target.text == target_text(target))
-    rows = session.execute(query).all()
-    latest = _latest_predictions(session, task)
+    rows = current_label_rows(session, task, target)
+    latest = latest_predictions(session, task)
 
     annotators = sorted({r[0] for r in rows})
     col_of = {name: j for j, name in enumerate(annotators)}

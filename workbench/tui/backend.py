@@ -12,9 +12,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
-
-from sqlalchemy import Engine, func, select
+from typing import TYPE_CHECKING, Any
 
 from db.decisions import NewDecision, record, undo_last
 from db.engine import readonly, transaction, write_retrying
@@ -28,8 +26,12 @@ from db.repository import (
     get_setting,
     latest_prediction,
     list_targets,
+    statement_count,
 )
-from db.schema import Annotator, Statement
+
+if TYPE_CHECKING:
+    from db.engine import Engine
+    from db.repository import Annotator
 
 PredictorFactory = Callable[[], Mapping[str, Any]]
 # (task, target text or None, progress(done, total, message)) -> summary with "version"
@@ -84,7 +86,7 @@ class Backend:
             self._annotator = get_or_create_annotator(session, self.annotator_name)
             targets = [find_target(session, self.target)] if self.target else list_targets(session)
             guidelines = get_setting(session, GUIDELINES_KEY) or default_guidelines()
-            n_statements = session.scalar(select(func.count()).select_from(Statement)) or 0
+            n_statements = statement_count(session)
             target_ids, target_texts = [t.id for t in targets], [t.text for t in targets]
         steps = []
         if n_statements == 0:
