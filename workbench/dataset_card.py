@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # types only: db/ owns the engine
-    from sqlalchemy import Engine
+    from db.engine import Engine
 
     from workbench.export_hf import HfExport
 

@@ -13,9 +13,9 @@ label or flag (`--gold-only`: of those, the ones with a standing gold label and 
 not a statement). Rows are ordered by document, offsets, target and task, so two
 databases built from the same documents export comparable files.
 
-Memory stays flat: `export_read.Reader` streams the labelled statements (server-side
+Memory stays flat: `db.export_read.Reader` streams the labelled statements (server-side
 cursor on PostgreSQL) and fetches each chunk's events, predictions and gold with small
-keyed selects; the writers format raw tuples straight into JSON text
+keyed selects; the writers format its named rows straight into JSON text
 (`export_encode`), CSV rows or Arrow columns (`export_arrow`) and write a batch at a time.
 `iter_rows` gives the same rows as dicts.
 """
@@ -24,41 +24,19 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
-from db.engine import readonly
+from db.export_read import CHUNK, STATEMENT_FIELDS, ExportItem, Reader, StatementRow, open_reader
 from db.schema import LABELS_BY_TASK, TASKS
 from workbench.errors import WorkbenchError
 from workbench.export_arrow import ALL_LABELS, arrow_schema, write_parquet as _write_parquet
 from workbench.export_encode import flag_dict, iso, probabilities, reasons, summary, write_csv as _write_csv
 from workbench.export_encode import write_jsonl as _write_jsonl
 from workbench.export_extra import extra_fields, extra_values
-from workbench.export_read import (
-    CHUNK,
-    E_ACCEPTED,
-    E_ANNOTATOR,
-    E_AT,
-    E_DURATION,
-    E_LABEL,
-    E_NOTE,
-    E_ORDER,
-    E_PRE,
-    E_REASONS,
-    E_SHOWN,
-    G_AT,
-    G_BY,
-    G_LABEL,
-    G_NOTE,
-    P_LABEL,
-    P_NAME,
-    P_PROBS,
-    P_VERSION,
-    STATEMENT_FIELDS,
-    Reader,
-)
 from workbench.output import atomic_file, atomic_path, check_output
+
+if TYPE_CHECKING:
+    from db.engine import Engine
 
 __all__ = ["FORMATS", "STATEMENT_FIELDS", "ALL_LABELS", "iso", "iter_rows", "arrow_schema", "export", "reader"]
 
@@ -78,11 +56,8 @@ def reader(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = Fal
     """A Reader inside one read transaction (repeatable read on PostgreSQL, so every chunk's
     selects see the snapshot the statement cursor sees)."""
     _check_tasks(tasks)
-    with readonly(engine).connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with conn.begin():
-            yield Reader(conn, tasks, gold_only, chunk, collect, with_documents)
+    with open_reader(engine, tasks, gold_only, chunk, collect, with_documents) as r:
+        yield r
 
 
 @contextmanager
@@ -104,34 +79,34 @@ def _probs(values, task: str) -> dict[str, float | None] | None:
     return None if values is None else dict(zip(LABELS_BY_TASK[task], values))
 
 
-def _row(r: Reader, s, task: str, target, events: list, gold, pred, flags: list,
-         not_statement: bool) -> dict[str, Any]:
-    label_at, pre_at = E_LABEL[task], E_PRE[task]
+def _row(r: Reader, s: StatementRow, item: ExportItem) -> dict[str, Any]:
+    task, gold, pred = item.task, item.gold, item.prediction
     annotations = []
-    for e in events:
-        p = None if e[pre_at] is None else r.preds.get(e[pre_at])
+    for e in item.events:
+        pid = e.prelabel_id(task)
+        p = None if pid is None else r.preds.get(pid)
         annotations.append({
-            "annotator": r.names[e[E_ANNOTATOR]], "label": e[label_at], "duration_ms": e[E_DURATION],
-            "order_mode": e[E_ORDER], "suggestions_shown": None if e[E_SHOWN] is None else bool(e[E_SHOWN]),
-            "accepted_as_is": None if e[E_ACCEPTED] is None else bool(e[E_ACCEPTED]),
-            "reason_codes": reasons(e[E_REASONS]), "note": e[E_NOTE], "labelled_at": iso(e[E_AT]),
+            "annotator": r.names[e.annotator_id], "label": e.label(task), "duration_ms": e.duration_ms,
+            "order_mode": e.order_mode,
+            "suggestions_shown": None if e.suggestions_shown is None else bool(e.suggestions_shown),
+            "accepted_as_is": None if e.accepted_as_is is None else bool(e.accepted_as_is),
+            "reason_codes": reasons(e.reason_codes), "note": e.note, "labelled_at": iso(e.created_at),
             "prelabel": None if p is None else {
-                "model_name": p[P_NAME], "model_version": p[P_VERSION], "label": p[P_LABEL],
-                "probabilities": _probs(probabilities(p[P_PROBS], task), task)},
+                "model_name": p.model_name, "model_version": p.model_version, "label": p.label,
+                "probabilities": _probs(probabilities(p.probabilities, task), task)},
         })
-    n, majority, soft = summary(task, [e[label_at] for e in events])
+    n, majority, soft = summary(task, [e.label(task) for e in item.events])
     return {
-        "task": task, "doc": s[1], "doc_sha256": s[2], "start": s[3], "end": s[4], "target": target,
-        "text": s[5], "speaker": s[6], "speaker_role": s[7], "speaker_type": s[8], "kind": s[9], "cue": s[10],
-        "speaker_id": s[11],
+        "task": task, "doc": s.doc, "doc_sha256": s.doc_sha256, "start": s.start, "end": s.end,
+        "target": item.target, **{name: getattr(s, name) for name in STATEMENT_FIELDS},
         "annotations": annotations, "n_annotators": n, "majority": majority,
         "soft_label": None if soft is None else dict(zip(LABELS_BY_TASK[task], soft)),
-        "gold": gold[G_LABEL] if gold else None, "gold_by": gold[G_BY] if gold else None,
-        "gold_note": gold[G_NOTE] if gold else None, "adjudicated_at": iso(gold[G_AT]) if gold else None,
-        "predicted": pred[P_LABEL] if pred else None,
-        "probabilities": _probs(probabilities(pred[P_PROBS], task), task) if pred else None,
-        "model_name": pred[P_NAME] if pred else None, "model_version": pred[P_VERSION] if pred else None,
-        "flags": [flag_dict(r, f) for f in flags], "not_a_statement": not_statement,
+        "gold": gold.label if gold else None, "gold_by": gold.adjudicator if gold else None,
+        "gold_note": gold.note if gold else None, "adjudicated_at": iso(gold.created_at) if gold else None,
+        "predicted": pred.label if pred else None,
+        "probabilities": _probs(probabilities(pred.probabilities, task), task) if pred else None,
+        "model_name": pred.model_name if pred else None, "model_version": pred.model_version if pred else None,
+        "flags": [flag_dict(r, f) for f in item.flags], "not_a_statement": item.not_a_statement,
         **dict(zip(extra_fields(r.with_documents), extra_values(r, s, task))),
     }
 
@@ -145,7 +120,7 @@ def iter_rows(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = 
     with reader(engine, tasks, gold_only, batch, with_documents=with_documents) as r:
         for s, items in r:
             for item in items:
-                yield _row(r, s, *item)
+                yield _row(r, s, item)
 
 
 # -- writers ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Parquet export: Arrow record batches built column-wise from the reader's raw tuples.
+"""Parquet export: Arrow record batches built column-wise from the reader's named rows.
 
 Each row and each annotation becomes one flat tuple (pieces shared between rows are built
 once: an event's fields, a prediction's pre-label columns, a label-count summary); a batch
@@ -11,30 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from db.schema import LABELS_BY_TASK, TASKS
-from workbench.export_encode import flag_dict, iso, probabilities, reasons, summary
-from workbench.export_read import (
-    E_ACCEPTED,
-    E_ANNOTATOR,
-    E_AT,
-    E_DURATION,
-    E_ID,
-    E_LABEL,
-    E_NOTE,
-    E_ORDER,
-    E_PRE,
-    E_REASONS,
-    E_SHOWN,
-    G_AT,
-    G_BY,
-    G_LABEL,
-    G_NOTE,
-    P_ID,
-    P_LABEL,
-    P_NAME,
-    P_VERSION,
-    P_PROBS,
-    Reader,
-)
+from db.export_read import STATEMENT_FIELDS, ExportItem, Reader, StatementRow
+from workbench.export_encode import LABEL_OF, PRELABEL_OF, flag_dict, iso, probabilities, reasons, summary
 from workbench.export_extra import CONFLICT_FIELD, DOCUMENT_FIELDS, extra_values
 
 ALL_LABELS = ("favor", "against", "neutral", "positive", "negative")
@@ -95,7 +73,7 @@ class _Columns:
         self.clear()
 
     def clear(self) -> None:
-        self.statements: list[tuple] = []
+        self.statements: list[StatementRow] = []
         self.events: list[tuple] = []
         self.event_reasons: list[tuple] = []
         self.preds: list[tuple] = []
@@ -121,7 +99,7 @@ class _Columns:
                 out[slot] = v
         return tuple(out)
 
-    def statement(self, s) -> None:
+    def statement(self, s: StatementRow) -> None:
         """Called before a statement's rows."""
         self.statements.append(s)
         self._event_index = {}
@@ -137,10 +115,10 @@ class _Columns:
             p = preds.get(pid)
             if p is None:
                 return None
-            values = probabilities(p[P_PROBS], task)
+            values = probabilities(p.probabilities, task)
             probs = (True,) + (None,) * self.width if values is None else (False,) + self._spread(values, task)
             at = self._pred_index[key] = len(self.preds)
-            self.preds.append((p[P_NAME], p[P_VERSION], p[P_LABEL]) + probs)
+            self.preds.append((p.model_name, p.model_version, p.label) + probs)
         return at
 
     def _reason_codes(self, raw) -> tuple:
@@ -154,20 +132,21 @@ class _Columns:
             found = self._reasons[raw] = tuple(reasons(raw))
         return found
 
-    def add(self, task: str, target, events: list, gold, pred, flags: list, not_statement: bool) -> None:
-        names, label_at, pre_at = self.reader.names, E_LABEL[task], E_PRE[task]
+    def add(self, item: ExportItem) -> None:
+        task, events, gold, pred = item.task, item.events, item.gold, item.prediction
+        names, label_of, prelabel_of = self.reader.names, LABEL_OF[task], PRELABEL_OF[task]
         index, annotations = self._event_index, self.annotations
         for e in events:
-            at = index.get(e[E_ID])
+            at = index.get(e.id)
             if at is None:
-                at = index[e[E_ID]] = len(self.events)
-                self.events.append((names[e[E_ANNOTATOR]], e[E_DURATION], e[E_ORDER], _BOOL[e[E_SHOWN]],
-                                    _BOOL[e[E_ACCEPTED]], e[E_NOTE], iso(e[E_AT])))
-                self.event_reasons.append(self._reason_codes(e[E_REASONS]))
-            pid = e[pre_at]
-            annotations.append((at, e[label_at], None if pid is None else self._prediction(pid, task)))
+                at = index[e.id] = len(self.events)
+                self.events.append((names[e.annotator_id], e.duration_ms, e.order_mode, _BOOL[e.suggestions_shown],
+                                    _BOOL[e.accepted_as_is], e.note, iso(e.created_at)))
+                self.event_reasons.append(self._reason_codes(e.reason_codes))
+            pid = prelabel_of(e)
+            annotations.append((at, label_of(e), None if pid is None else self._prediction(pid, task)))
         self.offsets.append(len(annotations))
-        key = (task, *[e[label_at] for e in events])
+        key = (task, *map(label_of, events))
         summary_at = self._summary_index.get(key)
         if summary_at is None:
             counted = self._summaries.get(key)
@@ -178,11 +157,11 @@ class _Columns:
                 counted = self._summaries[key] = (n, majority) + self._spread(soft or (None,) * self.width, task)
             summary_at = self._summary_index[key] = len(self.summaries)
             self.summaries.append(counted)
-        gold_cols = _NO_GOLD if gold is None else (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))
-        self.rows.append((task, len(self.statements) - 1, target, summary_at,
-                          None if pred is None else self._prediction(pred[P_ID], task)) + gold_cols)
-        self.flags.append([flag_dict(self.reader, f) for f in flags])
-        self.not_statement.append(not_statement)
+        gold_cols = _NO_GOLD if gold is None else (gold.label, gold.adjudicator, gold.note, iso(gold.created_at))
+        self.rows.append((task, len(self.statements) - 1, item.target, summary_at,
+                          None if pred is None else self._prediction(pred.id, task)) + gold_cols)
+        self.flags.append([flag_dict(self.reader, f) for f in item.flags])
+        self.not_statement.append(item.not_a_statement)
         self.extras.append(extra_values(self.reader, self.statements[-1], task))
 
     def batch(self, schema):
@@ -223,7 +202,7 @@ class _Columns:
         annotations = pa.ListArray.from_arrays(pa.array(self.offsets, pa.int32()), annotation)
 
         r = columns(self.rows, 9)
-        s = columns(self.statements, 12)
+        s = dict(zip(StatementRow._fields, columns(self.statements, len(StatementRow._fields))))
         statement_at, summary_at = pa.array(r[1], pa.int32()), pa.array(r[3], pa.int32())
         pred_at = pa.array(r[4], pa.int32())
         sm = columns(self.summaries, 2 + w)
@@ -231,12 +210,12 @@ class _Columns:
                                           fields=list(schema.field("soft_label").type),
                                           mask=pa.array([n == 0 for n in sm[0]], pa.bool_()))
 
-        def statement_column(i, type_=text):
-            return pa.array(s[i], type_).take(statement_at)
+        def statement_column(name: str, type_=text):
+            return pa.array(s[name], type_).take(statement_at)
 
-        out = [pa.array(r[0], text), statement_column(1), statement_column(2), statement_column(3, pa.int64()),
-               statement_column(4, pa.int64()), pa.array(r[2], text)]
-        out += [statement_column(i) for i in range(5, 12)]
+        out = [pa.array(r[0], text), statement_column("doc"), statement_column("doc_sha256"),
+               statement_column("start", pa.int64()), statement_column("end", pa.int64()), pa.array(r[2], text)]
+        out += [statement_column(name) for name in STATEMENT_FIELDS]
         out += [annotations, pa.array(sm[0], pa.int64()).take(summary_at), pa.array(sm[1], text).take(summary_at),
                 soft.take(summary_at)]
         out += [pa.array(r[i], text) for i in range(5, 9)]  # gold, gold_by, gold_note, adjudicated_at
@@ -269,7 +248,7 @@ def write_parquet(reader: Reader, path: str, tasks: tuple[str, ...] = TASKS, row
         for s, items in reader:
             columns.statement(s)
             for item in items:
-                columns.add(*item)
+                columns.add(item)
                 n += 1
                 if len(columns) >= row_group:
                     flush()

@@ -1,4 +1,4 @@
-"""JSON text for export rows, built from the reader's raw tuples without per-row dicts.
+"""JSON text for export rows, built from the reader's named rows without per-row dicts.
 
 The output is byte for byte what `json.dumps(row, ensure_ascii=False)` gives for the row
 dict (same key order, separators, float repr), but each distinct piece is encoded once:
@@ -10,44 +10,28 @@ from the same pieces.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from json.encoder import encode_basestring
-from collections.abc import Iterator
+from operator import attrgetter
 from typing import Any
 
-from db.schema import LABELS_BY_TASK
-from workbench.export_read import (
-    E_ANNOTATOR,
-    E_DURATION,
-    E_ID,
-    E_LABEL,
-    E_NOTE,
-    E_ORDER,
-    E_PRE,
-    E_REASONS,
-    E_SHOWN,
-    E_ACCEPTED,
-    E_AT,
-    F_ANNOTATOR,
-    F_AT,
-    F_DURATION,
-    F_NOTE,
-    F_ORDER,
-    F_REASONS,
-    F_SHOWN,
-    F_TARGET,
-    G_AT,
-    G_BY,
-    G_LABEL,
-    G_NOTE,
-    P_ID,
-    P_LABEL,
-    P_NAME,
-    P_PROBS,
-    P_VERSION,
+from db.export_read import (
+    STATEMENT_FIELDS,
+    FlagEvent,
+    GoldRow,
+    LabelEvent,
+    PredictionRow,
     Reader,
+    StatementRow,
 )
+from db.schema import LABELS_BY_TASK
 from workbench.export_extra import extra_fields, extra_values
+
+# an event's label and pre-label id for a task, without a method call per event
+LABEL_OF = {"stance": attrgetter("stance"), "sentiment": attrgetter("sentiment")}
+PRELABEL_OF = {"stance": attrgetter("stance_prediction_id"), "sentiment": attrgetter("sentiment_prediction_id")}
+statement_values = attrgetter(*STATEMENT_FIELDS)  # a StatementRow's text ... speaker_id, in column order
 
 _CACHE_LIMIT = 1 << 16
 _INF = float("inf")
@@ -105,12 +89,13 @@ def probabilities(raw, task: str) -> list[float | None] | None:
     return None if values.count(None) == len(values) else values
 
 
-def flag_dict(reader: Reader, f) -> dict[str, Any]:
+def flag_dict(reader: Reader, f: FlagEvent) -> dict[str, Any]:
     """One flag of an export row as a dict (`iter_rows`, Parquet); `Encoder.flags` writes the same as JSON."""
-    return {"annotator": reader.names[f[F_ANNOTATOR]], "target": reader.targets.get(f[F_TARGET]),
-            "reason_codes": reasons(f[F_REASONS]), "note": f[F_NOTE], "duration_ms": f[F_DURATION],
-            "order_mode": f[F_ORDER], "suggestions_shown": None if f[F_SHOWN] is None else bool(f[F_SHOWN]),
-            "flagged_at": iso(f[F_AT])}
+    return {"annotator": reader.names[f.annotator_id], "target": reader.targets.get(f.target_id),
+            "reason_codes": reasons(f.reason_codes), "note": f.note, "duration_ms": f.duration_ms,
+            "order_mode": f.order_mode,
+            "suggestions_shown": None if f.suggestions_shown is None else bool(f.suggestions_shown),
+            "flagged_at": iso(f.created_at)}
 
 
 def summary(task: str, labels: list[str]) -> tuple[int, str | None, list[float] | None]:
@@ -201,7 +186,7 @@ class Encoder:
 
     # -- a statement's fields: two pieces around "target", shared by its rows ------------------
 
-    def statement(self, s) -> tuple[str, str]:
+    def statement(self, s: StatementRow) -> tuple[str, str]:
         """Called first for each statement: resets the per-statement (and per-chunk) caches."""
         if self.reader.preds is not self._preds_of:
             self._preds_of = self.reader.preds
@@ -209,11 +194,11 @@ class Encoder:
             self._prelabels = {"stance": {}, "sentiment": {}}
         strings = self.strings
         self._tails = {}
-        return (f'"doc": {strings[s[1]]}, "doc_sha256": {value(s[2])}, "start": {value(s[3])}, '
-                f'"end": {value(s[4])}',
-                f'"text": {value(s[5])}, "speaker": {strings[s[6]]}, "speaker_role": {strings[s[7]]}, '
-                f'"speaker_type": {strings[s[8]]}, "kind": {strings[s[9]]}, "cue": {strings[s[10]]}, '
-                f'"speaker_id": {strings[s[11]]}')
+        return (f'"doc": {strings[s.doc]}, "doc_sha256": {value(s.doc_sha256)}, "start": {value(s.start)}, '
+                f'"end": {value(s.end)}',
+                f'"text": {value(s.text)}, "speaker": {strings[s.speaker]}, "speaker_role": {strings[s.speaker_role]}, '
+                f'"speaker_type": {strings[s.speaker_type]}, "kind": {strings[s.kind]}, "cue": {strings[s.cue]}, '
+                f'"speaker_id": {strings[s.speaker_id]}')
 
     # -- annotations -----------------------------------------------------------------------------
 
@@ -227,40 +212,39 @@ class Encoder:
             return text
         return json.dumps(reasons(raw), ensure_ascii=False)
 
-    def _tail(self, e) -> str:
+    def _tail(self, e: LabelEvent) -> str:
         """Everything of an annotation after its label, up to the pre-label (shared by both tasks)."""
         bools, strings = self.bools, self.strings
-        at, duration, note = iso(e[E_AT]), e[E_DURATION], e[E_NOTE]
-        tail = self._tails[e[E_ID]] = (
+        at, duration, note = iso(e.created_at), e.duration_ms, e.note
+        tail = self._tails[e.id] = (
             f', "duration_ms": {int.__repr__(duration) if type(duration) is int else value(duration)}, '
-            f'"order_mode": {strings[e[E_ORDER]]}, '
-            f'"suggestions_shown": {bools[e[E_SHOWN]]}, "accepted_as_is": {bools[e[E_ACCEPTED]]}, '
-            f'"reason_codes": {self._reason_codes(e[E_REASONS])}, "note": {"null" if note is None else value(note)}, '
+            f'"order_mode": {strings[e.order_mode]}, '
+            f'"suggestions_shown": {bools[e.suggestions_shown]}, "accepted_as_is": {bools[e.accepted_as_is]}, '
+            f'"reason_codes": {self._reason_codes(e.reason_codes)}, "note": {"null" if note is None else value(note)}, '
             f'"labelled_at": {"null" if at is None else encode_basestring(at)}, "prelabel": ')
         return tail
 
-    def annotations(self, task: str, events: list) -> str:
+    def annotations(self, task: str, events: list[LabelEvent]) -> str:
         tails, names, strings = self._tails, self.names, self.strings
-        label_at, pre_at = E_LABEL[task], E_PRE[task]
+        label_of, prelabel_of = LABEL_OF[task], PRELABEL_OF[task]
         prelabels = self._prelabels[task]
         parts = []
         for e in events:
-            tail = tails.get(e[E_ID]) or self._tail(e)
-            pid = e[pre_at]
+            tail = tails.get(e.id) or self._tail(e)
+            pid = prelabel_of(e)
             if pid is None:
                 prelabel = "null"
             else:
                 prelabel = prelabels.get(pid) or self.prediction(pid, task)[1]
-            parts.append(f'{{"annotator": {names[e[E_ANNOTATOR]]}, "label": {strings[e[label_at]]}{tail}{prelabel}}}')
+            parts.append(f'{{"annotator": {names[e.annotator_id]}, "label": {strings[label_of(e)]}{tail}{prelabel}}}')
         return "[" + ", ".join(parts) + "]"
 
     # -- per-item summaries ----------------------------------------------------------------------
 
-    def summary(self, task: str, events: list) -> tuple:
+    def summary(self, task: str, events: list[LabelEvent]) -> tuple:
         """(n, majority, soft-label JSON, JSON piece from "n_annotators" to "soft_label",
         CSV cells n_annotators,majority,soft_label)."""
-        label_at = E_LABEL[task]
-        key = (task, *[e[label_at] for e in events])
+        key = (task, *map(LABEL_OF[task], events))
         found = self._summaries.get(key)
         if found is None:
             if len(self._summaries) > _CACHE_LIMIT:
@@ -284,8 +268,8 @@ class Encoder:
             if p is None:
                 return _NO_PREDICTION
             strings = self.strings
-            probs = probabilities_json(probabilities(p[P_PROBS], task), task)
-            name, version, label = strings[p[P_NAME]], strings[p[P_VERSION]], strings[p[P_LABEL]]
+            probs = probabilities_json(probabilities(p.probabilities, task), task)
+            name, version, label = strings[p.model_name], strings[p.model_version], strings[p.label]
             found = self._preds[key] = (
                 probs, f'{{"model_name": {name}, "model_version": {version}, "label": {label}, '
                        f'"probabilities": {probs}}}',
@@ -293,41 +277,41 @@ class Encoder:
             self._prelabels[task][pid] = found[1]
         return found
 
-    def newest(self, task: str, pred) -> tuple:
-        return _NO_PREDICTION if pred is None else self.prediction(pred[P_ID], task)
+    def newest(self, task: str, pred: PredictionRow | None) -> tuple:
+        return _NO_PREDICTION if pred is None else self.prediction(pred.id, task)
 
-    def newest_csv(self, task: str, pred) -> str:
+    def newest_csv(self, task: str, pred: PredictionRow | None) -> str:
         """CSV cells predicted,probabilities,model_name,model_version."""
         if pred is None:
             return ",null,,"
-        key = (pred[P_ID], task)
+        key = (pred.id, task)
         cells = self._pred_cells.get(key)
         if cells is None:
             cells = self._pred_cells[key] = ",".join(map(csv_cell, (
-                pred[P_LABEL], self.prediction(pred[P_ID], task)[0], pred[P_NAME], pred[P_VERSION])))
+                pred.label, self.prediction(pred.id, task)[0], pred.model_name, pred.model_version)))
         return cells
 
-    def flags(self, flags: list) -> str:
+    def flags(self, flags: list[FlagEvent]) -> str:
         """The JSON list of an item's flags (rare: built as they come, nothing cached)."""
         if not flags:
             return "[]"
         names, strings, targets = self.names, self.strings, self.reader.targets
         parts = []
         for f in flags:
-            at, duration, note = iso(f[F_AT]), f[F_DURATION], f[F_NOTE]
+            at, duration, note = iso(f.created_at), f.duration_ms, f.note
             parts.append(
-                f'{{"annotator": {names[f[F_ANNOTATOR]]}, "target": {strings[targets.get(f[F_TARGET])]}, '
-                f'"reason_codes": {self._reason_codes(f[F_REASONS])}, "note": {value(note)}, '
-                f'"duration_ms": {value(duration)}, "order_mode": {strings[f[F_ORDER]]}, '
-                f'"suggestions_shown": {self.bools[f[F_SHOWN]]}, "flagged_at": {value(at)}}}')
+                f'{{"annotator": {names[f.annotator_id]}, "target": {strings[targets.get(f.target_id)]}, '
+                f'"reason_codes": {self._reason_codes(f.reason_codes)}, "note": {value(note)}, '
+                f'"duration_ms": {value(duration)}, "order_mode": {strings[f.order_mode]}, '
+                f'"suggestions_shown": {self.bools[f.suggestions_shown]}, "flagged_at": {value(at)}}}')
         return "[" + ", ".join(parts) + "]"
 
-    def gold(self, g) -> str:
+    def gold(self, g: GoldRow | None) -> str:
         if g is None:
             return _NO_GOLD
         strings = self.strings
-        at = iso(g[G_AT])
-        return (f'"gold": {strings[g[G_LABEL]]}, "gold_by": {value(g[G_BY])}, "gold_note": {value(g[G_NOTE])}, '
+        at = iso(g.created_at)
+        return (f'"gold": {strings[g.label]}, "gold_by": {value(g.adjudicator)}, "gold_note": {value(g.note)}, '
                 f'"adjudicated_at": {"null" if at is None else encode_basestring(at)}')
 
 
@@ -363,9 +347,9 @@ def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, 
 _NO_CONFLICT = {"stance": ', "sentiment_conflict": null', "sentiment": ', "sentiment_conflict": []'}
 
 
-def _extras_json(reader: Reader, s, task: str) -> str:
+def _extras_json(reader: Reader, s: StatementRow, task: str) -> str:
     """The appended columns (`export_extra`) as the tail of a JSON object (constant pieces when no conflict)."""
-    conflict = reader.conflicts.get(s[0]) if task == "sentiment" else None
+    conflict = reader.conflicts.get(s.id) if task == "sentiment" else None
     text = _NO_CONFLICT[task] if conflict is None else f', "sentiment_conflict": {json.dumps(conflict, ensure_ascii=False)}'
     if reader.with_documents:
         title, url, published = extra_values(reader, s, task)[1:]
@@ -381,12 +365,12 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
             head, body = enc.statement(s)
-            yield [f'{{"task": "{task}", {head}, "target": {target_json[target]}, {body}, '
-                   f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
-                   f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}, '
-                   f'"flags": {enc.flags(flags)}, "not_a_statement": {"true" if not_statement else "false"}'
-                   f'{_extras_json(reader, s, task)}}}\n'
-                   for task, target, events, gold, pred, flags, not_statement in items]
+            yield [f'{{"task": "{i.task}", {head}, "target": {target_json[i.target]}, {body}, '
+                   f'"annotations": {enc.annotations(i.task, i.events)}, {enc.summary(i.task, i.events)[3]}, '
+                   f'{enc.gold(i.gold)}, {enc.newest(i.task, i.prediction)[2]}, '
+                   f'"flags": {enc.flags(i.flags)}, "not_a_statement": {"true" if i.not_a_statement else "false"}'
+                   f'{_extras_json(reader, s, i.task)}}}\n'
+                   for i in items]
     return _write_in_batches(statements(), fh, on_rows, batch)
 
 
@@ -405,8 +389,8 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     enc = Encoder(reader)
     targets: dict = {}
 
-    def extras(s, task: str) -> str:
-        if not reader.with_documents and (task == "stance" or s[0] not in reader.conflicts):
+    def extras(s: StatementRow, task: str) -> str:
+        if not reader.with_documents and (task == "stance" or s.id not in reader.conflicts):
             return _CSV_NO_CONFLICT[task]  # the common case, without building the values
         values = extra_values(reader, s, task)
         conflict = "" if values[0] is None else csv_cell(json.dumps(values[0], ensure_ascii=False))
@@ -415,20 +399,21 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
             enc.statement(s)
-            head = ",".join(map(csv_cell, s[1:5]))
-            body = ",".join(map(csv_cell, s[5:12]))
+            head = ",".join(map(csv_cell, (s.doc, s.doc_sha256, s.start, s.end)))
+            body = ",".join(map(csv_cell, statement_values(s)))
             rows = []
-            for task, target, events, gold, pred, flags, not_statement in items:
-                target_cell = targets.get(target)
+            for item in items:
+                task, events, gold, flags = item.task, item.events, item.gold, item.flags
+                target_cell = targets.get(item.target)
                 if target_cell is None:
-                    target_cell = targets[target] = csv_cell(target)
+                    target_cell = targets[item.target] = csv_cell(item.target)
                 # quoted unless empty, as csv.writer does
                 annotations = '"' + enc.annotations(task, events).replace('"', '""') + '"' if events else "[]"
                 gold_cells = _CSV_NO_GOLD if gold is None else ",".join(
-                    map(csv_cell, (gold[G_LABEL], gold[G_BY], gold[G_NOTE], iso(gold[G_AT]))))
+                    map(csv_cell, (gold.label, gold.adjudicator, gold.note, iso(gold.created_at))))
                 flag_cell = "[]" if not flags else '"' + enc.flags(flags).replace('"', '""') + '"'
                 rows.append(f'{task},{head},{target_cell},{body},{annotations},{enc.summary(task, events)[4]},'
-                            f'{gold_cells},{enc.newest_csv(task, pred)},{flag_cell},{not_statement}'
+                            f'{gold_cells},{enc.newest_csv(task, item.prediction)},{flag_cell},{item.not_a_statement}'
                             f'{extras(s, task)}\r\n')
             yield rows
     header = ",".join(CSV_FIELDS + extra_fields(reader.with_documents)) + "\r\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.export_read import Reader
+from db.export_read import Reader, StatementRow
 
 CONFLICT_FIELD = "sentiment_conflict"
 DOCUMENT_FIELDS = ("doc_title", "doc_url", "doc_published")
@@ -19,9 +19,9 @@ def extra_fields(with_documents: bool) -> tuple[str, ...]:
     return (CONFLICT_FIELD,) + (DOCUMENT_FIELDS if with_documents else ())
 
 
-def extra_values(reader: Reader, s, task: str) -> tuple[Any, ...]:
-    """The row's extra values in `extra_fields` order; `s` is the reader's statement row."""
-    conflict = reader.conflicts.get(s[0], []) if task == "sentiment" else None
+def extra_values(reader: Reader, s: StatementRow, task: str) -> tuple[Any, ...]:
+    """The row's extra values in `extra_fields` order."""
+    conflict = reader.conflicts.get(s.id, []) if task == "sentiment" else None
     if not reader.with_documents:
         return (conflict,)
-    return (conflict,) + reader.documents.get(s[2], _NO_DOCUMENT)
+    return (conflict,) + reader.documents.get(s.doc_sha256, _NO_DOCUMENT)

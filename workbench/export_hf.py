@@ -26,8 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
-
+from db.engine import Engine
 from db.schema import LABELS_BY_TASK
 from workbench.export_arrow import write_parquet
 from workbench.output import atomic_folder, is_saved_dataset

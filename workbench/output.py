@@ -26,7 +26,7 @@ from db.engine import sqlite_file
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:  # the type only: db/ owns the engine
-    from sqlalchemy import Engine
+    from db.engine import Engine
 
 DATABASE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 # what datasets' save_to_disk leaves in a folder: such a folder may be replaced by a new export

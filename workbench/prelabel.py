@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
-
-from db.engine import readonly, transaction
+from db.engine import Engine, readonly, transaction
 from db.repository import (PredictionItem, RelatednessItem, add_predictions, document_texts,
                            items_missing_predictions, items_missing_relatedness)
 from db.schema import RELATEDNESS_TASK

@@ -1,5 +1,12 @@
 """The read side of the export: labelled statements in export order, a chunk at a time.
 
+Rows come as named tuples (StatementRow, LabelEvent, FlagEvent, PredictionRow, GoldRow; each
+statement's items as ExportItem), their values as the driver gives them (see below); the
+writers in workbench/export*.py format them. What stands is the log's one rule
+(`db.decisions.stands`, `db.adjudication.gold_stands`); the newest standing label event per
+annotator and item is each one's current label, as `db.decisions.standing_labels` defines it,
+picked here from the chunk's events in id order rather than by a window query per chunk.
+
 One streamed cursor (server-side on PostgreSQL) walks the labelled statements in export
 order (document source, sha256, offsets, id). For each chunk of statements four small
 Core selects, keyed by the chunk's statement ids, fetch raw tuples: the standing label
@@ -21,31 +28,110 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Integer, String, bindparam, exists, func, or_, select, type_coerce, union
+from sqlalchemy import Connection, Engine, Integer, String, bindparam, func, or_, select, type_coerce, union
 from sqlalchemy.orm import aliased
 
-from db.decisions import NOT_A_STATEMENT
+from db.adjudication import gold_stands
+from db.decisions import NOT_A_STATEMENT, stands
+from db.engine import readonly
+from db.errors import StorageError
 from db.schema import TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
-from workbench.errors import WorkbenchError
 
 STATEMENT_FIELDS = ("text", "speaker", "speaker_role", "speaker_type", "kind", "cue", "speaker_id")
 STATEMENT_ORDER = (Document.source, Document.sha256, Statement.start, Statement.end, Statement.id)
 CHUNK = 500  # statements per chunk: each chunk's selects bind this many ids
 
-# statement row: id, doc, doc_sha256, start, end, text, speaker, speaker_role, speaker_type, kind, cue, speaker_id
-# event row layout
-E_STATEMENT, E_ID, E_TARGET, E_ANNOTATOR, E_STANCE, E_SENTIMENT = 0, 1, 2, 3, 4, 5
-E_DURATION, E_ORDER, E_SHOWN, E_ACCEPTED, E_REASONS, E_NOTE, E_AT = 6, 7, 8, 9, 10, 11, 12
-E_PRE = {"stance": 13, "sentiment": 14}
-E_LABEL = {"stance": E_STANCE, "sentiment": E_SENTIMENT}
-# prediction row layout: id, statement_id, target_id, task, label, model_name, model_version, probabilities
-P_ID, P_STATEMENT, P_TARGET, P_TASK, P_LABEL, P_NAME, P_VERSION, P_PROBS = range(8)
-# gold row layout: statement_id, target_id, task, label, adjudicator, note, created_at
-G_LABEL, G_BY, G_NOTE, G_AT = 3, 4, 5, 6
-# flag row layout
-F_STATEMENT, F_ID, F_TARGET, F_ANNOTATOR, F_REASONS, F_NOTE, F_DURATION, F_ORDER, F_SHOWN, F_AT = range(10)
+
+class StatementRow(NamedTuple):
+    """A labelled (or flagged) statement with its document's name and hash."""
+    id: int
+    doc: str
+    doc_sha256: str
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    speaker_role: str | None
+    speaker_type: str
+    kind: str
+    cue: str | None
+    speaker_id: str | None
+
+
+class LabelEvent(NamedTuple):
+    """A standing label decision; booleans as 0/1 on SQLite, reason codes and time as the driver gives them."""
+    statement_id: int
+    id: int
+    target_id: int | None
+    annotator_id: int
+    stance: str | None
+    sentiment: str | None
+    duration_ms: int | None
+    order_mode: str | None
+    suggestions_shown: int | bool | None
+    accepted_as_is: int | bool | None
+    reason_codes: Any
+    note: str | None
+    created_at: Any
+    stance_prediction_id: int | None
+    sentiment_prediction_id: int | None
+
+    def label(self, task: str) -> str | None:
+        return self.stance if task == "stance" else self.sentiment
+
+    def prelabel_id(self, task: str) -> int | None:
+        """The prediction shown for `task` when the label was given (the pre-label), if any."""
+        return self.stance_prediction_id if task == "stance" else self.sentiment_prediction_id
+
+
+class FlagEvent(NamedTuple):
+    """A standing flag decision (raw values, as LabelEvent)."""
+    statement_id: int
+    id: int
+    target_id: int | None
+    annotator_id: int
+    reason_codes: Any
+    note: str | None
+    duration_ms: int | None
+    order_mode: str | None
+    suggestions_shown: int | bool | None
+    created_at: Any
+
+
+class PredictionRow(NamedTuple):
+    id: int
+    statement_id: int
+    target_id: int | None
+    task: str
+    label: str
+    model_name: str
+    model_version: str
+    probabilities: Any  # JSON text (SQLite) or a dict (PostgreSQL)
+
+
+class GoldRow(NamedTuple):
+    """The standing gold label of an item, with the adjudicator's name."""
+    statement_id: int
+    target_id: int | None
+    task: str
+    label: str
+    adjudicator: str
+    note: str | None
+    created_at: Any
+
+
+class ExportItem(NamedTuple):
+    """One export row's worth: a statement's stance item (per target) or its sentiment item."""
+    task: str
+    target: str | None               # the target's text; None for sentiment
+    events: list[LabelEvent]         # the current label of each annotator, by annotator name
+    gold: GoldRow | None
+    prediction: PredictionRow | None  # the item's newest prediction
+    flags: list[FlagEvent]           # standing flags, the newest per annotator and target, by name and target
+    not_a_statement: bool            # some standing flag on the statement says it is not a statement
 
 
 def _raw(col):
@@ -55,15 +141,13 @@ def _raw(col):
 
 def _standing_events(decision=Decision):
     """Label events (stance or sentiment) that no undo withdrew."""
-    undo = aliased(Decision)
     return [decision.action == "label", or_(decision.stance.is_not(None), decision.sentiment.is_not(None)),
-            ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
+            stands(decision)]
 
 
 def _standing_flags(decision=Decision):
     """Flag events that no undo withdrew."""
-    undo = aliased(Decision)
-    return [decision.action == "flag", ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
+    return [decision.action == "flag", stands(decision)]
 
 
 def statements_query():
@@ -126,10 +210,8 @@ def _prediction_columns():
 
 def gold_query():
     """The standing gold event per (statement, target, task) of the chunk."""
-    undo = aliased(Adjudication)
     standing = (select(func.max(Adjudication.id))
-                .where(Adjudication.action == "set", Adjudication.statement_id.in_(_ids()),
-                       ~exists().where(undo.action == "undo", undo.supersedes_id == Adjudication.id))
+                .where(Adjudication.action == "set", Adjudication.statement_id.in_(_ids()), gold_stands())
                 .group_by(Adjudication.statement_id, Adjudication.target_id, Adjudication.task))
     adjudicator = aliased(Annotator)
     return (select(Adjudication.statement_id, Adjudication.target_id, Adjudication.task, Adjudication.label,
@@ -156,7 +238,7 @@ def _document_info(title, raw_meta) -> tuple[str | None, str | None, str | None]
     return title, None if url is None else str(url), None if published is None else str(published)
 
 
-def sentiment_conflicts(events, names: dict[int, str]) -> dict[int, list[str]]:
+def sentiment_conflicts(events: list[LabelEvent], names: dict[int, str]) -> dict[int, list[str]]:
     """statement id -> the annotators whose current sentiment for it differs between targets.
 
     Sentiment belongs to the statement, but it is recorded with each (statement, target)
@@ -165,8 +247,8 @@ def sentiment_conflicts(events, names: dict[int, str]) -> dict[int, list[str]]:
     """
     newest: dict[tuple, str] = {}
     for e in events:  # oldest first: the newest per (statement, annotator, target) wins
-        if e[E_SENTIMENT] is not None:
-            newest[(e[E_STATEMENT], e[E_ANNOTATOR], e[E_TARGET])] = e[E_SENTIMENT]
+        if e.sentiment is not None:
+            newest[(e.statement_id, e.annotator_id, e.target_id)] = e.sentiment
     labels: dict[tuple[int, int], set] = {}
     for (sid, annotator, _), label in newest.items():
         labels.setdefault((sid, annotator), set()).add(label)
@@ -178,131 +260,142 @@ def sentiment_conflicts(events, names: dict[int, str]) -> dict[int, list[str]]:
 
 
 class Reader:
-    """Iterate (statement row, items) in export order; an item is
-    (task, target text, events newest-per-annotator by annotator name, gold row, newest prediction row,
-    flag rows newest per annotator and target by annotator name and target text, not_a_statement).
+    """Iterate (StatementRow, [ExportItem]) in export order.
 
-    `names` maps annotator ids to names; `preds` maps the current chunk's prediction ids to rows
-    (for the pre-label an event points at); `conflicts` the chunk's statements whose sentiment an
-    annotator gave differently under two targets (`sentiment_conflicts` counts the sentiment items
-    yielded with one); `documents` (with `with_documents`) the chunk's documents' (title, url,
-    published) by sha256.
+    `names` maps annotator ids to names, `targets` target ids to texts; `preds` maps the current
+    chunk's prediction ids to PredictionRows (for the pre-label an event points at); `conflicts` the
+    chunk's statements whose sentiment an annotator gave differently under two targets
+    (`sentiment_conflicts` counts the sentiment items yielded with one); `documents` (with
+    `with_documents`) the chunk's documents' (title, url, published) by sha256.
     """
 
     def __init__(self, conn: Connection, tasks: tuple[str, ...] = TASKS, gold_only: bool = False,
                  chunk: int = CHUNK, collect: bool = False, with_documents: bool = False):
         for task in tasks:
             if task not in TASKS:
-                raise WorkbenchError(f"unknown task: {task!r}")
+                raise StorageError(f"unknown task: {task!r}")
         self.conn, self.tasks, self.gold_only, self.chunk = conn, tasks, gold_only, max(1, chunk)
         self.collect = collect  # collect young cycles after each chunk (for callers that pause the GC)
         self.names: dict[int, str] = dict(conn.execute(select(Annotator.id, Annotator.name)).all())
         self.targets: dict[int, str] = dict(conn.execute(select(Target.id, Target.text)).all())
         self._name_rank = {i: r for r, i in enumerate(sorted(self.names, key=self.names.__getitem__))}
         self._target_rank = {i: r for r, i in enumerate(sorted(self.targets, key=self.targets.__getitem__))}
-        self.preds: dict[int, Any] = {}
+        self.preds: dict[int, PredictionRow] = {}
         self.with_documents = with_documents
         self.documents: dict[str, tuple] = {}
         self.conflicts: dict[int, list[str]] = {}
         self.sentiment_conflicts = 0
 
-    def __iter__(self) -> Iterator[tuple[Any, list[tuple]]]:
+    def __iter__(self) -> Iterator[tuple[StatementRow, list[ExportItem]]]:
         conn = self.conn
         streaming = conn.execution_options(stream_results=True, yield_per=self.chunk)
         events_q, preds_q, gold_q = events_query(), predictions_query(), gold_query()
         by_id_q, flags_q = predictions_by_id_query(), flags_query()
-        for part in streaming.execute(statements_query()).partitions(self.chunk):
+        for rows in streaming.execute(statements_query()).partitions(self.chunk):
             if self.collect:
                 gc.collect(1)
-            ids = {"ids": [s[0] for s in part]}
-            events = conn.execute(events_q, ids).all()
-            by_statement: dict[int, list] = {}
+            part = list(map(StatementRow._make, rows))
+            ids = {"ids": [s.id for s in part]}
+            events = list(map(LabelEvent._make, conn.execute(events_q, ids)))
+            by_statement: dict[int, list[LabelEvent]] = {}
             for e in events:
-                group = by_statement.get(e[0])
+                group = by_statement.get(e.statement_id)
                 if group is None:
-                    by_statement[e[0]] = [e]
+                    by_statement[e.statement_id] = [e]
                 else:
                     group.append(e)
-            preds: dict[int, Any] = {}
-            newest: dict[tuple, Any] = {}
-            for p in conn.execute(preds_q, ids).all():
-                preds[p[0]] = p
-                newest[(p[P_STATEMENT], p[P_TARGET], p[P_TASK])] = p
-            shown = {e[E_PRE["stance"]] for e in events} | {e[E_PRE["sentiment"]] for e in events}
+            preds: dict[int, PredictionRow] = {}
+            newest: dict[tuple, PredictionRow] = {}
+            for p in map(PredictionRow._make, conn.execute(preds_q, ids)):
+                preds[p.id] = p
+                newest[(p.statement_id, p.target_id, p.task)] = p
+            shown = {e.stance_prediction_id for e in events} | {e.sentiment_prediction_id for e in events}
             shown.discard(None)
             missing = sorted(shown.difference(preds))
             for at in range(0, len(missing), 1000):
-                for p in conn.execute(by_id_q, {"ids": missing[at:at + 1000]}).all():
-                    preds[p[0]] = p
-            golds = {(g[0], g[1], g[2]): g for g in conn.execute(gold_q, ids).all()}
-            flags: dict[int, dict[tuple, Any]] = {}
-            for f in conn.execute(flags_q, ids).all():  # oldest first: the newest per (annotator, target) wins
-                flags.setdefault(f[F_STATEMENT], {})[(f[F_ANNOTATOR], f[F_TARGET])] = f
+                for p in map(PredictionRow._make, conn.execute(by_id_q, {"ids": missing[at:at + 1000]})):
+                    preds[p.id] = p
+            golds = {(g.statement_id, g.target_id, g.task): g for g in map(GoldRow._make, conn.execute(gold_q, ids))}
+            flags: dict[int, dict[tuple, FlagEvent]] = {}
+            for f in map(FlagEvent._make, conn.execute(flags_q, ids)):  # oldest first: the newest per (annotator, target) wins
+                flags.setdefault(f.statement_id, {})[(f.annotator_id, f.target_id)] = f
             self.preds = preds
             self.conflicts = sentiment_conflicts(events, self.names) if "sentiment" in self.tasks else {}
             if self.with_documents:
-                shas = sorted({s[2] for s in part})
+                shas = sorted({s.doc_sha256 for s in part})
                 self.documents = {sha: _document_info(title, meta)
                                   for sha, title, meta in conn.execute(documents_query(), {"shas": shas}).all()}
             for s in part:
-                items = self._items(s[0], by_statement.get(s[0], ()), golds, newest, flags.get(s[0], {}))
+                items = self._items(s.id, by_statement.get(s.id, ()), golds, newest, flags.get(s.id, {}))
                 if items:
                     yield s, items
 
-    def _newest_per_annotator(self, events: dict) -> list:
+    def _newest_per_annotator(self, events: dict[int, LabelEvent]) -> list[LabelEvent]:
         if len(events) == 1:
             return list(events.values())
         rank = self._name_rank
-        return sorted(events.values(), key=lambda e: rank[e[E_ANNOTATOR]])
+        return sorted(events.values(), key=lambda e: rank[e.annotator_id])
 
-    def _sorted_flags(self, flags) -> list:
+    def _sorted_flags(self, flags) -> list[FlagEvent]:
         if not flags:
             return _NO_FLAGS
         if len(flags) < 2:
             return list(flags)
         names, targets = self._name_rank, self._target_rank
-        return sorted(flags, key=lambda f: (names[f[F_ANNOTATOR]], targets.get(f[F_TARGET], -1)))
+        return sorted(flags, key=lambda f: (names[f.annotator_id], targets.get(f.target_id, -1)))
 
-    def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict) -> list[tuple]:
-        items = []
-        not_statement = bool(flags) and any(NOT_A_STATEMENT in reason_list(f[F_REASONS]) for f in flags.values())
+    def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict) -> list[ExportItem]:
+        items: list[ExportItem] = []
+        not_statement = bool(flags) and any(NOT_A_STATEMENT in reason_list(f.reason_codes) for f in flags.values())
         gold_only = self.gold_only
         if gold_only and not_statement:
             return items
         if "stance" in self.tasks:
             groups: dict[Any, dict] = {}
             for e in events:
-                if e[E_STANCE] is not None:
-                    group = groups.get(e[E_TARGET])
+                if e.stance is not None:
+                    group = groups.get(e.target_id)
                     if group is None:
-                        groups[e[E_TARGET]] = {e[E_ANNOTATOR]: e}
+                        groups[e.target_id] = {e.annotator_id: e}
                     else:
-                        group[e[E_ANNOTATOR]] = e  # oldest first: the newest wins
+                        group[e.annotator_id] = e  # oldest first: the newest wins
             flags_by_target: dict[Any, list] = {}
             if flags:
                 for f in flags.values():
-                    if f[F_TARGET] is not None:
-                        flags_by_target.setdefault(f[F_TARGET], []).append(f)
-                        groups.setdefault(f[F_TARGET], {})  # a flagged item no one labelled still has its row
+                    if f.target_id is not None:
+                        flags_by_target.setdefault(f.target_id, []).append(f)
+                        groups.setdefault(f.target_id, {})  # a flagged item no one labelled still has its row
             order = groups if len(groups) < 2 else sorted(groups, key=lambda t: self._target_rank.get(t, -1))
             for tid in order:
                 gold = golds.get((sid, tid, "stance"))
                 if gold_only and gold is None:
                     continue
-                items.append(("stance", self.targets.get(tid), self._newest_per_annotator(groups[tid]), gold,
-                              newest.get((sid, tid, "stance")),
-                              self._sorted_flags(flags_by_target.get(tid)) if flags else _NO_FLAGS,
-                              not_statement))
+                items.append(ExportItem("stance", self.targets.get(tid), self._newest_per_annotator(groups[tid]), gold,
+                                        newest.get((sid, tid, "stance")),
+                                        self._sorted_flags(flags_by_target.get(tid)) if flags else _NO_FLAGS,
+                                        not_statement))
         if "sentiment" in self.tasks:
             group = {}
             for e in events:
-                if e[E_SENTIMENT] is not None:
-                    group[e[E_ANNOTATOR]] = e
+                if e.sentiment is not None:
+                    group[e.annotator_id] = e
             gold = golds.get((sid, None, "sentiment"))
             if (group or flags) and not (gold_only and gold is None):
-                items.append(("sentiment", None, self._newest_per_annotator(group), gold,
-                              newest.get((sid, None, "sentiment")), self._sorted_flags(flags.values()),
-                              not_statement))
+                items.append(ExportItem("sentiment", None, self._newest_per_annotator(group), gold,
+                                        newest.get((sid, None, "sentiment")), self._sorted_flags(flags.values()),
+                                        not_statement))
                 if sid in self.conflicts:
                     self.sentiment_conflicts += 1
         return items
+
+
+@contextmanager
+def open_reader(engine: Engine, tasks: tuple[str, ...] = TASKS, gold_only: bool = False, chunk: int = CHUNK,
+                collect: bool = False, with_documents: bool = False) -> Iterator[Reader]:
+    """A Reader inside one read transaction (repeatable read on PostgreSQL, so every chunk's
+    selects see the snapshot the statement cursor sees); never takes SQLite's write lock."""
+    with readonly(engine).connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield Reader(conn, tasks, gold_only, chunk, collect, with_documents)
