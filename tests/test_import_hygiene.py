@@ -1,9 +1,11 @@
 """Layering rules, checked in a clean interpreter: which heavy modules each package pulls in."""
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +34,71 @@ def test_models_package_is_cheap_and_free_of_textual_and_db():
 def test_cli_help_does_not_load_heavy_libraries():
     mods = loaded_after("from workbench.cli import cli")
     assert not mods & set(HEAVY)
+
+
+# -- workbench/ reaches the database only through db/ ----------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# workbench/commands/ is the CLI's wiring (it may open sessions and hand them to db/ functions)
+COMMANDS = ROOT / "workbench" / "commands"
+# Being rewritten on the Backend + worker + typed-message pattern in another #23 branch; that rewrite
+# takes its sqlalchemy and db.schema imports out. Delete this entry when it lands.
+ALLOWED_FILES = {"workbench/tui/adjudicate_app.py"}
+# The label and task vocabulary still lives in db/schema.py; the dependency-free labels module of #23
+# takes it over. Until then these plain constants (no table, no query) may be imported from db.schema.
+VOCABULARY = {"TASKS", "LABELS_BY_TASK", "STANCE_LABELS", "SENTIMENT_LABELS", "REASON_CODES", "RELATEDNESS_TASK",
+              "RELATEDNESS_LABELS", "PREDICTION_LABELS", "DECISION_ACTIONS", "SPEAKER_TYPES", "STATEMENT_KINDS"}
+
+
+def storage_imports(source: str) -> list[str]:
+    """The imports of sqlalchemy (anything in it) or db.schema (beyond VOCABULARY) in some Python source,
+    wherever they stand (TYPE_CHECKING blocks and function bodies included)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names
+                      if a.name.split(".")[0] == "sqlalchemy" or a.name.startswith("db.schema")]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [a.name for a in node.names]
+            if node.module.split(".")[0] == "sqlalchemy":
+                found.append(f"from {node.module} import {', '.join(names)}")
+            elif node.module == "db.schema" and set(names) - VOCABULARY:
+                found.append(f"from db.schema import {', '.join(sorted(set(names) - VOCABULARY))}")
+            elif node.module == "db" and "schema" in names:
+                found.append("from db import schema")
+    return found
+
+
+def workbench_modules() -> list[Path]:
+    return sorted(p for p in (ROOT / "workbench").rglob("*.py") if COMMANDS not in p.parents)
+
+
+def test_the_checker_sees_every_form_of_import():
+    source = ("import sqlalchemy.orm\nfrom sqlalchemy import select\nfrom db.schema import Decision, TASKS\n"
+              "from db import schema\nif TYPE_CHECKING:\n    from sqlalchemy import Engine\n"
+              "def f():\n    import db.schema\n")
+    assert storage_imports(source) == ["import sqlalchemy.orm", "from sqlalchemy import select",
+                                       "from db.schema import Decision", "from db import schema",
+                                       "from sqlalchemy import Engine", "import db.schema"]
+    assert storage_imports("from db.schema import LABELS_BY_TASK, TASKS\nfrom db.engine import Engine\n") == []
+
+
+def test_workbench_outside_commands_imports_neither_sqlalchemy_nor_the_schema():
+    """The decision log is written and read by db/'s functions only: workbench/ (but its CLI wiring) never
+    builds a query or an ORM row itself."""
+    modules = workbench_modules()
+    assert len(modules) > 30 and not any(COMMANDS in p.parents for p in modules)
+    offenders = {}
+    for path in modules:
+        name = path.relative_to(ROOT).as_posix()
+        found = storage_imports(path.read_text(encoding="utf-8"))
+        if found and name not in ALLOWED_FILES:
+            offenders[name] = found
+    assert offenders == {}
+
+
+def test_the_allowlist_names_only_files_that_still_need_it():
+    for name in ALLOWED_FILES:
+        path = ROOT / name
+        assert path.is_file() and storage_imports(path.read_text(encoding="utf-8")), \
+            f"{name} no longer imports sqlalchemy or db.schema: delete it from ALLOWED_FILES"
