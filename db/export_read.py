@@ -29,6 +29,7 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, Integer, String, bindparam, func, or_, select, type_coerce, union
@@ -132,6 +133,16 @@ class ExportItem(NamedTuple):
     prediction: PredictionRow | None  # the item's newest prediction
     flags: list[FlagEvent]           # standing flags, the newest per annotator and target, by name and target
     not_a_statement: bool            # some standing flag on the statement says it is not a statement
+
+
+def _rows(cls):
+    """Rows of the driver as `cls` named tuples: tuple.__new__ in C (NamedTuple._make is a Python call per row,
+    a few percent of an export's time; the column count is the query's own, so its length check is moot)."""
+    return partial(tuple.__new__, cls)
+
+
+_statement_row, _label_event, _flag_event = _rows(StatementRow), _rows(LabelEvent), _rows(FlagEvent)
+_prediction_row, _gold_row = _rows(PredictionRow), _rows(GoldRow)
 
 
 def _raw(col):
@@ -294,9 +305,9 @@ class Reader:
         for rows in streaming.execute(statements_query()).partitions(self.chunk):
             if self.collect:
                 gc.collect(1)
-            part = list(map(StatementRow._make, rows))
+            part = list(map(_statement_row, rows))
             ids = {"ids": [s.id for s in part]}
-            events = list(map(LabelEvent._make, conn.execute(events_q, ids)))
+            events = list(map(_label_event, conn.execute(events_q, ids)))
             by_statement: dict[int, list[LabelEvent]] = {}
             for e in events:
                 group = by_statement.get(e.statement_id)
@@ -306,18 +317,18 @@ class Reader:
                     group.append(e)
             preds: dict[int, PredictionRow] = {}
             newest: dict[tuple, PredictionRow] = {}
-            for p in map(PredictionRow._make, conn.execute(preds_q, ids)):
+            for p in map(_prediction_row, conn.execute(preds_q, ids)):
                 preds[p.id] = p
                 newest[(p.statement_id, p.target_id, p.task)] = p
             shown = {e.stance_prediction_id for e in events} | {e.sentiment_prediction_id for e in events}
             shown.discard(None)
             missing = sorted(shown.difference(preds))
             for at in range(0, len(missing), 1000):
-                for p in map(PredictionRow._make, conn.execute(by_id_q, {"ids": missing[at:at + 1000]})):
+                for p in map(_prediction_row, conn.execute(by_id_q, {"ids": missing[at:at + 1000]})):
                     preds[p.id] = p
-            golds = {(g.statement_id, g.target_id, g.task): g for g in map(GoldRow._make, conn.execute(gold_q, ids))}
+            golds = {(g.statement_id, g.target_id, g.task): g for g in map(_gold_row, conn.execute(gold_q, ids))}
             flags: dict[int, dict[tuple, FlagEvent]] = {}
-            for f in map(FlagEvent._make, conn.execute(flags_q, ids)):  # oldest first: the newest per (annotator, target) wins
+            for f in map(_flag_event, conn.execute(flags_q, ids)):  # oldest first: the newest per (annotator, target) wins
                 flags.setdefault(f.statement_id, {})[(f.annotator_id, f.target_id)] = f
             self.preds = preds
             self.conflicts = sentiment_conflicts(events, self.names) if "sentiment" in self.tasks else {}
