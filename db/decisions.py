@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, ins
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, aliased
 
-from db.errors import StorageError
+from db.errors import StorageError, first_line
 from db.plaintext import clean_text
 from db.schema import (
     DECISION_ACTIONS,
@@ -283,8 +283,6 @@ class DecisionBatch:
                     with self.session.begin_nested():
                         self.session.execute(table, [row])
                 except (StatementError, OverflowError) as exc:
-                    cause = getattr(exc, "orig", None) or exc
-                    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-                    raise RowRefused(origin, reason) from None
+                    raise RowRefused(origin, first_line(exc)) from None
             raise
         self.written += len(rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, exists, func, literal, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from db.decisions import stands
