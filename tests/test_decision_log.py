@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from db.adjudication import set_gold, standing_gold
 from db.decisions import NewDecision, record, standing_flag, standing_labels, undo_last
 from db.engine import transaction
-from db.export_read import ExportItem, LabelEvent, StatementRow, open_reader
+from db.export_read import open_reader
+from db.export_rows import ExportItem, LabelEvent, StatementRow
 from db.repository import get_or_create_annotator
 from tests.test_export import TARGETS, build_corpus
 

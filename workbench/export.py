@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from db.export_read import CHUNK, STATEMENT_FIELDS, ExportItem, Reader, StatementRow, open_reader
+from db.export_read import CHUNK, STATEMENT_FIELDS, Reader, open_reader
+from db.export_rows import ExportItem, StatementRow
 from db.schema import LABELS_BY_TASK, TASKS
 from workbench.errors import WorkbenchError
 from workbench.export_arrow import ALL_LABELS, arrow_schema, write_parquet as _write_parquet

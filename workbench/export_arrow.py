@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from db.schema import LABELS_BY_TASK, TASKS
-from db.export_read import STATEMENT_FIELDS, ExportItem, Reader, StatementRow
+from db.export_read import STATEMENT_FIELDS, Reader
+from db.export_rows import ExportItem, StatementRow
 from workbench.export_encode import LABEL_OF, PRELABEL_OF, flag_dict, iso, probabilities, reasons, summary
 from workbench.export_extra import CONFLICT_FIELD, DOCUMENT_FIELDS, extra_values
 

@@ -16,15 +16,8 @@ from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Any
 
-from db.export_read import (
-    STATEMENT_FIELDS,
-    FlagEvent,
-    GoldRow,
-    LabelEvent,
-    PredictionRow,
-    Reader,
-    StatementRow,
-)
+from db.export_read import STATEMENT_FIELDS, Reader
+from db.export_rows import FlagEvent, GoldRow, LabelEvent, PredictionRow, StatementRow
 from db.schema import LABELS_BY_TASK
 from workbench.export_extra import extra_fields, extra_values
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.export_read import Reader, StatementRow
+from db.export_read import Reader
+from db.export_rows import StatementRow
 
 CONFLICT_FIELD = "sentiment_conflict"
 DOCUMENT_FIELDS = ("doc_title", "doc_url", "doc_published")
