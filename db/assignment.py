@@ -227,3 +227,11 @@ def assigned_scope(session: Session, annotator_id: int, target_ids: list[int], s
                                               Assignment.annotator_id == annotator_id))
     unplanned = [t for t in target_ids if t not in set(planned)]
     return [or_(target_col.in_(unplanned), mine) if unplanned else mine]
+
+
+def nothing_assigned(session: Session, annotator_id: int, target_ids: list[int]) -> bool:
+    """Every one of the targets is under a plan and none of their items is assigned to this annotator."""
+    if not target_ids or len(planned_targets(session, list(target_ids))) < len(set(target_ids)):
+        return False
+    return not session.scalar(select(exists().where(Assignment.annotator_id == annotator_id,
+                                                    Assignment.target_id.in_(target_ids))))
