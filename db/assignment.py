@@ -6,9 +6,10 @@ annotators an overlap item goes to. Sharing out is stable and idempotent:
 - an item's identity is its content, not a row id: the document's sha256, the span, the target text;
 - whether an item is an overlap item is a keyed hash of that identity (the plan's stored seed) below the
   overlap share, so it depends on nothing else: the same seed and items give the same share on any database;
-- items are then dealt in hash order to the least loaded annotators of this run (ties broken by a keyed hash
-  of item and annotator), so the items one run deals to its annotators differ by at most one between them
-  (counted over all the targets it deals);
+- items are then dealt in hash order: each overlap item to the group of annotators (a pair by default) used least
+  in this run, so every pair has items in common for pairwise agreement; each other item to the least loaded
+  annotator (ties broken by a keyed hash of item and annotator), which evens the run's loads out, at most one
+  item apart (counted over all the targets it deals);
 - an item that already has an assignment is never moved: running `assign` again only deals the items that
   have none (statements extracted or targets added since, pairs the relatedness gate lets in since).
 
@@ -19,7 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import combinations
+from math import comb
 
 from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
@@ -142,22 +146,50 @@ def is_overlap_item(seed: str, identity: str, overlap: float) -> bool:
     return _hash(seed, "overlap", identity) < overlap * 2.0 ** 64
 
 
-def deal(seed: str, identities: list[str], annotators: tuple[str, ...], overlap: float,
-         overlap_annotators: int, load: dict[str, int] | None = None) -> dict[str, tuple[str, ...]]:
-    """identity → the annotators it goes to: one each, `overlap_annotators` for the overlap share; each item
-    to the least loaded (`load`: this run's items so far, updated), so loads end at most one item apart;
-    every choice a function of the seed, the identities and the loads."""
-    load = {} if load is None else load
-    for name in annotators:
-        load.setdefault(name, 0)
-    out: dict[str, tuple[str, ...]] = {}
-    for identity in sorted(identities, key=lambda i: (_hash(seed, "order", i), i)):
-        wanted = min(overlap_annotators, len(annotators)) if is_overlap_item(seed, identity, overlap) else 1
-        chosen = sorted(annotators, key=lambda a: (load[a], _hash(seed, "rank", identity, a), a))[:wanted]
+COMBINATIONS_MAX = 5_000  # beyond this many groups of annotators, overlap items go to the least loaded
+
+
+class Dealer:
+    """Deals one run's items: the load per annotator and the use of each group of annotators are shared by the
+    targets the run deals, so the run as a whole is balanced, not only each target."""
+
+    def __init__(self) -> None:
+        self.load: Counter[str] = Counter()
+        self.groups: Counter[tuple[str, ...]] = Counter()
+
+    def deal(self, seed: str, identities: list[str], annotators: tuple[str, ...], overlap: float,
+             overlap_annotators: int) -> dict[str, tuple[str, ...]]:
+        """identity → the annotators it goes to, every choice a function of the seed, the identities and the
+        run so far. The overlap items come first: each to the group of `overlap_annotators` used least so far
+        (so every pair of annotators shares items to compare, for pairwise agreement), then the least loaded;
+        then the other items, each to the least loaded annotator, which evens the loads out (at most one apart
+        wherever the other items are enough to)."""
+        k = min(overlap_annotators, len(annotators))
+        ordered = sorted(identities, key=lambda i: (_hash(seed, "order", i), i))
+        shared = [i for i in ordered if k > 1 and is_overlap_item(seed, i, overlap)]
+        alone = [i for i in ordered if not (k > 1 and is_overlap_item(seed, i, overlap))]
+        few = comb(len(annotators), k) <= COMBINATIONS_MAX
+        groups = list(combinations(sorted(annotators), k)) if shared and few else []
+        out: dict[str, tuple[str, ...]] = {}
+        for identity in shared:
+            if groups:
+                chosen = min(groups, key=lambda g: (self.groups[g], sum(self.load[a] for a in g),
+                                                    _hash(seed, "group", identity, *g), g))
+            else:
+                chosen = tuple(sorted(self._least_loaded(seed, identity, annotators, k)))
+            self.groups[chosen] += 1
+            out[identity] = self._give(chosen)
+        for identity in alone:
+            out[identity] = self._give(self._least_loaded(seed, identity, annotators, 1))
+        return out
+
+    def _least_loaded(self, seed: str, identity: str, annotators: tuple[str, ...], n: int) -> tuple[str, ...]:
+        return tuple(sorted(annotators, key=lambda a: (self.load[a], _hash(seed, "rank", identity, a), a))[:n])
+
+    def _give(self, chosen: tuple[str, ...]) -> tuple[str, ...]:
         for name in chosen:
-            load[name] += 1
-        out[identity] = tuple(chosen)
-    return out
+            self.load[name] += 1
+        return chosen
 
 
 def _items_in_scope(session: Session, target_id: int, all_pairs: bool):
@@ -180,7 +212,7 @@ def extend(session: Session, target_ids: list[int] | None = None) -> list[Dealt]
         targets = [t for t in targets if t.id in set(target_ids)]
     in_force = plan_by_target(session, [t.id for t in targets])
     out = []
-    load: dict[str, int] = {}  # shared by the targets: the run's load is balanced, not only each target's
+    dealer = Dealer()  # shared by the targets: the run is balanced, not only each target
     for target in targets:
         plan = in_force.get(target.id)
         if plan is None:
@@ -196,8 +228,8 @@ def extend(session: Session, target_ids: list[int] | None = None) -> list[Dealt]
         names = tuple(plan.annotators)
         ids = {name: get_or_create_annotator(session, name).id for name in names}
         rows = []
-        for identity, chosen in deal(plan.seed, list(pending), names, plan.overlap, plan.overlap_annotators,
-                                   load).items():
+        for identity, chosen in dealer.deal(plan.seed, list(pending), names, plan.overlap,
+                                                  plan.overlap_annotators).items():
             dealt.new_items += 1
             dealt.overlap_items += len(chosen) > 1
             for name in chosen:

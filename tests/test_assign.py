@@ -98,6 +98,19 @@ def test_a_thousand_items_each_assigned_the_overlap_share_to_two_loads_balanced(
     load = Counter(name for names in got.values() for name in names)
     assert set(load) == {"a", "b", "c"} and max(load.values()) - min(load.values()) <= 1
     assert sum(load.values()) == 1000 + sizes[2]
+    # every pair of annotators shares overlap items (pairwise agreement needs them), about equally many
+    pairs = Counter(tuple(sorted(names)) for names in got.values() if len(names) == 2)
+    assert set(pairs) == {("a", "b"), ("a", "c"), ("b", "c")} and max(pairs.values()) - min(pairs.values()) <= 2
+
+
+def test_three_overlap_annotators_and_a_full_overlap(engine):
+    build(engine, 60, docs=2, targets=("the new tax",))
+    out = wb(engine, "assign", "--annotators", "a,b,c,d", "--overlap", "1", "--overlap-annotators", "3")
+    assert out.exit_code == 0, out.output
+    got = keyed(engine)
+    assert len(got) == 60 and all(len(names) == 3 for names in got.values())
+    load = Counter(name for names in got.values() for name in names)
+    assert sum(load.values()) == 180 and max(load.values()) - min(load.values()) <= 1
 
 
 def test_same_seed_same_assignment_on_sqlite_and_postgres_and_a_new_seed_differs(engine, pg_engine, tmp_path):
@@ -272,14 +285,14 @@ def test_a_new_name_is_fine_and_assign_is_one_transaction(engine, monkeypatch):
 
     build(engine, 30, docs=1)
     calls = []
-    real = db.assignment.deal
+    real = db.assignment.Dealer.deal
 
     def fail_on_the_second_target(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
-    monkeypatch.setattr(db.assignment, "deal", fail_on_the_second_target)
+    monkeypatch.setattr(db.assignment.Dealer, "deal", fail_on_the_second_target)
     with pytest.raises(RuntimeError):
         CliRunner().invoke(cli, ["assign", "--annotators", "new person,b", "--db", str(engine.url)],
                            catch_exceptions=False)
@@ -287,7 +300,7 @@ def test_a_new_name_is_fine_and_assign_is_one_transaction(engine, monkeypatch):
         assert session.scalar(select(func.count()).select_from(Assignment)) == 0
         assert session.scalar(select(func.count()).select_from(AssignmentPlan)) == 0
         assert session.scalar(select(func.count()).select_from(Annotator)) == 0
-    monkeypatch.setattr(db.assignment, "deal", real)
+    monkeypatch.setattr(db.assignment.Dealer, "deal", real)
     out = wb(engine, "assign", "--annotators", "new person,b")
     assert out.exit_code == 0, out.output
     assert Counter(n for names in keyed(engine).values() for n in names) == {"new person": 30, "b": 30}
@@ -333,3 +346,41 @@ def test_the_ui_says_when_nothing_is_assigned_to_the_annotator(engine):
     assert info.problem is not None and "Nothing is assigned to dora" in info.problem
     info = Backend(engine, "a").start()
     assert info.problem is None and info.progress.total == 6
+
+
+def test_a_three_annotator_project_end_to_end_through_the_cli(engine, tmp_path):
+    """The README's walkthrough (less the models and the screens): assign, each annotator's queue labelled and
+    imported, status, agreement on the overlap items for every pair, gold, export."""
+    build(engine, 150, docs=5)
+    assert wb(engine, "assign", "--annotators", "ann1,ann2,ann3", "--overlap", "0.2", "--seed", "walk").exit_code == 0
+    labels = ("favor", "against", "neutral")
+    for n, name in enumerate(("ann1", "ann2", "ann3")):
+        queued = wb(engine, "queue", "--annotator", name, "--json")
+        assert queued.exit_code == 0, queued.output
+        rows = [json.loads(line) for line in queued.output.splitlines()]
+        lines = [{"doc": r["doc"], "start": r["start"], "end": r["end"], "target": r["target"], "annotator": name,
+                  "stance": labels[(r["start"] // 7 + (i % 5 == 0) * n) % 3]} for i, r in enumerate(rows)]
+        left = 10 if name == "ann3" else 0  # ann3 is not finished
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines[:len(lines) - left]))
+        assert wb(engine, "import", str(path)).exit_code == 0
+    status = json.loads(wb(engine, "status", "--json").output)
+    per = status["progress_per_annotator"]
+    assert [per[n]["done"] for n in ("ann1", "ann2")] == [per["ann1"]["assigned"], per["ann2"]["assigned"]]
+    assert per["ann3"]["done"] == per["ann3"]["assigned"] - 10
+    assert sum(p["assigned"] for p in per.values()) == 300 + sum(t["overlap"] for t in status["progress_per_target"])
+    agreement = json.loads(wb(engine, "agreement", "--json", "--task", "stance").output)["stance"]
+    pairs = {(p["a"], p["b"]): p["n"] for p in agreement["pairwise"]}
+    assert set(pairs) == {("ann1", "ann2"), ("ann1", "ann3"), ("ann2", "ann3")} and min(pairs.values()) > 0
+    with transaction(engine) as session:
+        from db.adjudication import disagreement_queue, set_gold
+
+        lead = get_or_create_annotator(session, "lead")
+        open_items = disagreement_queue(session, "stance")
+        assert open_items  # the simulated annotators disagree on some overlap items
+        for item in open_items:
+            set_gold(session, lead, item.statement_id, item.target_id, "stance", "neutral")
+    out = wb(engine, "export", "--format", "jsonl", str(tmp_path / "gold.jsonl"), "--gold-only", "--task", "stance")
+    assert out.exit_code == 0, out.output
+    exported = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text().splitlines()]
+    assert len(exported) == len(open_items) and {row["gold"] for row in exported} == {"neutral"}
