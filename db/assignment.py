@@ -11,7 +11,8 @@ annotators an overlap item goes to. Sharing out is stable and idempotent:
   annotator (ties broken by a keyed hash of item and annotator), which evens the run's loads out, at most one
   item apart (counted over all the targets it deals);
 - an item that already has an assignment is never moved: running `assign` again only deals the items that
-  have none (statements extracted or targets added since, pairs the relatedness gate lets in since).
+  have none (statements extracted or targets added since, pairs the relatedness gate lets in since);
+- an item someone on the plan already labelled (work done before the plan) goes to them first.
 
 Once a plan covers a target, an annotator's queue holds only the items assigned to them (see
 `assigned_scope`); an item of that target that no run has dealt yet goes to nobody until `assign` runs again.
@@ -30,9 +31,10 @@ from sqlalchemy.orm import Session
 
 from db.errors import StorageError
 from db.repository import annotator_name, get_or_create_annotator, list_targets
-from db.schema import Assignment, AssignmentPlan, Document, Statement, Target
+from db.schema import Assignment, AssignmentPlan, Decision, Document, Statement, Target
 
 DEFAULT_OVERLAP_ANNOTATORS = 2
+DONE_ACTIONS = ("label", "flag", "not_about")  # what takes an item out of the annotator's queue (db/queue.py)
 SEED_MAX = AssignmentPlan.__table__.c.seed.type.length
 
 
@@ -158,12 +160,14 @@ class Dealer:
         self.groups: Counter[tuple[str, ...]] = Counter()
 
     def deal(self, seed: str, identities: list[str], annotators: tuple[str, ...], overlap: float,
-             overlap_annotators: int) -> dict[str, tuple[str, ...]]:
+             overlap_annotators: int, worked: dict[str, set[str]] | None = None) -> dict[str, tuple[str, ...]]:
         """identity → the annotators it goes to, every choice a function of the seed, the identities and the
         run so far. The overlap items come first: each to the group of `overlap_annotators` used least so far
         (so every pair of annotators shares items to compare, for pairwise agreement), then the least loaded;
         then the other items, each to the least loaded annotator, which evens the loads out (at most one apart
-        wherever the other items are enough to)."""
+        wherever the other items are enough to). `worked`: identity → those of the annotators who already labelled
+        the item (before any plan): it goes to them first, so no finished work is asked for again."""
+        worked = worked or {}
         k = min(overlap_annotators, len(annotators))
         ordered = sorted(identities, key=lambda i: (_hash(seed, "order", i), i))
         shared = [i for i in ordered if k > 1 and is_overlap_item(seed, i, overlap)]
@@ -172,15 +176,21 @@ class Dealer:
         groups = list(combinations(sorted(annotators), k)) if shared and few else []
         out: dict[str, tuple[str, ...]] = {}
         for identity in shared:
-            if groups:
-                chosen = min(groups, key=lambda g: (self.groups[g], sum(self.load[a] for a in g),
-                                                    _hash(seed, "group", identity, *g), g))
+            done = worked.get(identity, set())
+            fitting = [g for g in groups if done <= set(g)]
+            if len(done) >= k:
+                chosen = tuple(sorted(self._least_loaded(seed, identity, tuple(sorted(done)), k)))
+            elif fitting:
+                chosen = min(fitting, key=lambda g: (self.groups[g], sum(self.load[a] for a in g),
+                                                     _hash(seed, "group", identity, *g), g))
             else:
-                chosen = tuple(sorted(self._least_loaded(seed, identity, annotators, k)))
+                rest = self._least_loaded(seed, identity, tuple(a for a in annotators if a not in done), k - len(done))
+                chosen = tuple(sorted(done | set(rest)))
             self.groups[chosen] += 1
             out[identity] = self._give(chosen)
         for identity in alone:
-            out[identity] = self._give(self._least_loaded(seed, identity, annotators, 1))
+            done = tuple(sorted(worked.get(identity, ()))) or annotators
+            out[identity] = self._give(self._least_loaded(seed, identity, done, 1))
         return out
 
     def _least_loaded(self, seed: str, identity: str, annotators: tuple[str, ...], n: int) -> tuple[str, ...]:
@@ -202,6 +212,21 @@ def _items_in_scope(session: Session, target_id: int, all_pairs: bool):
     assigned = exists(select(Assignment.id).where(Assignment.statement_id == S.id, Assignment.target_id == T.id))
     return (select(S.id, Document.sha256, S.start, S.end, T.text, assigned).select_from(S)
             .join(Document, Document.id == S.document_id).join(T, T.id == target_id).where(*scope))
+
+
+def _worked(session: Session, target_id: int, ids: dict[str, int], pending: dict[str, int]) -> dict[str, set[str]]:
+    """identity → the plan's annotators with a standing label, flag or not-about verdict on the item."""
+    from db.decisions import withdrawn_by_undo
+
+    D = Decision
+    by_statement: dict[int, set[str]] = {}
+    names = {i: name for name, i in ids.items()}
+    for sid, annotator_id in session.execute(
+            select(D.statement_id, D.annotator_id).where(
+                D.target_id == target_id, D.annotator_id.in_(list(names)), D.action.in_(DONE_ACTIONS),
+                ~exists(withdrawn_by_undo())).distinct()):
+        by_statement.setdefault(sid, set()).add(names[annotator_id])
+    return {identity: by_statement[sid] for identity, sid in pending.items() if sid in by_statement}
 
 
 def extend(session: Session, target_ids: list[int] | None = None) -> list[Dealt]:
@@ -227,9 +252,10 @@ def extend(session: Session, target_ids: list[int] | None = None) -> list[Dealt]
                 pending[item_identity(sha, start, end, text)] = sid
         names = tuple(plan.annotators)
         ids = {name: get_or_create_annotator(session, name).id for name in names}
+        worked = _worked(session, target.id, ids, pending)
         rows = []
         for identity, chosen in dealer.deal(plan.seed, list(pending), names, plan.overlap,
-                                                  plan.overlap_annotators).items():
+                                            plan.overlap_annotators, worked).items():
             dealt.new_items += 1
             dealt.overlap_items += len(chosen) > 1
             for name in chosen:

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.assignment import plan_by_target, plans
+from db.assignment import DONE_ACTIONS as DONE, plan_by_target, plans
 from db.decisions import withdrawn_by_undo
 from db.repository import list_targets
 from db.schema import Annotator, Assignment, Decision, Statement, Target
 
-DONE = ("label", "flag", "not_about")
 
 
 @dataclass

@@ -27,7 +27,8 @@ def build(engine, statements: int, docs: int = 4, targets=TARGETS, prefix: str =
     with transaction(engine) as session:
         made = 0
         for d in range(docs):
-            quotes = [f'"Claim {prefix}-{d}-{n} holds," said Speaker {n}.' for n in range(min(per_doc, statements - made))]
+            quotes = [f'"Claim {prefix}-{d}-{n} holds," said Speaker {n}.'
+                      for n in range(min(per_doc, statements - made))]
             text = "\n\n".join(quotes)
             doc, _ = add_document(session, f"{prefix}-{d}.txt", text, title=f"{prefix} {d}")
             fields, at = [], 0
@@ -51,11 +52,12 @@ def wb(engine, *args: str):
 def assignments(engine) -> dict[tuple, set[str]]:
     """(document sha256, start, end, target text) → annotator names: ids differ between databases."""
     out: dict[tuple, set[str]] = {}
+    A = Assignment
     with transaction(engine) as session:
         for sha, start, end, target, name in session.execute(
-                select(Document.sha256, Statement.start, Statement.end, Target.text, Annotator.name)
-                .select_from(Assignment).join(Statement, Statement.id == Assignment.statement_id).join(Document, Document.id == Statement.document_id)
-                .join(Target, Target.id == Assignment.target_id).join(Annotator, Annotator.id == Assignment.annotator_id)):
+                select(Document.sha256, Statement.start, Statement.end, Target.text, Annotator.name).select_from(A)
+                .join(Statement, Statement.id == A.statement_id).join(Document, Document.id == Statement.document_id)
+                .join(Target, Target.id == A.target_id).join(Annotator, Annotator.id == A.annotator_id)):
             out.setdefault((sha, start, end, target), set()).add(name)
     return out
 
@@ -384,3 +386,22 @@ def test_a_three_annotator_project_end_to_end_through_the_cli(engine, tmp_path):
     assert out.exit_code == 0, out.output
     exported = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text().splitlines()]
     assert len(exported) == len(open_items) and {row["gold"] for row in exported} == {"neutral"}
+
+
+def test_items_labelled_before_the_plan_go_to_who_labelled_them(engine):
+    build(engine, 60, docs=2, targets=("the new tax",))
+    with transaction(engine) as session:
+        b = get_or_create_annotator(session, "b")
+        for s in range(1, 21):
+            record(session, b, NewDecision(s, 1, stance="favor"))
+        record(session, b, NewDecision(21, 1, stance="favor"))
+        undo_last(session, b)  # withdrawn: not b's work
+    out = wb(engine, "assign", "--annotators", "a,b,c", "--overlap", "0.2")
+    assert out.exit_code == 0, out.output
+    got = keyed(engine)
+    assert all("b" in got[ItemKey(s, 1)] for s in range(1, 21))  # b's finished work is not asked of anyone else
+    status = json.loads(wb(engine, "status", "--json").output)
+    row = next(r for r in status["progress"] if r["annotator"] == "b")
+    assert row["done"] == 20
+    load = Counter(name for names in got.values() for name in names)
+    assert load["b"] >= 20 and sum(load.values()) == 60 + sum(1 for names in got.values() if len(names) > 1)
