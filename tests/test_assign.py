@@ -163,7 +163,9 @@ def test_rerunning_is_idempotent_and_new_statements_are_dealt_without_moving_old
     assert [t["new_items"] for t in out["targets"]] == [0, 0, 90]
 
 
-def test_three_queues_hold_exactly_the_assigned_items_and_an_unplanned_target_stays_shared(engine):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_three_queues_hold_exactly_the_assigned_items_and_an_unplanned_target_stays_shared(backend, engine, request):
+    engine = engine if backend == "sqlite" else request.getfixturevalue("pg_engine")
     build(engine, 90, docs=3, targets=TARGETS + ("the port",))
     out = wb(engine, "assign", "--annotators", "a,b,c", "--overlap", "0.2", "--target", "the new tax")
     assert out.exit_code == 0, out.output
@@ -197,7 +199,9 @@ def test_three_queues_hold_exactly_the_assigned_items_and_an_unplanned_target_st
     assert (progress.done, progress.total) == (5, sum(1 for names in got.values() if "a" in names))
 
 
-def test_status_shows_done_assigned_flags_and_skips_per_annotator_and_target(engine):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_status_shows_done_assigned_flags_and_skips_per_annotator_and_target(backend, engine, request):
+    engine = engine if backend == "sqlite" else request.getfixturevalue("pg_engine")
     build(engine, 40, docs=2)
     assert wb(engine, "assign", "--annotators", "a,b,c", "--overlap", "0.25", "--target", "the new tax").exit_code == 0
     with transaction(engine) as session:
