@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from math import comb
 
-from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy import delete, exists, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.errors import StorageError
@@ -80,6 +80,13 @@ class Dealt:
 
 
 # -- plans ---------------------------------------------------------------------------------
+
+def lock(session: Session) -> None:
+    """One `assign` at a time: two at once would each deal the same unassigned items. SQLite's writers are
+    serialised already (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('workbench assign'))"))
+
 
 def plans(session: Session) -> list[AssignmentPlan]:
     """Every stored plan, the project-wide one first."""
@@ -244,12 +251,12 @@ def extend(session: Session, target_ids: list[int] | None = None) -> list[Dealt]
             continue
         dealt = Dealt(target.text)
         pending: dict[str, int] = {}
-        for sid, sha, start, end, text, assigned in session.execute(_items_in_scope(session, target.id,
-                                                                                    plan.all_pairs)):
+        items = session.execute(_items_in_scope(session, target.id, plan.all_pairs))
+        for sid, sha, start, end, target_text, assigned in items:
             if assigned:
                 dealt.already += 1
             else:
-                pending[item_identity(sha, start, end, text)] = sid
+                pending[item_identity(sha, start, end, target_text)] = sid
         names = tuple(plan.annotators)
         ids = {name: get_or_create_annotator(session, name).id for name in names}
         worked = _worked(session, target.id, ids, pending)
@@ -261,8 +268,8 @@ def extend(session: Session, target_ids: list[int] | None = None) -> list[Dealt]
             for name in chosen:
                 dealt.per_annotator[name] = dealt.per_annotator.get(name, 0) + 1
                 rows.append({"statement_id": pending[identity], "target_id": target.id, "annotator_id": ids[name]})
-        for start in range(0, len(rows), 5_000):
-            session.execute(insert(Assignment), rows[start:start + 5_000])
+        for chunk in range(0, len(rows), 5_000):
+            session.execute(insert(Assignment), rows[chunk:chunk + 5_000])
         out.append(dealt)
     session.flush()
     return out

@@ -45,6 +45,7 @@ def assign(annotators: str | None, overlap: float | None, overlap_annotators: in
             seed, all_pairs).checked()  # before the database is opened: a typo costs nothing
     engine = open_db(db_url)
     with transaction(engine) as session:  # all or nothing: the plan and every assignment it deals
+        assignment.lock(session)
         found = find_target(session, target) if target is not None else None
         if clear:
             removed = assignment.clear(session, found)
