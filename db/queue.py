@@ -19,7 +19,8 @@ a keyword of the target in the statement or its paragraph scores 1.0), or it has
 hidden before `prelabel` ran); `all_pairs` queues every pair.  A target scoped to documents (a glob) is
 queued in those only.  Filters on document, speaker, speaker type, the model's label and confidence narrow
 it further.  A blind queue never reads predictions, so it applies no relatedness gate and refuses the
-prediction filters.  `workbench queue` prints exactly what this module yields.
+prediction filters.  In a target under an assignment plan (`workbench assign`, db/assignment.py) only the items
+assigned to this annotator are queued.  `workbench queue` prints exactly what this module yields.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from db.assignment import assigned_scope
 from db.errors import StorageError
 from db.decisions import standing_labels, stands
 from db.schema import (RELATEDNESS_TASK, SENTIMENT_LABELS, SPEAKER_TYPES, STANCE_LABELS, Decision, Document,
@@ -173,7 +175,8 @@ class AnnotationQueue:
     """Pages of item keys for one annotator over some targets, in one order."""
 
     def __init__(self, annotator_id: int, annotator_name: str, target_ids: Sequence[int],
-                 order: str = "document", blind: bool = False, filters: QueueFilters | None = None):
+                 order: str = "document", blind: bool = False, filters: QueueFilters | None = None,
+                 respect_assignments: bool = True):
         filters = filters or QueueFilters()
         if blind and filters.reads_predictions:
             raise StorageError("--label and --max-confidence read model predictions; they cannot be used with --blind")
@@ -196,6 +199,7 @@ class AnnotationQueue:
         self.filters = filters
         self._conditions: list | None = None
         self._wrap_pending = False  # a search jump moved the cursor: the head comes back after the end
+        self.respect_assignments = respect_assignments  # False: the pairs `assign` deals out (db/assignment.py)
 
     # -- scope -----------------------------------------------------------------------------
 
@@ -232,6 +236,8 @@ class AnnotationQueue:
         if f.label:
             task, label = label_task(f.label)
             out.append(exists(_latest(task, S.id, T.id if task == "stance" else None).where(Prediction.label == label)))
+        if self.respect_assignments:  # a target under an assignment plan: only the items assigned to me
+            out.extend(assigned_scope(session, self.annotator_id, self.target_ids, S.id, T.id))
         return out
 
     def _confident(self, session: Session, keys: list[ItemKey]) -> list[ItemKey]:

@@ -208,3 +208,43 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class AssignmentPlan(Base):
+    """How a target's items are shared out (`workbench assign`): who, how much overlap, the hash seed.
+
+    target_id NULL: the project-wide plan, for every target without its own (targets added later too).
+    Re-running `assign` extends a plan to items that have no assignment yet; existing rows never move."""
+
+    __tablename__ = "assignment_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"), unique=True)
+    annotators: Mapped[list[str]] = mapped_column()
+    overlap: Mapped[float] = mapped_column(Float)
+    # how many annotators an overlap item goes to (2: Prodigy's feed_overlap-like pairs)
+    overlap_annotators: Mapped[int] = mapped_column(Integer, default=2)
+    # keys the item hash: the same seed and items give the same assignment on any database
+    seed: Mapped[str] = mapped_column(String(64))
+    # share out every (statement, target) pair, not only the related ones the queue shows by default
+    all_pairs: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Assignment(Base):
+    """One (statement, target) item given to one annotator; an overlap item has a row per annotator."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        # the queue's lookup: is this item assigned to me?
+        UniqueConstraint("statement_id", "target_id", "annotator_id", name="uq_assignment"),
+        Index("ix_assignment_annotator", "annotator_id", "target_id"),
+        Index("ix_assignment_target", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

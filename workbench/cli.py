@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "workbench.commands.dataset_cmds",
     "workbench.commands.annotate_cmds",
     "workbench.commands.loop_cmds",
+    "workbench.commands.team_cmds",
 )
 
 

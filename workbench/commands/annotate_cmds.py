@@ -114,7 +114,8 @@ def annotate(annotator: str, target: str | None, blind: bool, order: str, blind_
 
 
 @click.command("queue")
-@click.option("--annotator", required=True, help="Whose queue: their own decisions are left out.")
+@click.option("--annotator", required=True,
+              help="Whose queue: their own decisions are left out; under an assignment plan, their items only.")
 @click.option("--target", default=None, metavar="TEXT|ID", help="One target only (default: all).")
 @click.option("--order", type=click.Choice(ORDERS), default="document", show_default=True)
 @filter_options

@@ -64,18 +64,23 @@ def ingest(paths: tuple[str, ...], db_url: str | None) -> None:
               help="Period of the acceptance-rate rows.")
 @db_option
 def status(as_json: bool, bucket: str, db_url: str | None) -> None:
-    """Counts of documents, statements, targets, predictions and decisions per annotator; acceptance per model."""
+    """Counts of documents, statements, targets, predictions and decisions per annotator; progress per annotator
+    and target (done / assigned, flags, skips); acceptance per model."""
     from dataclasses import asdict
 
     from db.engine import readonly, transaction
     from db.metrics import acceptance_by_model_version
+    from db.progress import progress
     from db.repository import counts
 
     engine = open_db(db_url)
     with transaction(readonly(engine)) as session:
         summary = counts(session)
         acceptance = acceptance_by_model_version(session, bucket)
+        team = progress(session)
     summary["acceptance_by_model_version"] = [{**asdict(row), "bucket": bucket} for row in acceptance]
+    summary.update({"assignment_plans": team["plans"], "progress_per_target": team["per_target"],
+                    "progress_per_annotator": team["per_annotator"], "progress": team["per_annotator_target"]})
     if as_json:
         click.echo(json.dumps(summary))
         return
@@ -95,6 +100,9 @@ def status(as_json: bool, bucket: str, db_url: str | None) -> None:
         precision = f" ({row['precision']})" if row["precision"] else ""
         table.add_row(plain(f"  {row['task']} by {row['model']} {row['version']}{precision}"), str(row["count"]))
     console.print(table)
+    from workbench.commands.team_cmds import print_progress
+
+    print_progress(console, team)
     if not acceptance:
         console.print("suggestions accepted as is: no labelled item with a model suggestion shown yet")
         return

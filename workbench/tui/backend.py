@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from db.decisions import NewDecision, record, undo_last
 from db.engine import readonly, transaction, write_retrying
 from db.errors import StorageError
+from db.assignment import nothing_assigned
 from db.queue import AnnotationQueue, ItemKey, Progress, QueueFilters, QueueItem, Suggestion, model_label
 from db.repository import (
     PredictionItem,
@@ -104,6 +105,9 @@ class Backend:
                                          self.filters)
             with transaction(self.reader) as session:
                 progress = self.queue.progress(session)
+                if nothing_assigned(session, self._annotator.id, target_ids):
+                    problem = (f"Nothing is assigned to {self.annotator_name} here.\n\nThe lead shares items out "
+                               f"with `workbench assign --annotators NAME,...` (status shows who has what).")
         return StartInfo(self.annotator_name, target_texts, progress, guidelines, problem)
 
     @property
