@@ -71,7 +71,7 @@ def train_relatedness(engine: Engine, models_dir: str | None = None, seed: int =
     import numpy as np
 
     from models.registry import active_version, list_versions, set_active
-    from models.relatedness_gate import load_gate as default_load_gate
+    from models.relatedness_gate import load_gate as default_load_gate, load_params
     from models.relatedness_refit import load_anchors, refit, save_version, split_heldback
     from models.relatedness_refit import better as refit_better
     from workbench.modelstore import models_dir_for
@@ -84,8 +84,8 @@ def train_relatedness(engine: Engine, models_dir: str | None = None, seed: int =
     if parent is None:
         raise WorkbenchError("no active relatedness gate to start from: models/weights/relatedness/gate.json is "
                              "missing and no version was activated (workbench models use VERSION --task relatedness)")
+    anchors = load_anchors(load_params(parent["path"]), parent["path"])  # refused before the encoder loads
     gate = (load_gate or default_load_gate)(parent["path"])
-    anchors = load_anchors(gate.params, parent["path"])  # refused before the slow feature pass
     pairs = verdicts.pairs
     chunks = []
     for begin in range(0, len(pairs), BATCH):
