@@ -157,6 +157,9 @@ def test_activate_makes_prelabel_score_with_the_new_version(engine, sqlite_url, 
     assert queued[coffee] <= 2 and queued[csto] >= 20, queued  # the demo goals hold with the refitted gate
     back = CliRunner().invoke(cli, ["models", "use", "1.0.0", "--task", "relatedness", "--db", sqlite_url])
     assert back.exit_code == 0 and load_gate(str(store)).version == "1.0.0"
+    # going back scores the pairs again (the queue reads the newest row), once
+    shipped = load_gate(str(store))
+    assert prelabel_relatedness(engine, shipped) == 2 * len(sids) and prelabel_relatedness(engine, shipped) == 0
 
 
 def test_a_target_threshold_of_the_active_version_hides_its_pairs(engine, store, annotated):
