@@ -12,7 +12,11 @@ pre-labels for every item and some decisions already made, then, in this one pro
 
 and prints the figures and their ratio to the baseline.  Every pair also has a relatedness score (3 in 10
 below the gate's threshold, so the default queue hides them); `--filters` turns on every queue filter
-(document glob, speaker, speaker type, model label, max confidence) on top of that gate.
+(document glob, speaker, speaker type, model label, max confidence) on top of that gate.  The data make
+each filter bite: 1 in 4 speakers is an expert (--speaker-type official drops them), 1 in 3 stance
+suggestions is "against" (--label favor drops them), and the two suggestions' confidences run 0.5-0.9, so
+--max-confidence 0.75 drops the 4 in 25 items where both are above it: about 1 pair in 5 of the
+100 000 is queued with every filter on (the share is printed).
 
     python bench/bench_ui.py [--statements 100000] [--presses 300] [--order document] [--filters] [--db PATH]
 """
@@ -54,22 +58,31 @@ def build(path: Path, n_statements: int, done: int) -> None:
             pos += len(para) + 2
         docs.append({"id": d, "source": f"doc{d}.txt", "title": f"Document {d}", "text": "\n\n".join(parts),
                      "sha256": f"{d:064x}", "meta": "{}", "at": now})
-        stmts += [{"doc": d, "s": s, "e": e, "t": q, "sp": f"Speaker {i}", "at": now} for s, e, q, i in spans]
+        stmts += [{"doc": d, "s": s, "e": e, "t": q, "sp": f"Speaker {i}", "at": now,
+                   "ty": "expert" if (d * PER_DOC + i) % 4 == 0 else "official"} for s, e, q, i in spans]
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO documents (id, source, title, text, sha256, meta, ingested_at) "
                           "VALUES (:id, :source, :title, :text, :sha256, :meta, :at)"), docs)
         conn.execute(text('INSERT INTO statements (document_id, start, "end", text, speaker, speaker_role, '
                           "speaker_type, kind, cue, extractor_version, created_at) VALUES "
-                          "(:doc, :s, :e, :t, :sp, 'minister', 'official', 'direct', 'said', 'bench', :at)"), stmts)
+                          "(:doc, :s, :e, :t, :sp, 'minister', :ty, 'direct', 'said', 'bench', :at)"), stmts)
         conn.execute(text("INSERT INTO targets (id, text, created_at) VALUES (1, 'the operation', :at)"), {"at": now})
         conn.execute(text("INSERT INTO annotators (id, name, created_at) VALUES (1, 'bench', :at)"), {"at": now})
-        probs = {"stance": json.dumps({"favor": 0.7, "against": 0.2, "neutral": 0.1}),
-                 "sentiment": json.dumps({"positive": 0.6, "negative": 0.1, "neutral": 0.3})}
-        for task, label, target in (("stance", "favor", 1), ("sentiment", "positive", None)):
-            conn.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, "
-                              "model_name, model_version, created_at, margin) SELECT id, :target, :task, :label, :probs, "
-                              "'bench-model', '1', :at, (id % 97) / 100.0 FROM statements"),
-                         {"target": target, "task": task, "label": label, "probs": probs[task], "at": now})
+        # stance: 'against' for 1 in 3, top probability 0.5 + (id % 5) / 10; sentiment: 'positive', 0.5 + (id / 5 % 5) / 10
+        top = {"stance": "(0.5 + (id % 5) / 10.0)", "sentiment": "(0.5 + ((id / 5) % 5) / 10.0)"}
+        for task, target, label, probs in (
+                ("stance", 1, "CASE WHEN id % 3 = 0 THEN 'against' ELSE 'favor' END",
+                 "CASE WHEN id % 3 = 0 THEN printf('{{\"favor\": %.2f, \"against\": %.2f, \"neutral\": %.2f}}', "
+                 "(1 - {c}) / 2, {c}, (1 - {c}) / 2) ELSE printf('{{\"favor\": %.2f, \"against\": %.2f, "
+                 "\"neutral\": %.2f}}', {c}, (1 - {c}) / 2, (1 - {c}) / 2) END"),
+                ("sentiment", None, "'positive'",
+                 "printf('{{\"positive\": %.2f, \"negative\": %.2f, \"neutral\": %.2f}}', {c}, (1 - {c}) / 2, "
+                 "(1 - {c}) / 2)")):
+            c = top[task]
+            conn.execute(text(f"INSERT INTO predictions (statement_id, target_id, task, label, probabilities, "
+                              f"model_name, model_version, created_at, margin) SELECT id, :target, :task, {label}, "
+                              f"{probs.format(c=c)}, 'bench-model', '1', :at, {c} - (1 - {c}) / 2 FROM statements"),
+                         {"target": target, "task": task, "at": now})
         # relatedness: score (id % 10) / 10, 'unrelated' (hidden by default) below 0.3
         conn.execute(text("INSERT INTO predictions (statement_id, target_id, task, label, probabilities, model_name, "
                           "model_version, created_at, margin, score) SELECT id, 1, 'relatedness', CASE WHEN id % 10 >= 3 "
@@ -94,6 +107,17 @@ def queue_filters(on: bool):
     from db.queue import QueueFilters
 
     return QueueFilters(**FILTERS) if on else QueueFilters()
+
+
+def queued_share(engine, filters: bool) -> tuple[int, int]:
+    """(pairs in scope, statements): how much of the corpus the gate (and the filters) leave in the queue."""
+    from db.queue import AnnotationQueue
+
+    queue = AnnotationQueue(1, "bench", [1], "document", filters=queue_filters(filters))
+    with transaction(readonly(engine)) as session:
+        total = session.scalar(text("SELECT count(*) FROM statements"))
+        keys = queue._all_open_keys(session)  # what remains for this annotator, --max-confidence included
+    return len(keys), total
 
 
 def baseline(engine, order: str, filters: bool, n: int = 200) -> list[float]:
@@ -163,8 +187,11 @@ def main() -> None:
     first, lat, piloted = asyncio.run(ui(engine, args.order, args.presses, args.filters))
     b50, b95 = statistics.median(base), pct(base, 0.95)
     l50, l95 = statistics.median(lat), pct(lat, 0.95)
+    open_pairs, total = queued_share(engine, args.filters)
     print(f"order={args.order}  statements={args.statements}  presses={len(lat)}+{len(piloted)}  "
           f"relatedness gate on; filters {'on: ' + str(FILTERS) if args.filters else 'off'}")
+    print(f"open pairs in the queue for the annotator: {open_pairs} of {total} statements' pairs "
+          f"({open_pairs / total:.0%})")
     print(f"baseline raw queue query (next key + load, no prefetch): p50 {b50:.1f} ms  p95 {b95:.1f} ms")
     print(f"first screen (start → first item rendered):            {first:.0f} ms")
     print(f"keypress → next item rendered (commit included):       p50 {l50:.1f} ms  p95 {l95:.1f} ms  "

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.decisions import stands
 from db.errors import StorageError
@@ -276,9 +276,14 @@ class RelatednessItem:
 
 
 def items_missing_relatedness(session: Session, model_name: str, model_version: str) -> list[RelatednessItem]:
-    P = Prediction
+    """Pairs whose newest relatedness score is not this gate version's: never scored by it, or scored since by
+    another (going back to an earlier gate with `models use` scores again, as the queue reads the newest row)."""
+    P, newer = Prediction, aliased(Prediction)
     done = select(P.id).where(P.statement_id == Statement.id, P.task == RELATEDNESS_TASK, P.target_id == Target.id,
-                              P.model_name == model_name, P.model_version == model_version)
+                              P.model_name == model_name, P.model_version == model_version,
+                              ~exists(select(newer.id).where(newer.statement_id == P.statement_id,
+                                                             newer.task == RELATEDNESS_TASK,
+                                                             newer.target_id == P.target_id, newer.id > P.id)))
     rows = session.execute(
         select(Statement.id, Target.id, Statement.text, Statement.document_id, Statement.start, Statement.end,
                Target.text, Target.aliases)

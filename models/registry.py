@@ -5,6 +5,7 @@ Layout of models_dir (e.g. next to the application's database):
     models_dir/registry.json          {"active": {"stance": "<version>", ...}}
     models_dir/<any>/config.json      fine-tuned versions (written by finetune)
     models_dir/<any>/<any>/config.json
+    models_dir/relatedness/<any>/gate.json   refitted relatedness gates (relatedness_refit.py)
 
 The shipped model of each task is always listed (shipped=True) and is what
 active_version returns until another version is activated.  Only the standard
@@ -23,10 +24,14 @@ REGISTRY_FILE = "registry.json"
 _WEIGHTS = Path(__file__).resolve().parent / "weights"
 
 
+GATE_TASK = "relatedness"  # its model is gate.json (a few numbers), not a transformer's config.json
+
+
 def _entry(cfg_path: Path, shipped: bool) -> dict | None:
     try:
         cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
-        task, version = cfg["task"], str(cfg["version"])
+        task = cfg.get("task") or (GATE_TASK if cfg_path.name == "gate.json" else None)
+        task, version = task or cfg["task"], str(cfg["version"])
     except (OSError, json.JSONDecodeError, KeyError, TypeError):
         return None  # a half-written or foreign dir is not a version
     parent = cfg.get("parent")
@@ -38,7 +43,7 @@ def _entry(cfg_path: Path, shipped: bool) -> dict | None:
         "parent": parent.get("version") if isinstance(parent, dict) else parent,
         "created": cfg.get("created"),
         "training_set_sha256": cfg.get("training_set_sha256"),
-        "dev_metrics": cfg.get("dev_metrics", {}),
+        "dev_metrics": cfg.get("dev_metrics", cfg.get("dev", {})),
         "shipped": shipped,
     }
 
@@ -60,13 +65,14 @@ def list_versions(models_dir) -> list[dict]:
     """Shipped models first, then fine-tuned versions (oldest first); each with active flag."""
     models_dir = Path(models_dir)
     entries = []
-    for task in ("stance", "sentiment"):
-        e = _entry(_WEIGHTS / task / "config.json", shipped=True)
+    for task, file in (("stance", "config.json"), ("sentiment", "config.json"), (GATE_TASK, "gate.json")):
+        e = _entry(_WEIGHTS / task / file, shipped=True)
         if e:
             entries.append(e)
     found = []
     if models_dir.is_dir():
-        found = sorted(set(models_dir.glob("*/config.json")) | set(models_dir.glob("*/*/config.json")))
+        found = sorted(set(models_dir.glob("*/config.json")) | set(models_dir.glob("*/*/config.json"))
+                       | set(models_dir.glob(f"{GATE_TASK}/*/gate.json")))
     extra = [e for e in (_entry(p, shipped=False) for p in found) if e]
     extra.sort(key=lambda e: (e["created"] or "", e["version"]))
     entries += extra

@@ -81,17 +81,20 @@ def feature_matrix(cos_statement: np.ndarray, cos_context: np.ndarray, overlap: 
                      np.asarray(overlap, float)], axis=1)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iterations: int = 50) -> tuple[np.ndarray, float]:
-    """Logistic regression by Newton's method (a handful of features: exact and dependency-free)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iterations: int = 50,
+                 sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Logistic regression by Newton's method (a handful of features: exact and dependency-free).
+    `sample_weight`: how many pairs each row counts as (default 1 each)."""
     n, d = x.shape
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
     xb = np.concatenate([x, np.ones((n, 1))], 1)
     w = np.zeros(d + 1)
-    reg = np.full(d + 1, l2 * n)
+    reg = np.full(d + 1, l2 * sw.sum())
     reg[-1] = 0.0  # the intercept is not shrunk
     for _ in range(iterations):
         p = sigmoid(xb @ w)
-        grad = xb.T @ (p - y) + reg * w
-        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg)
+        grad = xb.T @ (sw * (p - y)) + reg * w
+        hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + np.diag(reg)
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-10:
@@ -119,7 +122,8 @@ def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def gate_metrics(probabilities: np.ndarray, related: np.ndarray, threshold: float) -> dict:
-    """n, recall_related, filtered_unrelated (share of unrelated pairs kept out at `threshold`), auc."""
+    """n, recall_related, filtered_unrelated (share of unrelated pairs kept out at `threshold`: one number, or one
+    per pair where targets have thresholds of their own), auc."""
     p, y = np.asarray(probabilities, float), np.asarray(related).astype(bool)
     kept = p >= threshold
     return {"n": int(len(y)),
@@ -146,9 +150,15 @@ class GateParams:
     threshold: float
     encoder: str
     max_length: int = MAX_LENGTH
+    # raised thresholds of single targets (target text -> P), from annotators' verdicts (relatedness_refit.py)
+    target_thresholds: tuple[tuple[str, float], ...] = ()
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         return sigmoid(np.asarray(features, float) @ np.asarray(self.weight) + self.bias)
+
+    def threshold_for(self, target: str) -> float:
+        """The target's own threshold where a refit chose one, else the default."""
+        return dict(self.target_thresholds).get(target, self.threshold)
 
 
 def load_params(path: str | Path | None = None) -> GateParams:
@@ -159,8 +169,9 @@ def load_params(path: str | Path | None = None) -> GateParams:
         path = path / GATE_FILE
     try:
         cfg = json.loads(path.read_text(encoding="utf-8"))
+        per_target = tuple(sorted((str(t), float(v)) for t, v in (cfg.get("target_thresholds") or {}).items()))
         return GateParams(cfg["name"], cfg["version"], tuple(float(v) for v in cfg["weight"]), float(cfg["bias"]),
-                          float(cfg["threshold"]), cfg["encoder"], int(cfg.get("max_length", MAX_LENGTH)))
+                          float(cfg["threshold"]), cfg["encoder"], int(cfg.get("max_length", MAX_LENGTH)), per_target)
     except FileNotFoundError:
         raise ModelError(f"relatedness gate not found: {path}") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -176,6 +187,9 @@ class RelatednessGate:
         self.params = params
         self.name, self.version, self.threshold = params.name, params.version, params.threshold
         self._embed = embed  # list[str] -> L2-normalised rows
+
+    def threshold_for(self, target: str) -> float:
+        return self.params.threshold_for(target)
 
     def features(self, statements: Sequence[str], targets: Sequence[str],
                  contexts: Sequence[str | None] | None = None) -> np.ndarray:
@@ -238,5 +252,6 @@ def evaluate_csv(path, gate: RelatednessGate | None = None, batch: int = 512, on
         scores.append(gate.score(texts[at:at + batch], targets[at:at + batch]))
         if on_progress:
             on_progress(len(texts[at:at + batch]))
-    report = gate_metrics(np.concatenate(scores), related, gate.threshold)
+    thresholds = np.array([gate.threshold_for(t) for t in targets]) if hasattr(gate, "threshold_for") else gate.threshold
+    report = gate_metrics(np.concatenate(scores), related, thresholds)
     return {**report, "threshold": gate.threshold, "model": f"{gate.name} {gate.version}"}

@@ -13,6 +13,11 @@ Pairs (related = 1, unrelated = 0):
 Each post is seen twice: whole (statement = context = the post, as `workbench evaluate` sees a
 CSV row) and as one of its sentences within it (statement = a sentence, context = the post, as
 the queue sees a quote in its paragraph), with the post's label.
+
+It also writes anchors.npz beside gate.json: the features and labels of a fixed random sample of
+these pairs (train and dev).  `workbench train --task relatedness` refits the gate on the
+annotators' verdicts MIXED with these anchors, so a few dozen verdicts cannot undo what 46 000
+pairs taught it (relatedness_refit.py).  `--anchors-only` writes them without refitting.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .relatedness_refit import ANCHORS_FILE
 from .relatedness_gate import (FEATURES, GATE_DIR, GATE_FILE, MAX_LENGTH, GateParams, RelatednessGate,
                                fit_logistic, gate_metrics, threshold_for_recall)
 
@@ -38,6 +44,7 @@ ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 TARGET_RECALL = 0.95
 DEV_SHARE = 5  # one in five claims / posts
 SEED = 13
+ANCHOR_TRAIN, ANCHOR_DEV = 2000, 1000  # pairs sampled from each split (3 numbers and a label each)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 
 
@@ -162,7 +169,40 @@ def train(data_dir: Path, out_dir: Path, progress=print, cache: Path | None = No
               "created": datetime.now().isoformat(timespec="seconds"),
               "train_seconds": round(time.time() - started, 1)}
     save(config, out_dir)
+    save_anchors(pairs, x, out_dir)
     return config
+
+
+def anchor_sample(pairs: list[Pair], seed: int = SEED) -> list[int]:
+    """Indices of a fixed random sample of ANCHOR_TRAIN training and ANCHOR_DEV dev pairs."""
+    rng = random.Random(seed)
+    train_ix = [i for i, p in enumerate(pairs) if not p.dev]
+    dev_ix = [i for i, p in enumerate(pairs) if p.dev]
+    return sorted(rng.sample(train_ix, min(ANCHOR_TRAIN, len(train_ix))) +
+                  rng.sample(dev_ix, min(ANCHOR_DEV, len(dev_ix))))
+
+
+def save_anchors(pairs: list[Pair], x: np.ndarray | None, out_dir: Path, embed=None) -> Path:
+    """anchors.npz: features (float32), related, dev (bool) of the anchor sample, plus what they were computed
+    with (encoder, max_length, feature names: a refit checks them against its parent gate)."""
+    chosen = anchor_sample(pairs)
+    picked = [pairs[i] for i in chosen]
+    if x is None:  # --anchors-only: embed just the sample
+        placeholder = GateParams(NAME, VERSION, (0.0,) * len(FEATURES), 0.0, 0.5, ENCODER, MAX_LENGTH)
+        features = features_of(picked, RelatednessGate(placeholder, embed))
+    else:
+        features = x[chosen]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / ANCHORS_FILE
+    tmp = out_dir / (ANCHORS_FILE + ".tmp.npz")
+    np.savez_compressed(tmp, features=np.asarray(features, np.float32),
+                        related=np.array([p.related for p in picked], np.int8),
+                        dev=np.array([p.dev for p in picked], bool),
+                        source=np.array([p.source for p in picked]),
+                        feature_names=np.array(FEATURES), encoder=np.array(ENCODER),
+                        max_length=np.array(MAX_LENGTH))
+    tmp.replace(path)
+    return path
 
 
 def _source(pairs: list[Pair], source: str) -> np.ndarray:
@@ -211,6 +251,8 @@ statement or its paragraph.
 |---|---|---|---|---|---|---|
 {rows}
 
+- **Anchors** (`anchors.npz`): the features and labels of a fixed random sample of these pairs ({ANCHOR_TRAIN} train,
+  {ANCHOR_DEV} dev).  `workbench train --task relatedness` refits the gate on the annotators' verdicts mixed with them.
 - **Retrain**: `python -m models.train_relatedness_gate --data ../shared/data` (`--cache FILE.npz` reuses MiniLM vectors) ({cfg['train_seconds']:.0f} s on
   2 CPU cores, mostly MiniLM embeddings).  Score a CSV: `workbench evaluate --task relatedness --format csv FILE`.
 """
@@ -223,7 +265,13 @@ def main(argv=None) -> None:
     parser.add_argument("--cache", type=Path, default=None,
                         help="An .npz of MiniLM vectors to reuse and extend (outside the repo), e.g. "
                              "~/.cache/workbench/gate-embeddings.npz")
+    parser.add_argument("--anchors-only", action="store_true",
+                        help="Only (re)write anchors.npz (features of a fixed sample of the pairs) beside the gate")
     args = parser.parse_args(argv)
+    if args.anchors_only:
+        pairs = read_pairs(args.data)
+        print(save_anchors(pairs, None, args.out, _embedder(MAX_LENGTH, args.cache)))
+        return
     cfg = train(args.data, args.out, cache=args.cache)
     print(json.dumps({"threshold": cfg["threshold"], "dev": cfg["dev"]}, indent=2))
 

@@ -190,8 +190,10 @@ def test_registry_lists_shipped_as_default(tmp_path):
 
     assert (shipped_dir("stance") / "config.json").is_file() and (shipped_dir("sentiment") / "config.json").is_file()
     versions = list_versions(tmp_path / "empty")
-    assert {v["task"] for v in versions if v["shipped"]} == {"stance", "sentiment"}
+    assert {v["task"] for v in versions if v["shipped"]} == {"stance", "sentiment", "relatedness"}
     assert active_version(tmp_path / "empty", "stance")["shipped"] is True
+    gate = active_version(tmp_path / "empty", "relatedness")  # the shipped gate.json
+    assert gate["shipped"] is True and gate["path"].endswith("relatedness") and "all" in gate["dev_metrics"]
 
 
 def test_target_marking():

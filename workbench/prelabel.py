@@ -76,7 +76,8 @@ def prelabel(engine: Engine, classifiers: Mapping[str, Predictor], batch_size: i
 
 
 class Gate(Protocol):
-    """What prelabel needs of the relatedness gate (models.relatedness_gate.RelatednessGate)."""
+    """What prelabel needs of the relatedness gate (models.relatedness_gate.RelatednessGate; its optional
+    threshold_for(target) gives a target's own threshold)."""
     name: str
     version: str
     threshold: float
@@ -84,10 +85,13 @@ class Gate(Protocol):
     def score(self, statements: list[str], targets: list[str], contexts: list[str | None]) -> Any: ...
 
 
-def load_gate() -> Gate:
+def load_gate(models_dir: str | None = None) -> Gate:
+    """The active relatedness gate: the shipped one unless `train --task relatedness` or `models use` chose another."""
+    from models.registry import active_version
     from models.relatedness_gate import load_gate as load
 
-    return load()
+    active = active_version(models_dir, RELATEDNESS_TASK) if models_dir else None
+    return load(active["path"] if active else None)
 
 
 def pending_relatedness(engine: Engine, gate: Gate) -> list[RelatednessItem]:
@@ -103,11 +107,13 @@ def relatedness_rows(gate: Gate, items: list[RelatednessItem], texts: Mapping[in
 
     contexts = [paragraph(texts[i.document_id], i.start, i.end) for i in items]
     probabilities = gate.score([i.text for i in items], [i.target for i in items], contexts)
+    threshold_for = getattr(gate, "threshold_for", lambda target: gate.threshold)  # a refit raises some targets'
     for item, context, p in zip(items, contexts, probabilities, strict=True):
         p = float(p)
         score = 1.0 if item.aliases and keyword_match(item.aliases, [item.text, context]) else p
         yield (PredictionItem(item.statement_id, item.target_id, item.text, item.target),
-               "related" if score >= gate.threshold else "unrelated", {"related": p, "unrelated": 1.0 - p}, score)
+               "related" if score >= threshold_for(item.target) else "unrelated",
+               {"related": p, "unrelated": 1.0 - p}, score)
 
 
 def prelabel_relatedness(engine: Engine, gate: Gate, items: list[RelatednessItem] | None = None,

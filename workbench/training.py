@@ -168,6 +168,15 @@ def activation_decision(new_metrics: dict, parent_metrics: dict, activate: bool 
     new = (new_metrics or {}).get("heldback", {}).get(COMPARED_METRIC)
     parent = (parent_metrics or {}).get("heldback", {}).get(COMPARED_METRIC)
     better = None if new is None or parent is None else new > parent
+    shown = None if better is None else (f"{COMPARED_METRIC} {new:.3f} > {parent:.3f}" if better
+                                         else f"{COMPARED_METRIC} {new:.3f} ≤ {parent:.3f}")
+    return decide_activation(COMPARED_METRIC, new, parent, better, shown, activate)
+
+
+def decide_activation(metric: str, new: Any, parent: Any, better: bool | None, shown: str | None,
+                      activate: bool | None) -> dict[str, Any]:
+    """The activation rule every task shares: strictly better on the held-back items, unless forced.
+    `shown` is the comparison in words ("macro_f1 0.700 > 0.650")."""
     if activate is True:
         reason = "activated because --activate was given"
     elif activate is False:
@@ -175,11 +184,10 @@ def activation_decision(new_metrics: dict, parent_metrics: dict, activate: bool 
     elif better is None:
         reason = "not activated: no held-back items to compare the new version with its parent on"
     elif better:
-        reason = f"activated: better than the parent on the held-back items ({COMPARED_METRIC} {new:.3f} > {parent:.3f})"
+        reason = f"activated: better than the parent on the held-back items ({shown})"
     else:
-        reason = (f"not activated: not better than the parent on the held-back items "
-                  f"({COMPARED_METRIC} {new:.3f} ≤ {parent:.3f}); --activate to use it anyway")
-    return {"metric": COMPARED_METRIC, "new": new, "parent": parent, "better": better,
+        reason = f"not activated: not better than the parent on the held-back items ({shown}); --activate to use it anyway"
+    return {"metric": metric, "new": new, "parent": parent, "better": better,
             "activated": activate is True or (activate is None and bool(better)), "reason": reason}
 
 

@@ -225,7 +225,7 @@ def _prelabel(engine) -> None:
 
     click.echo(LOADING_MODELS, err=True)
     try:
-        gate = load_gate()
+        gate = load_gate(models_dir_for(engine))
         classifiers = load_classifiers(models_dir_for(engine))
     except Exception as exc:  # noqa: BLE001 - the demo still works without suggestions
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

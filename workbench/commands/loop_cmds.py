@@ -7,7 +7,7 @@ import click
 
 from workbench.commands.common import db_option, open_db
 
-TASK_CHOICE = click.Choice(["stance", "sentiment"])
+TASK_CHOICE = click.Choice(["stance", "sentiment", "relatedness"])
 
 
 def _engine_for_models(db_url: str | None):
@@ -22,6 +22,9 @@ def _dev_summary(dev_metrics: dict) -> str:
     for name, report in (dev_metrics or {}).items():
         if isinstance(report, dict) and "macro_f1" in report:
             parts.append(f"{name} macro-F1 {report['macro_f1']:.3f} (n={report.get('n', '?')})")
+        elif isinstance(report, dict) and "recall_related" in report:  # a relatedness gate
+            parts.append(f"{name} recall {_score(report['recall_related'])} / filtered "
+                         f"{_score(report.get('filtered_unrelated'))} (n={report.get('n', '?')})")
     return "; ".join(parts) or "—"
 
 
@@ -30,7 +33,7 @@ def _score(value: float | None) -> str:
 
 
 @click.command()
-@click.option("--task", type=TASK_CHOICE, required=True, help="Which model to fine-tune.")
+@click.option("--task", type=TASK_CHOICE, required=True, help="Which model to fine-tune (relatedness: refit the gate).")
 @click.option("--target", default=None, metavar="TEXT", help="Stance: train on this target's items only (text or id).")
 @click.option("--seed", default=13, show_default=True, type=int)
 @click.option("--epochs", default=None, type=click.IntRange(1, 100), help="Default: more passes for fewer examples.")
@@ -45,6 +48,9 @@ def train(task: str, target: str | None, seed: int, epochs: int | None, force_ac
 
     The new version becomes active only when its held-back macro-F1 beats its parent's on the
     same items (both are printed), unless --activate (always) or --no-activate (never).
+    --task relatedness refits the relatedness gate on the annotators' verdicts (a stance label:
+    related; "not about this target": unrelated) mixed with its shipped pairs; it is compared on
+    held-back recall of related pairs (up to 0.95), then the share of unrelated ones kept out.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -56,6 +62,15 @@ def train(task: str, target: str | None, seed: int, epochs: int | None, force_ac
 
     if force_activate and no_activate:
         raise WorkbenchError("--activate and --no-activate contradict each other: give one or neither")
+    activate = True if force_activate else False if no_activate else None
+    if task == "relatedness":
+        if target is not None or epochs is not None:
+            raise WorkbenchError("--target and --epochs apply to stance and sentiment; --task relatedness refits "
+                                 "the gate on every target's verdicts")
+        from workbench.commands.relatedness_train_cmd import train_relatedness_command
+
+        train_relatedness_command(open_db(db_url), seed, activate, as_json)
+        return
     engine = open_db(db_url)
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -66,8 +81,7 @@ def train(task: str, target: str | None, seed: int, epochs: int | None, force_ac
             bar.update(bar_task, completed=done, total=total, note=message)
 
         result = train_from_decisions(engine, task, target=target, models_dir=models_dir_for(engine), seed=seed,
-                                      epochs=epochs, progress=progress,
-                                      activate=True if force_activate else False if no_activate else None)
+                                      epochs=epochs, progress=progress, activate=activate)
     if as_json:
         click.echo(json.dumps(result))
         return

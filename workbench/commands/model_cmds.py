@@ -67,7 +67,7 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 
     engine = open_db(db_url)
     click.echo(LOADING_MODELS, err=True)
-    gate = load_gate()
+    gate = load_gate(models_dir_for(engine))
     classifiers = load_classifiers(models_dir_for(engine))
     pairs = pending_relatedness(engine, gate)
     with progress_bar(len(pairs), "relatedness") as advance:
