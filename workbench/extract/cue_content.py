@@ -19,9 +19,12 @@ _CLAUSE_GAP = re.compile(r"\s+(?=[\w’'\"“$]+)")
 # newspaper on Tuesday that', 'said in her opening remarks that', 'told a town hall in Salem,
 # New Hampshire on Monday that'): up to 12 words opened by a preposition, an article or a
 # name, with no verb form, quote or clause punctuation among them.
-_LONG_ADJUNCT_THAT = re.compile(
-    r"\s+(?:(?:in|at|on|during|after|before|from|to|with|a|an|the|his|her|their|its|[A-Z][\w’'.-]*)\s)"
-    r"(?:(?!(?:that|who|which|is|are|was|were|has|have|had|and|but)\s)[\w’'.-]+,?\s){0,11}?that\s+(?=\S)")
+_ADJUNCT_WORDS = r"(?:(?!(?:that|who|which|is|are|was|were|has|have|had|and|but)\s)[\w’'.-]+,?\s){0,11}?that\s+(?=\S)"
+_LONG_ADJUNCT_THAT = re.compile(r"\s+(?:in|at|on|during|after|before|from|with)\s" + _ADJUNCT_WORDS)
+# The rest of an adjunct that past_object() began ('told El Universal | newspaper on Tuesday that'),
+# not a new noun phrase ('said Tuesday | the bill that passed ...').
+_ADJUNCT_GOES_ON = re.compile(r"\s+(?!(?:the|a|an|his|her|their|its|this|these|those)\s)[a-z]" + _ADJUNCT_WORDS)
+_PREPOSITION = re.compile(r"\s(?:in|at|on|during|after|before|from|with|of)\s")
 
 
 def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
@@ -30,8 +33,9 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
     m = _THAT.match(text, pos, limit)
     if m:
         return m.end()
-    m = _LONG_ADJUNCT_THAT.match(text, pos, limit)
-    if m:
+    m = _LONG_ADJUNCT_THAT.match(text, pos, limit) or (
+        _ADJUNCT_GOES_ON.match(text, pos, limit) if pos > cue_end else None)
+    if m and _PREPOSITION.search(text, pos, m.end()):
         return m.end()
     m = _TO.match(text, pos, limit)
     if m and cue in INFINITIVE_VERBS:

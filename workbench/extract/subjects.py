@@ -56,8 +56,8 @@ def local_speaker(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
         if wl in _LOCAL_STOP or wl in CLAUSE_WORDS or wl in NOT_NAME or wl in SAID:
             break
         if not (w[0].isupper() or wl in ROLE_ADJECTIVES or wl in PERSON_NOUNS or wl.isalpha()
-                and not wl.endswith(("ed", "ing", "ly"))):
-            break
+                and not wl.endswith(("ed", "ing", "ly")) or low in _SHARES and wl.isdigit()):
+            break                               # ('52 percent': the number belongs to the share)
         i -= 1
     return words[i].start(), end
 
