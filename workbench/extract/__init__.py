@@ -11,7 +11,11 @@ from dataclasses import dataclass
 # statements of real text are unchanged (seed, PolNeAR dev and train byte-identical to rules-1.6).
 # rules-1.8: canonical speakers (canonical.py: one person per article under its fullest name,
 # titles in the role) and fewer false statements from non-speech uses of cue verbs.
-EXTRACTOR_VERSION = "rules-1.8"
+# rules-1.9: PolNeAR-driven precision and recall fixes (content after a long adjunct before 'that',
+# no 'A, X said, B' where the cue has content of its own, survey shares as speakers, speech going
+# on only after a bare 'she said.', no quotes from markup attributes, 'maintained'/'declared'
+# need 'that').
+EXTRACTOR_VERSION = "rules-1.9"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 
 from .cues import CUE
-from .lexicon import (BARE_CLAUSE, CLAUSE_WORDS, DETERMINERS, INFINITIVE_VERBS, NOT_NAME,
-                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES, inflect)
+from .lexicon import (CLAUSE_WORDS, DETERMINERS, NOT_NAME,
+                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
 from .mentions import is_role, split_name
 from .segment import is_abbreviation
 
@@ -194,14 +194,6 @@ def speaker_after(text: str, lo: int, hi: int) -> tuple[int, int] | None:
 
 
 _CLAUSE_STOP = re.compile(r"[.!?]+(?=\s|$)|[“\"]|\s[–—―]\s")
-_THAT = re.compile(r"\s*,?\s*(?:that\s*,?\s+|:\s*)")   # 'joked that, among ...'
-
-_TO = re.compile(r"\s+(?=(?:not\s+)?to\s+[a-z])")
-# Indirect questions: 'asked whether ...', 'wondered why ...' (the gold content keeps the word).
-_WH = re.compile(r"\s+(?=(?:whether|if|why|how|what|when|where|who)\s)")
-_ASKING = {f for v in ("ask", "wonder", "question", "inquire") for f in inflect(v)}
-_CLAUSE_GAP = re.compile(r"\s+(?=[\w’'\"“$]+)")
-
 
 def clause_end(text: str, pos: int, limit: int) -> int:
     """End of the sentence that starts an attribution at pos (past its full stop). The period
@@ -268,7 +260,7 @@ def adjunct_tail(rest: str, cue: str) -> bool:
     # 'told Izvestia', 'told reporters on Monday', 'told reporters after the vote': the object,
     # then adjuncts only.
     padded = " " + rest + " "
-    left = padded[_past_object(padded, 0, len(padded), cue):].strip(" ,")
+    left = padded[past_object(padded, 0, len(padded), cue):].strip(" ,")
     return not left or left.split()[0].lower() in PREPOSITIONS or _TIME.match(left) is not None
 
 
@@ -334,7 +326,7 @@ def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:
     return Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], open_at)
 
 
-def _past_object(text: str, pos: int, limit: int, cue: str) -> int:
+def past_object(text: str, pos: int, limit: int, cue: str) -> int:
     if TELL.fullmatch(cue):
         m = _PERSON_OBJECT.match(text, pos, limit)
         if m:
@@ -348,43 +340,5 @@ def _past_object(text: str, pos: int, limit: int, cue: str) -> int:
 
 def skip_object(text: str, cue_end: int, open_at: int, cue: str) -> int | None:
     """open_at when only an object, adjuncts and 'that', ':' or ',' lie between cue and quote."""
-    pos = _past_object(text, cue_end, open_at, cue)
+    pos = past_object(text, cue_end, open_at, cue)
     return open_at if re.fullmatch(r"\s*,?\s*(?:that\s*,?\s*|:\s*)?", text[pos:open_at]) else None
-
-
-def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
-    """Start of reported content after a cue: past its object, adjuncts and 'that'."""
-    pos = _past_object(text, cue_end, limit, cue)
-    m = _THAT.match(text, pos, limit)
-    if m:
-        return m.end()
-    m = _TO.match(text, pos, limit)
-    if m and cue in INFINITIVE_VERBS:
-        return m.end()
-    m = _WH.match(text, pos, limit)
-    if m and cue in _ASKING:
-        return m.end()
-    if cue not in BARE_CLAUSE:
-        return None
-    m = _CLAUSE_GAP.match(text, pos, limit)
-    if not m:
-        return None
-    word = re.match(r"[\w’']+", text[m.end():limit])
-    if word and word.group().lower() in _NOT_CLAUSE_START:
-        # 'Trump said after the convention he would not ...': a short adjunct, then a clause
-        # opened by a pronoun subject.
-        adj = _ADJUNCT_THEN_PRONOUN.match(text, m.end(), limit)
-        return adj.end() if adj else None
-    return m.end()
-
-
-_ADJUNCT_THEN_PRONOUN = re.compile(r"(?:after|before|during|in|on|at|last|earlier|later|"
-                                   r"this|that|yesterday|today)\b[^,;:.“”\"]{0,40}?\s"
-                                   r"(?=(?:he|she|they|we|I|it)\s+[a-z’']+\s)")
-
-
-# Words that cannot open a reported clause after a bare "said": adjuncts and particles.
-_NOT_CLAUSE_START = PREPOSITIONS | {"of", "when", "so", "as", "and", "but", "or", "nothing", "something",
-                                    "yes", "goodbye", "hello", "thanks", "sorry", "to",
-                                    "too", "though", "otherwise", "instead", "repeatedly",
-                                    "then", "publicly", "privately", "earlier", "later"}

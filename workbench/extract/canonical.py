@@ -125,6 +125,8 @@ def _cut_after_name(head: str) -> tuple[str, str | None]:
         return name, _TIME_TAIL.sub("", " ".join(toks[i:]))
     if word in PREPOSITIONS and (not after or not after[0][:1].isupper()):
         return name, None                   # 'at a briefing', 'on Sunday'
+    if word in ("in", "near", "outside", "inside", "during") and after:
+        return name, None                   # rules-1.9: 'in Lisbon on Monday': a place, no affiliation
     for tok in toks[i:]:
         if tok[:1].isupper():
             break

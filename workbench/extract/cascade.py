@@ -62,6 +62,8 @@ class _Paragraph(SentenceRules):
         last_attr: Cand | None = None
         prev_close = self.ps
         for q in self.quotes:
+            if q.open_at > self.ps and text[q.open_at - 1] == "=":
+                continue                    # rules-1.9: '<tweet author="@tedcruz">': markup, not speech
             clause = post_clause(text, q.close_at, self.pe) if q.closed else None
             if clause is None and q.closed:
                 dn = dash_name(text, q.close_at, self.pe)

@@ -7,9 +7,10 @@ self.pe, self.out and appends through self.add.
 import re
 
 from .attribution import (ACCORDING, GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end,
-                          content_after_cue, np_kind, speaker_after, speaker_before, speaker_like,
+                          np_kind, speaker_after, speaker_before, speaker_like,
                           subject)
 from .candidate import RULE, words as _words
+from .cue_content import content_after_cue
 from .cues import CUE, OBJECT_CUE, STANCE
 from .lexicon import CLAUSE_WORDS, PREPOSITIONS, inflect
 from .headline import colon_line, says_line
@@ -126,7 +127,11 @@ class SentenceRules:
                 continue                            # 'On Wednesday, he told a crowd ...'
             more = None
             tail = re.match(r"[^,]*?,\s+", rest)
-            if tail and _words(text, m.end() + tail.end(), e) >= 3:
+            # rules-1.9: only an adjunct may come between the cue and that comma: in 'Nevada's
+            # governor, Brian Sandoval, a Republican, said Tuesday that he had voted for Mr.
+            # Rubio, but ...' the cue has content of its own, and the words before are no speech.
+            if tail and _words(text, m.end() + tail.end(), e) >= 3 \
+                    and adjunct_tail(rest[:tail.end()].rstrip(", "), m.group(1)):
                 more = m.end() + tail.end()         # 'A, he said, B.'
             elif not adjunct_tail(rest, m.group(1)):
                 continue                            # 'In 2010, McConnell said the goal was ...'
@@ -202,7 +207,10 @@ class SentenceRules:
         """'The minister is no danger, she said. He is the lesser evil. ...': after a bare
         'she said.' the rest of the paragraph, with no cue or quote of its own, is hers too."""
         text, end = self.text, clause.end
-        if end >= self.pe or len(text[clause.spk_start:end].split()) > 3:
+        # rules-1.9: a pronoun and the cue alone ('she said.'): after 'officials said Tuesday.',
+        # 'CNN reported.' or 'the poll found.' PolNeAR finds the writer's narrative going on.
+        spoken = text[clause.spk_start:end].split()
+        if end >= self.pe or len(spoken) != 2 or spoken[0].lower() not in ("he", "she", "they", "i", "we"):
             return False
         return not (CUE.any_in(text, end, self.pe) or OBJECT_CUE.any_in(text, end, self.pe)
                     or any(ch in text[end:self.pe] for ch in "“”\"«»") or "''" in text[end:self.pe]

@@ -18,6 +18,11 @@ _SUBJECT_PRONOUNS = {"he", "she", "they", "we", "i", "it"}
 # Quantifiers that stand for people on their own: 'all agreed that', 'others argue'.
 _QUANTIFIERS = {"all", "both", "others", "many", "some", "most", "few", "several", "everyone",
                 "nobody", "none"}
+# rules-1.9: survey shares and groups of people ('52 percent said', 'a majority of her backers
+# say', 'forecasters say', 'Clinton's allies think'): the head of the phrase is enough.
+_SHARES = {"percent", "majority", "majorities", "plurality", "minority", "half", "third", "thirds",
+           "quarter", "fourths", "fifths", "allies", "critics", "people", "opponents", "proponents"}
+_PEOPLE_PLURAL = re.compile(r"[a-z]{3,}(?:ers|ists|ians|ents|ants)")
 
 
 def local_speaker(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
@@ -36,7 +41,8 @@ def local_speaker(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
     low = _POSSESSIVE_END.sub("", head.lower()).rstrip(".")
     if low in _SUBJECT_PRONOUNS or low in _QUANTIFIERS:
         return words[-1].start(), end
-    if not (head[0].isupper() and low not in NOT_NAME or low in PERSON_NOUNS or low in SOURCE_NOUNS):
+    if not (head[0].isupper() and low not in NOT_NAME or low in PERSON_NOUNS or low in SOURCE_NOUNS
+            or low in _SHARES or _PEOPLE_PLURAL.fullmatch(head)):
         return None
     i = len(words) - 1
     while i > 0 and len(words) - i < 6:
@@ -50,8 +56,8 @@ def local_speaker(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
         if wl in _LOCAL_STOP or wl in CLAUSE_WORDS or wl in NOT_NAME or wl in SAID:
             break
         if not (w[0].isupper() or wl in ROLE_ADJECTIVES or wl in PERSON_NOUNS or wl.isalpha()
-                and not wl.endswith(("ed", "ing", "ly"))):
-            break
+                and not wl.endswith(("ed", "ing", "ly")) or low in _SHARES and wl.isdigit()):
+            break                               # ('52 percent': the number belongs to the share)
         i -= 1
     return words[i].start(), end
 

@@ -1,0 +1,69 @@
+"""Where reported content starts after its cue: 'X said (on Monday) that CONTENT'.
+
+The cue's object and adjuncts are skipped ("told reporters on Monday", "noted in a guest
+column in Saturday's New York Times"), then 'that', an infinitive, a wh-word or, after verbs
+that take one, a bare clause ("Cruz said he would ...").
+"""
+import re
+
+from .attribution import past_object
+from .lexicon import BARE_CLAUSE, INFINITIVE_VERBS, PREPOSITIONS, inflect
+
+_THAT = re.compile(r"\s*,?\s*(?:that\s*,?\s+|:\s*)")   # 'joked that, among ...'
+_TO = re.compile(r"\s+(?=(?:not\s+)?to\s+[a-z])")
+# Indirect questions: 'asked whether ...', 'wondered why ...' (the gold content keeps the word).
+_WH = re.compile(r"\s+(?=(?:whether|if|why|how|what|when|where|who)\s)")
+_ASKING = {f for v in ("ask", "wonder", "question", "inquire") for f in inflect(v)}
+_CLAUSE_GAP = re.compile(r"\s+(?=[\w’'\"“$]+)")
+# rules-1.9: a longer adjunct before 'that' than past_object() knows ('told El Universal
+# newspaper on Tuesday that', 'said in her opening remarks that', 'told a town hall in Salem,
+# New Hampshire on Monday that'): up to 12 words opened by a preposition, an article or a
+# name, with no verb form, quote or clause punctuation among them.
+_ADJUNCT_WORDS = r"(?:(?!(?:that|who|which|is|are|was|were|has|have|had|and|but)\s)[\w’'.-]+,?\s){0,11}?that\s+(?=\S)"
+_LONG_ADJUNCT_THAT = re.compile(r"\s+(?:in|at|on|during|after|before|from|with)\s" + _ADJUNCT_WORDS)
+# The rest of an adjunct that past_object() began ('told El Universal | newspaper on Tuesday that'),
+# not a new noun phrase ('said Tuesday | the bill that passed ...').
+_ADJUNCT_GOES_ON = re.compile(r"\s+(?!(?:the|a|an|his|her|their|its|this|these|those)\s)[a-z]" + _ADJUNCT_WORDS)
+_PREPOSITION = re.compile(r"\s(?:in|at|on|during|after|before|from|with|of)\s")
+
+
+def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
+    """Start of reported content after a cue: past its object, adjuncts and 'that'."""
+    pos = past_object(text, cue_end, limit, cue)
+    m = _THAT.match(text, pos, limit)
+    if m:
+        return m.end()
+    m = _LONG_ADJUNCT_THAT.match(text, pos, limit) or (
+        _ADJUNCT_GOES_ON.match(text, pos, limit) if pos > cue_end else None)
+    if m and _PREPOSITION.search(text, pos, m.end()):
+        return m.end()
+    m = _TO.match(text, pos, limit)
+    if m and cue in INFINITIVE_VERBS:
+        return m.end()
+    m = _WH.match(text, pos, limit)
+    if m and cue in _ASKING:
+        return m.end()
+    if cue not in BARE_CLAUSE:
+        return None
+    m = _CLAUSE_GAP.match(text, pos, limit)
+    if not m:
+        return None
+    word = re.match(r"[\w’']+", text[m.end():limit])
+    if word and word.group().lower() in _NOT_CLAUSE_START:
+        # 'Trump said after the convention he would not ...': a short adjunct, then a clause
+        # opened by a pronoun subject.
+        adj = _ADJUNCT_THEN_PRONOUN.match(text, m.end(), limit)
+        return adj.end() if adj else None
+    return m.end()
+
+
+_ADJUNCT_THEN_PRONOUN = re.compile(r"(?:after|before|during|in|on|at|last|earlier|later|"
+                                   r"this|that|yesterday|today)\b[^,;:.“”\"]{0,40}?\s"
+                                   r"(?=(?:he|she|they|we|I|it)\s+[a-z’']+\s)")
+
+
+# Words that cannot open a reported clause after a bare "said": adjuncts and particles.
+_NOT_CLAUSE_START = PREPOSITIONS | {"of", "when", "so", "as", "and", "but", "or", "nothing", "something",
+                                    "yes", "goodbye", "hello", "thanks", "sorry", "to",
+                                    "too", "though", "otherwise", "instead", "repeatedly",
+                                    "then", "publicly", "privately", "earlier", "later"}
