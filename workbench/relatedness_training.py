@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from db.engine import Engine
 
 from workbench.errors import WorkbenchError
 from workbench.training import MIN_EXAMPLES, STAGING, Progress, _dir_name, decide_activation
