@@ -56,7 +56,7 @@ from sqlalchemy import Engine, exists, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from db.adjudication import standing_gold
+from db.adjudication import gold_values, standing_gold
 from db.decisions import DecisionBatch, NewDecision, RowRefused, validate, withdrawn_by_undo
 from db.engine import transaction
 from db.errors import StorageError
@@ -295,7 +295,7 @@ class Importer:
         gold = obj.get("gold")
         if gold is None:
             return
-        if gold not in LABELS_BY_TASK[task]:
+        if gold not in gold_values(task):  # a label, or an adjudicator's exclude verdict
             raise LineError(f"unknown {task} gold label: {gold!r}")
         adjudicator = annotator_name(obj.get("gold_by") or "import")
         note, at = note_field(obj, "gold_note"), parse_time(obj.get("adjudicated_at"))
