@@ -56,12 +56,16 @@ class AdjudicateScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
-            yield OptionList(id="queue")
+            queue = OptionList(id="queue")
+            queue.can_focus = False  # keys go to the screen's bindings (the list would take j/k, Enter)
+            yield queue
             with Vertical(id="item"):
                 yield StatementView(id="statement")
                 yield Static("", id="about")
                 yield Static("", id="suggestion")
-                yield DataTable(id="labels", cursor_type="none", zebra_stripes=True)
+                table = DataTable(id="labels", cursor_type="none", zebra_stripes=True)
+                table.can_focus = False  # a focused table would take Enter
+                yield table
                 yield Static("", id="gold")
                 yield Static(self._keys_hint(), id="keys")
         yield Static("Reading the database…", id="message")
@@ -89,7 +93,6 @@ class AdjudicateScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#labels", DataTable)
         table.add_columns("annotator", "label", "reasons", "note")
-        self.query_one("#queue", OptionList).can_focus = False  # keys go to the screen's bindings
         self.query_one("#body").display = False
         self.load_queue()
 
