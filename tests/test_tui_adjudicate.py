@@ -195,3 +195,21 @@ def test_cli_refuses_bad_filters_in_one_line(engine):
         result = runner.invoke(cli, [*args, "--db", url])
         assert result.exit_code != 0 and message in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_adjudication_ui_modules_reach_the_database_only_through_db_functions():
+    """No sqlalchemy and no db.schema in the adjudication UI: it calls db/ through its backend."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "workbench" / "tui"
+    for path in (root / "adjudicate_app.py", root / "adjudicate_backend.py", root / "adjudicate_messages.py",
+                 root / "screens" / "adjudicate.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+        assert not {m for m in imported if m.split(".")[0] == "sqlalchemy" or m == "db.schema"}, path.name
+        assert "db.adjudication" in imported or "workbench.tui.adjudicate_backend" in imported, path.name

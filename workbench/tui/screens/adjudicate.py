@@ -27,6 +27,7 @@ from workbench.tui.widgets.statement import StatementView
 
 VERDICT_NAMES = {"not_about": "not about this target", "not_a_statement": "not a statement"}
 CONTEXT_NAMES = ("paragraph only", "± 1 paragraph", "± 2 paragraphs")
+DONE = "All done — every item in this queue has a gold label."
 HELP_HINT = ("A gold choice is saved before the screen moves on; u withdraws it (the earlier choice stands again).\n"
              "n types a rationale: it is saved with the next gold choice on this item (the export's gold_note).\n"
              "Remap keys in ~/.config/workbench/keymap.toml or $WORKBENCH_KEYMAP (binding id = \"key\").")
@@ -179,6 +180,8 @@ class AdjudicateScreen(Screen):
             if nxt is not None and position == self.index:
                 self._go(nxt)
                 return
+            if nxt is None:
+                self.notify(DONE, title="done", timeout=6)
         else:
             self._status("gold withdrawn" + (f"; {shown(item.gold)} stands again" if item.gold else ""))
         self._render_item()
@@ -250,13 +253,15 @@ class AdjudicateScreen(Screen):
             if item.gold_note:
                 gold.append_text(plain(f"   rationale: {item.gold_note}", "italic"))
         if self.note:
-            gold.append_text(plain(f"\nnote for the next choice: {self.note}", "italic"))
+            gold.append("\n")
+            gold.append_text(plain(f"note for the next choice: {self.note}", "italic"))
         if self.open_count == 0:
-            gold.append("\nAll done — every item in this queue has a gold label. "
-                        "j/k revisit · u undoes · q quits", style="bold green")
+            gold.append(f"\n{DONE} {self._key('adjudicate.next')}/{self._key('adjudicate.previous')} revisit · "
+                        f"{self._key('adjudicate.undo')} undoes · {self._key('adjudicate.quit')} quits",
+                        style="bold green")
         self.query_one("#gold", Static).update(gold)
         self._render_details()
-        self.sub_title = clean_line(f"{self.backend.mode} · {self.backend.task} · {self.backend.adjudicator} · "
+        self.sub_title = clean_line(f"{self.backend.task} · {self.backend.adjudicator} · "
                                     f"{self.open_count} open of {len(self.items)}")
 
     def _render_details(self) -> None:
