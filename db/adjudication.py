@@ -213,7 +213,8 @@ def _in_scope(session: Session, task: str, keys: set, filters, target_ids) -> se
     from db.queue import filter_conditions, within_confidence
 
     if target_ids is not None:
-        keys = {k for k in keys if k[1] in set(target_ids)}
+        chosen = set(target_ids)
+        keys = {k for k in keys if k[1] in chosen}
     if filters is None or not keys:
         return keys
     conditions = filter_conditions(session, filters, Target.id if task == "stance" else None)
@@ -313,7 +314,8 @@ def display_item(session: Session, statement_id: int, target_id: int | None):
     S = Statement
     row = session.execute(
         select(S.document_id, S.start, S.end, S.text, S.speaker, S.speaker_role, S.speaker_type, S.kind, S.cue,
-               Document.title, Document.source, Document.text.label("document_text")).join(Document).where(S.id == statement_id)).first()
+               Document.title, Document.source, Document.text.label("document_text"))
+        .join(Document).where(S.id == statement_id)).first()
     if row is None:
         return None
     target = session.execute(select(Target.text, Target.description).where(Target.id == target_id)).first() \

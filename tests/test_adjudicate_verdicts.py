@@ -44,7 +44,8 @@ def test_not_about_is_exported_with_its_verdict_and_kept_out_of_training(engine,
     with transaction(engine) as session:
         set_gold(session, _judge(session), s0, t1, "stance", "not_about", note="another subject")
     rows = _export(engine, tmp_path / "all.jsonl")
-    row = next(r for r in rows if r["task"] == "stance" and r["target"] == TARGETS[0] and r["start"] == rows[0]["start"])
+    row = next(r for r in rows
+               if r["task"] == "stance" and r["target"] == TARGETS[0] and r["start"] == rows[0]["start"])
     assert row["gold"] == "not_about" and row["gold_note"] == "another subject" and row["gold_by"] == "judge"
     assert row["not_a_statement"] is False
     gold_rows = _export(engine, tmp_path / "gold.jsonl", gold_only=True)

@@ -135,7 +135,8 @@ async def test_review_shows_every_item_and_confirms_or_sets_gold(engine):
         await settle(pilot)
         assert gold_of(engine, s2, t1) == ("against", "context says so")
         with transaction(engine) as session:
-            assert standing_gold(session, s2, t1, "stance").adjudicator_id == get_or_create_annotator(session, "lead").id
+            lead = get_or_create_annotator(session, "lead")
+            assert standing_gold(session, s2, t1, "stance").adjudicator_id == lead.id
         # the adjudicated item shows its gold, who chose it and the rationale
         screen._go(3)
         await settle(pilot)
