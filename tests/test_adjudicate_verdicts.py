@@ -103,6 +103,15 @@ def test_verdict_gold_survives_an_export_import_round_trip(engine, tmp_path):
 
 
 def test_review_queue_holds_every_annotated_item_and_filters_narrow_it(engine):
+    _review_queue_and_filters(engine)
+
+
+@pytest.mark.postgres
+def test_review_queue_and_filters_on_postgres(pg_engine):
+    _review_queue_and_filters(pg_engine)
+
+
+def _review_queue_and_filters(engine):
     ids = build_corpus(engine)
     s0, s1, s2, s3, _ = ids["statements"]
     t1, t2 = ids["targets"]
