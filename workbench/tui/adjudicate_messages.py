@@ -29,6 +29,12 @@ class DetailsLoaded(Message):
 
 
 @dataclass
+class DetailsFailed(Message):
+    key: tuple[int, int | None]
+    message: str
+
+
+@dataclass
 class GoldChanged(Message):
     """A gold choice or its undo is committed; `gold` is what stands on the item now."""
 

@@ -111,7 +111,7 @@ class AdjudicateScreen(Screen):
         try:
             self.post_message(msg.DetailsLoaded(item.key, self.backend.details(item)))
         except Exception as exc:  # noqa: BLE001
-            self.post_message(msg.WriteFailed(f"could not read the item: {_first_line(exc)}"))
+            self.post_message(msg.DetailsFailed(item.key, _first_line(exc)))
 
     @work(thread=True, exclusive=True, group="write")
     def save_gold(self, item: QueueItem, label: str, note: str | None) -> None:
@@ -163,6 +163,11 @@ class AdjudicateScreen(Screen):
         self.display_item = event.display
         self._render_details()
 
+    @on(msg.DetailsFailed)
+    def _details_failed(self, event: msg.DetailsFailed) -> None:
+        if self.current is not None and event.key == self.current.key:
+            self._status(f"could not read the item's document: {event.message}")
+
     @on(msg.GoldChanged)
     def _gold_changed(self, event: msg.GoldChanged) -> None:
         self.busy = False
@@ -174,7 +179,8 @@ class AdjudicateScreen(Screen):
         item.gold, item.gold_by, item.gold_note = event.gold.label, event.gold.by, event.gold.note
         self.query_one("#queue", OptionList).replace_option_prompt_at_index(position, self._queue_label(item))
         if event.advance:
-            self.note = None
+            if position == self.index:
+                self.note = None  # it went with this choice (a note typed on another item meanwhile stays)
             self._status(f"gold saved: {shown(item.gold)}")
             nxt = self._next_open(position)
             if nxt is not None and position == self.index:
