@@ -132,7 +132,7 @@ def _row(r: Reader, s, task: str, target, events: list, gold, pred, flags: list,
         "probabilities": _probs(probabilities(pred[P_PROBS], task), task) if pred else None,
         "model_name": pred[P_NAME] if pred else None, "model_version": pred[P_VERSION] if pred else None,
         "flags": [flag_dict(r, f) for f in flags], "not_a_statement": not_statement,
-        **dict(zip(extra_fields(r.with_documents), extra_values(r, s, task))),
+        **dict(zip(extra_fields(r.with_documents), extra_values(r, s, task, target))),
     }
 
 

@@ -47,7 +47,8 @@ from workbench.export_read import (
     P_VERSION,
     Reader,
 )
-from workbench.export_extra import extra_fields, extra_values
+from workbench.export_extra import (EXTRACTED_FIELDS, VERDICT_FIELDS, extra_fields, extra_values,
+                                    extracted_values, verdict_values)
 
 _CACHE_LIMIT = 1 << 16
 _INF = float("inf")
@@ -363,12 +364,20 @@ def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, 
 _NO_CONFLICT = {"stance": ', "sentiment_conflict": null', "sentiment": ', "sentiment_conflict": []'}
 
 
-def _extras_json(reader: Reader, s, task: str) -> str:
+def _corrections_json(reader: Reader, s, task: str, target) -> str:
+    """The statement as stored and the verdicts (`export_extra`), as JSON members."""
+    names = EXTRACTED_FIELDS + VERDICT_FIELDS
+    values = extracted_values(reader, s) + verdict_values(reader, s, task, target)
+    return "".join(f", {encode_basestring(k)}: {value(v)}" for k, v in zip(names, values))
+
+
+def _extras_json(reader: Reader, s, task: str, target=None) -> str:
     """The appended columns (`export_extra`) as the tail of a JSON object (constant pieces when no conflict)."""
     conflict = reader.conflicts.get(s[0]) if task == "sentiment" else None
     text = _NO_CONFLICT[task] if conflict is None else f', "sentiment_conflict": {json.dumps(conflict, ensure_ascii=False)}'
+    text += _corrections_json(reader, s, task, target)
     if reader.with_documents:
-        title, url, published = extra_values(reader, s, task)[1:]
+        title, url, published = extra_values(reader, s, task, target)[-3:]
         text += f', "doc_title": {value(title)}, "doc_url": {value(url)}, "doc_published": {value(published)}'
     return text
 
@@ -385,7 +394,7 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
                    f'"annotations": {enc.annotations(task, events)}, {enc.summary(task, events)[3]}, '
                    f'{enc.gold(gold)}, {enc.newest(task, pred)[2]}, '
                    f'"flags": {enc.flags(flags)}, "not_a_statement": {"true" if not_statement else "false"}'
-                   f'{_extras_json(reader, s, task)}}}\n'
+                   f'{_extras_json(reader, s, task, target)}}}\n'
                    for task, target, events, gold, pred, flags, not_statement in items]
     return _write_in_batches(statements(), fh, on_rows, batch)
 
@@ -405,12 +414,11 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     enc = Encoder(reader)
     targets: dict = {}
 
-    def extras(s, task: str) -> str:
-        if not reader.with_documents and (task == "stance" or s[0] not in reader.conflicts):
-            return _CSV_NO_CONFLICT[task]  # the common case, without building the values
-        values = extra_values(reader, s, task)
+    def extras(s, task: str, target) -> str:
+        values = extra_values(reader, s, task, target)
         conflict = "" if values[0] is None else csv_cell(json.dumps(values[0], ensure_ascii=False))
-        return "," + ",".join([conflict, *map(csv_cell, values[1:])])
+        return "," + ",".join([conflict, *(csv_cell(json.dumps(v, ensure_ascii=False)) if isinstance(v, list)
+                                           else csv_cell(v) for v in values[1:])])
 
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
@@ -429,7 +437,7 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
                 flag_cell = "[]" if not flags else '"' + enc.flags(flags).replace('"', '""') + '"'
                 rows.append(f'{task},{head},{target_cell},{body},{annotations},{enc.summary(task, events)[4]},'
                             f'{gold_cells},{enc.newest_csv(task, pred)},{flag_cell},{not_statement}'
-                            f'{extras(s, task)}\r\n')
+                            f'{extras(s, task, target)}\r\n')
             yield rows
     header = ",".join(CSV_FIELDS + extra_fields(reader.with_documents)) + "\r\n"
     return _write_in_batches(statements(), fh, on_rows, batch, header=header)

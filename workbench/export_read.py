@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, String, bindparam, exists, func, or_, select, type_coerce, union
 from sqlalchemy.orm import aliased
 
+from db.corrections import current_corrections, not_statement_verdicts, withdrawn_additions
 from db.decisions import NOT_A_STATEMENT
 from db.schema import TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
 from workbench.errors import WorkbenchError
@@ -66,14 +67,34 @@ def _standing_flags(decision=Decision):
     return [decision.action == "flag", ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
 
 
+def _standing_verdicts(action: str, decision=Decision):
+    """Verdict events (`not_about`, `not_statement`) that no undo withdrew."""
+    undo = aliased(Decision)
+    return [decision.action == action, ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
+
+
 def statements_query():
     labelled = select(Decision.statement_id).where(*_standing_events())
     flagged = select(Decision.statement_id).where(*_standing_flags())
+    judged = select(Decision.statement_id).where(Decision.action.in_(("not_about", "not_statement")),
+                                                 *_standing_verdicts(Decision.action))
     return (select(Statement.id, Document.source, Document.sha256, Statement.start, Statement.end,
                    *(getattr(Statement, f) for f in STATEMENT_FIELDS))
             .join(Document, Document.id == Statement.document_id)
-            .where(Statement.id.in_(union(labelled, flagged)))
+            .where(Statement.id.in_(union(labelled, flagged, judged)), Statement.id.not_in(withdrawn_additions()))
             .order_by(*STATEMENT_ORDER))
+
+
+def not_about_query():
+    """The chunk's standing not-about verdicts: (statement, target, annotator)."""
+    return (select(Decision.statement_id, Decision.target_id, Decision.annotator_id)
+            .where(Decision.statement_id.in_(_ids()), *_standing_verdicts("not_about")))
+
+
+def added_by_query():
+    """Who added the chunk's statements that the extractor missed (standing add events)."""
+    return (select(Decision.statement_id, Decision.annotator_id)
+            .where(Decision.statement_id.in_(_ids()), *_standing_verdicts("add_statement")).order_by(Decision.id))
 
 
 def _ids():
@@ -205,12 +226,21 @@ class Reader:
         self.documents: dict[str, tuple] = {}
         self.conflicts: dict[int, list[str]] = {}
         self.sentiment_conflicts = 0
+        # the chunk's corrections and verdicts (db.corrections): the stored row of each corrected statement
+        # (yielded with its current values), who added a statement, not-a-statement verdicts (names,
+        # agreed), and not-about verdicts by (statement id, target text)
+        self.corrected: dict[int, Any] = {}
+        self.extracted: dict[int, Any] = {}
+        self.added_by: dict[int, str] = {}
+        self.verdicts: dict[int, tuple[list[str], bool]] = {}
+        self.not_about: dict[tuple[int, str | None], list[str]] = {}
 
     def __iter__(self) -> Iterator[tuple[Any, list[tuple]]]:
         conn = self.conn
         streaming = conn.execution_options(stream_results=True, yield_per=self.chunk)
         events_q, preds_q, gold_q = events_query(), predictions_query(), gold_query()
         by_id_q, flags_q = predictions_by_id_query(), flags_query()
+        not_about_q, added_q = not_about_query(), added_by_query()
         for part in streaming.execute(statements_query()).partitions(self.chunk):
             if self.collect:
                 gc.collect(1)
@@ -244,10 +274,35 @@ class Reader:
                 shas = sorted({s[2] for s in part})
                 self.documents = {sha: _document_info(title, meta)
                                   for sha, title, meta in conn.execute(documents_query(), {"shas": shas}).all()}
+            self._read_corrections(ids, not_about_q, added_q)
+            not_about_targets: dict[int, set] = {}
+            for sid, target in self.not_about:
+                not_about_targets.setdefault(sid, set()).add(target)
             for s in part:
-                items = self._items(s[0], by_statement.get(s[0], ()), golds, newest, flags.get(s[0], {}))
+                items = self._items(s[0], by_statement.get(s[0], ()), golds, newest, flags.get(s[0], {}),
+                                    not_about_targets.get(s[0], ()))
                 if items:
-                    yield s, items
+                    yield self._current(s), items
+
+    def _read_corrections(self, ids: dict, not_about_q, added_q) -> None:
+        conn, names = self.conn, self.names
+        self.corrected = current_corrections(conn, ids["ids"])
+        self.extracted = {}
+        self.verdicts = not_statement_verdicts(conn, ids["ids"])
+        self.added_by = {sid: names[annotator] for sid, annotator in conn.execute(added_q, ids).all()}
+        not_about: dict[tuple, set] = {}
+        for sid, tid, annotator in conn.execute(not_about_q, ids).all():
+            not_about.setdefault((sid, self.targets.get(tid)), set()).add(names[annotator])
+        self.not_about = {key: sorted(found) for key, found in not_about.items()}
+
+    def _current(self, s):
+        """The statement row with its current (corrected) values; the stored one kept in `extracted`."""
+        fixed = self.corrected.get(s[0])
+        if fixed is None:
+            return s
+        self.extracted[s[0]] = s
+        return (s[0], s[1], s[2], fixed.start, fixed.end, fixed.text, fixed.speaker, fixed.speaker_role,
+                fixed.speaker_type, s[9], s[10], fixed.speaker_id)
 
     def _newest_per_annotator(self, events: dict) -> list:
         if len(events) == 1:
@@ -263,9 +318,11 @@ class Reader:
         names, targets = self._name_rank, self._target_rank
         return sorted(flags, key=lambda f: (names[f[F_ANNOTATOR]], targets.get(f[F_TARGET], -1)))
 
-    def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict) -> list[tuple]:
+    def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict, not_about=()) -> list[tuple]:
         items = []
-        not_statement = bool(flags) and any(NOT_A_STATEMENT in reason_list(f[F_REASONS]) for f in flags.values())
+        verdict = sid in self.verdicts
+        not_statement = verdict or (
+            bool(flags) and any(NOT_A_STATEMENT in reason_list(f[F_REASONS]) for f in flags.values()))
         gold_only = self.gold_only
         if gold_only and not_statement:
             return items
@@ -279,6 +336,10 @@ class Reader:
                     else:
                         group[e[E_ANNOTATOR]] = e  # oldest first: the newest wins
             flags_by_target: dict[Any, list] = {}
+            if not_about:  # an item judged not about its target, labelled by no one, still has its row
+                text_ids = {text: tid for tid, text in self.targets.items()}
+                for text in not_about:
+                    groups.setdefault(text_ids.get(text), {})
             if flags:
                 for f in flags.values():
                     if f[F_TARGET] is not None:
@@ -299,7 +360,7 @@ class Reader:
                 if e[E_SENTIMENT] is not None:
                     group[e[E_ANNOTATOR]] = e
             gold = golds.get((sid, None, "sentiment"))
-            if (group or flags) and not (gold_only and gold is None):
+            if (group or flags or verdict) and not (gold_only and gold is None):
                 items.append(("sentiment", None, self._newest_per_annotator(group), gold,
                               newest.get((sid, None, "sentiment")), self._sorted_flags(flags.values()),
                               not_statement))

@@ -82,7 +82,8 @@ def _resolve(votes: Counter) -> tuple[str | None, str]:
 def collect_training_set(engine: Engine, task: str, target: str | int | None = None) -> TrainingSet:
     """The labelled items of a task (one stance target, or all) resolved to one label each."""
     from db.adjudication import gold_labels
-    from db.decisions import current_labels, statements_flagged
+    from db.corrections import current_corrections, statements_not_a_statement
+    from db.decisions import current_labels
     from db.engine import readonly, transaction
     from db.repository import find_target
     from db.schema import Statement, Target
@@ -104,7 +105,8 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
         gold = {k: v for k, v in gold_labels(session, task).items()
                 if target_id is None or k[1] == target_id}
         keys = sorted(set(votes) | set(gold), key=lambda k: (k[0], k[1] or 0))
-        not_statements = statements_flagged(session)
+        # flagged not a statement, or a standing not-a-statement verdict (db.corrections)
+        not_statements = statements_not_a_statement(session)
         n_keys = len(keys)
         keys = [k for k in keys if k[0] not in not_statements]
         not_a_statement = n_keys - len(keys)
@@ -113,6 +115,7 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
         for begin in range(0, len(statement_ids), 500):
             chunk = statement_ids[begin:begin + 500]
             texts.update(session.execute(select(Statement.id, Statement.text).where(Statement.id.in_(chunk))).all())
+            texts.update((sid, fixed.text) for sid, fixed in current_corrections(session, chunk).items())  # corrected spans
         target_texts = dict(session.execute(select(Target.id, Target.text)).all()) if task == "stance" else {}
     result = TrainingSet(task=task, target=target_row.text if target_row is not None else None,
                          not_a_statement=not_a_statement)

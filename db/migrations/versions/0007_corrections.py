@@ -1,0 +1,33 @@
+"""corrections of the extraction: decision fields for a corrected span and speaker
+
+Revision ID: 0007_corrections
+Revises: 0006
+Create Date: 2026-12-06 00:20:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007_corrections'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Nullable: only correction events (fix_span, fix_speaker, add_statement) fill them; the new
+    # actions themselves need no schema change (decisions.action is a string).
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('corrected_start', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('corrected_end', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('corrected_speaker', sa.String(length=512), nullable=True))
+        batch_op.add_column(sa.Column('corrected_speaker_id', sa.String(length=512), nullable=True))
+        batch_op.add_column(sa.Column('corrected_speaker_role', sa.String(length=1024), nullable=True))
+        batch_op.add_column(sa.Column('corrected_speaker_type', sa.String(length=16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        for name in ('corrected_speaker_type', 'corrected_speaker_role', 'corrected_speaker_id',
+                     'corrected_speaker', 'corrected_end', 'corrected_start'):
+            batch_op.drop_column(name)
