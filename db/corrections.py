@@ -233,26 +233,26 @@ def current_corrections(conn, statement_ids: Iterable[int]) -> dict[int, Correct
 
 
 def document_people(conn, document_id: int) -> list[SpeakerChoice]:
-    """The people the article names: its statements' canonical speakers (those with a speaker_id, the
-    extractor's and the corrected ones), fullest name first per speaker_id, in order of first mention."""
+    """The people the article names: its statements' speakers (the extractor's canonical ones and the
+    corrected ones), one per speaker_id (the fullest name) or, without one, per name, in order of first mention."""
     seen: dict[str, SpeakerChoice] = {}
     rows = list(conn.execute(select(Statement.speaker, Statement.speaker_id, Statement.speaker_role,
                                     Statement.speaker_type)
-                             .where(Statement.document_id == document_id, Statement.speaker_id.is_not(None))
+                             .where(Statement.document_id == document_id, Statement.speaker.is_not(None))
                              .order_by(Statement.start)))
     rows += list(conn.execute(select(Decision.corrected_speaker, Decision.corrected_speaker_id,
                                      Decision.corrected_speaker_role, Decision.corrected_speaker_type)
                               .join(Statement, Statement.id == Decision.statement_id)
                               .where(Statement.document_id == document_id,
-                                     Decision.action.in_(("fix_speaker", "add_statement")),
-                                     Decision.corrected_speaker_id.is_not(None), _standing())
+                                     Decision.action.in_(("fix_speaker", "add_statement")), _standing())
                               .order_by(Decision.id)))
     for speaker, speaker_id, role, kind in rows:
         if not speaker:
             continue
-        known = seen.get(speaker_id)
+        person = speaker_id or "name:" + speaker.casefold()
+        known = seen.get(person)
         if known is None or len(speaker) > len(known.speaker):
-            seen[speaker_id] = SpeakerChoice(speaker, speaker_id, role or (known.speaker_role if known else None),
+            seen[person] = SpeakerChoice(speaker, speaker_id, role or (known.speaker_role if known else None),
                                              kind or "other")
     return list(seen.values())
 

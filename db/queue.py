@@ -274,6 +274,14 @@ class AnnotationQueue:
         self._wrap_pending = True
         self._main_done = False
 
+    def revisit(self) -> None:
+        """Items appeared (a statement an annotator added): read the queue again, also before the
+        cursor, once the rest is done (as after a search jump)."""
+        if self.order == "document":
+            self._wrap_pending, self._main_done = True, False
+        else:
+            self._ordered, self._pos, self._main_done = None, 0, False
+
     # -- keys ------------------------------------------------------------------------------
 
     def next_keys(self, session: Session, n: int, exclude: Iterable[ItemKey] = ()) -> list[ItemKey]:

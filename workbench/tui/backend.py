@@ -30,6 +30,7 @@ from db.repository import (
     list_targets,
 )
 from db.schema import Annotator, Statement
+from workbench.tui.backend_corrections import CorrectionCalls
 
 PredictorFactory = Callable[[], Mapping[str, Any]]
 # (task, target text or None, progress(done, total, message)) -> summary with "version"
@@ -50,7 +51,7 @@ class StartInfo:
     problem: str | None  # why there is nothing to annotate, in words a user can act on
 
 
-class Backend:
+class Backend(CorrectionCalls):
     def __init__(self, engine: Engine, annotator: str, target: str | None = None, order: str = "document",
                  blind: bool = False, predictor_factory: PredictorFactory | None = None,
                  blind_fraction: float = 0.0, trainer: Trainer | None = None,

@@ -46,8 +46,25 @@ ACTIONS: tuple[Action, ...] = (
     Action("search", "slash", "search", "search"),
     Action("train", "t", "train", "train model"),
     Action("guidelines", "g", "guidelines", "guidelines"),
+    # corrections of the extraction (screens/corrections.py): on the ? screen, not in the footer
+    Action("not_statement", "k", "not_statement", "not a statement (extraction error)", show=False),
+    Action("fix_span", "e", "fix_span", "fix the span (words, sentence)", show=False),
+    Action("fix_speaker", "w", "fix_speaker", "change the speaker", show=False),
+    Action("add_statement", "i", "add_statement", "add a missed statement", show=False),
 )
-ACTION_IDS = frozenset(a.id for a in ACTIONS)
+# The span editor's keys (screens/span_editor.py): a screen of their own, so they may reuse the annotation keys.
+SPAN_ACTIONS: tuple[Action, ...] = (
+    Action("span.start_earlier", "left,a", "start_earlier", "start: one word earlier"),
+    Action("span.start_later", "right,d", "start_later", "start: one word later"),
+    Action("span.end_earlier", "shift+left,j", "end_earlier", "end: one word earlier"),
+    Action("span.end_later", "shift+right,l", "end_later", "end: one word later"),
+    Action("span.sentence", "s", "sentence", "the whole sentence"),
+    Action("span.previous_sentence", "p,up", "previous_sentence", "the sentence before"),
+    Action("span.next_sentence", "n,down", "next_sentence", "the sentence after"),
+    Action("span.save", "enter", "save", "save"),
+    Action("span.cancel", "escape", "cancel", "cancel"),
+)
+ACTION_IDS = frozenset(a.id for a in ACTIONS + SPAN_ACTIONS)
 
 
 class KeymapError(Exception):
@@ -120,20 +137,21 @@ def _check_key_names(keymap: dict[str, str], path: Path | str) -> None:
                                   "'f' or '1', or a key name such as enter, escape, tab, space, slash, f5, ctrl+x)")
 
 
-def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:
-    """binding id → the keys it answers to once the keymap is applied."""
+def effective_keys(keymap: dict[str, str], actions: tuple[Action, ...] = ACTIONS) -> dict[str, list[str]]:
+    """binding id → the keys it answers to once the keymap is applied (one screen's actions)."""
     from textual.keys import _character_to_key
 
     def norm(keys: str) -> list[str]:
         return [_character_to_key(k.strip()) if len(k.strip()) == 1 else k.strip() for k in keys.split(",")]
 
-    return {a.id: norm(keymap.get(a.id, a.key)) for a in ACTIONS}
+    return {a.id: norm(keymap.get(a.id, a.key)) for a in actions}
 
 
 def _check_clashes(keymap: dict[str, str], path: Path | str) -> None:
-    seen: dict[str, str] = {}
-    for binding_id, keys in effective_keys(keymap).items():
-        for key in keys:
-            if key in seen:
-                raise KeymapError(f"{path}: key {key!r} is bound to both {seen[key]} and {binding_id}")
-            seen[key] = binding_id
+    for actions in (ACTIONS, SPAN_ACTIONS):  # a key may mean one thing per screen
+        seen: dict[str, str] = {}
+        for binding_id, keys in effective_keys(keymap, actions).items():
+            for key in keys:
+                if key in seen:
+                    raise KeymapError(f"{path}: key {key!r} is bound to both {seen[key]} and {binding_id}")
+                seen[key] = binding_id
