@@ -102,6 +102,23 @@ def mark_not_statement(session: Session, annotator: Annotator, statement_id: int
                    source=ADJUDICATED if adjudicated else "ui", duration_ms=duration_ms)
 
 
+def toggle_adjudicated_not_statement(session: Session, adjudicator: Annotator, statement_id: int,
+                                    target_id: int | None = None) -> bool:
+    """The adjudicator's "not a statement" verdict on, or (if theirs stands) withdrawn by an undo event;
+    returns whether it stands now."""
+    mine = session.scalars(select(Decision).where(
+        Decision.annotator_id == adjudicator.id, Decision.statement_id == statement_id,
+        Decision.action == "not_statement", Decision.source == ADJUDICATED, _standing())
+        .order_by(Decision.id.desc())).first()
+    if mine is None:
+        mark_not_statement(session, adjudicator, statement_id, target_id, adjudicated=True)
+        return True
+    session.add(Decision(annotator_id=adjudicator.id, statement_id=statement_id, target_id=mine.target_id,
+                         action="undo", supersedes_id=mine.id, source=ADJUDICATED, reason_codes=[]))
+    session.flush()
+    return False
+
+
 def fix_span(session: Session, annotator: Annotator, statement_id: int, target_id: int | None, start: int, end: int,
              *, duration_ms: int | None = None) -> Decision:
     statement, text = _statement(session, statement_id)

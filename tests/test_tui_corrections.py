@@ -174,3 +174,64 @@ async def test_added_statement_joins_the_queue(engine):
             await pilot.press("enter")
             await settle(pilot)
     assert "Analysts expect cooperation to continue." in texts
+
+
+@sync
+async def test_adjudicator_k_agrees_not_a_statement_at_once_and_k_again_withdraws_it(engine):
+    from db.queue import AnnotationQueue
+    from db.repository import get_or_create_annotator, list_targets
+    from tests.test_tui_corrections_support import disagree
+    from workbench.tui.adjudicate_app import AdjudicateApp
+
+    seed(engine)
+    sid = disagree(engine)
+
+    def queued_for(name: str) -> set[int]:
+        with transaction(engine) as s:
+            who = get_or_create_annotator(s, name)
+            queue = AnnotationQueue(who.id, name, [t.id for t in list_targets(s)])
+            return {k.statement_id for k in queue.next_keys(s, 50)}
+
+    app = AdjudicateApp(engine, "judge", "stance")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.current.statement_id == sid
+        await pilot.press("k")
+        await settle(pilot)
+        assert "not a statement (judge — agreed)" in str(app.query_one("#gold").render())
+        assert sid not in queued_for("carol")
+        await pilot.press("k")
+        await settle(pilot)
+        assert "not a statement" not in str(app.query_one("#gold").render())
+        assert sid in queued_for("carol")
+    log = decisions(engine)
+    assert [(d.action, d.source) for d in log][-2:] == [("not_statement", "adjudicate"), ("undo", "adjudicate")]
+
+
+@sync
+async def test_span_editor_keys_follow_the_keymap(engine, tmp_path):
+    from tests.test_tui_support import FixedClock, fake_factory
+    from workbench.tui.app import AnnotateApp
+    from workbench.tui.backend import Backend
+    from workbench.tui.keymap import KeymapError, load_keymap
+
+    path = tmp_path / "keymap.toml"
+    # x is stance: neutral on the annotation screen; in the span editor it may mean something else
+    path.write_text('fix_span = "f5"\n"span.sentence" = "x"\n')
+    keymap = load_keymap(path)
+    path.write_text('"span.sentence" = "enter"\n')  # a clash inside the span editor is refused
+    try:
+        load_keymap(path)
+        raise AssertionError("the clash was accepted")
+    except KeymapError as exc:
+        assert "span.save" in str(exc)
+    seed(engine)
+    app = AnnotateApp(Backend(engine, "alice", predictor_factory=fake_factory()), keymap=keymap, clock=FixedClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        editor = app.screen
+        assert isinstance(editor, SpanEditorScreen)
+        await pilot.press("x")
+        assert DOC_TEXT[editor.start:editor.end].endswith("Secretary General.")
+        assert "x sentence" in str(editor.query_one(".dialog-hint").render())

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from db.adjudication import QueueItem, disagreement_queue, set_gold, undo_gold
+from db.corrections import not_statement_verdicts, toggle_adjudicated_not_statement
 from db.engine import readonly, transaction
 from db.repository import get_or_create_annotator
 from db.plaintext import clean_line
@@ -32,6 +33,7 @@ class AdjudicateApp(App):
         Binding("2", "choose(1)", "2nd label", show=False),
         Binding("3", "choose(2)", "3rd label", show=False),
         Binding("u", "undo", "undo gold"),
+        Binding("k", "not_statement", "not a statement"),
         Binding("n", "move(1)", "next"),
         Binding("p", "move(-1)", "previous"),
         Binding("r", "reload", "reload"),
@@ -50,6 +52,7 @@ class AdjudicateApp(App):
         self.items: list[QueueItem] = []
         self.index = 0
         self.last_error: str | None = None
+        self.not_statements: dict[int, tuple[list[str], bool]] = {}  # statement id -> (who said so, agreed)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,8 +63,8 @@ class AdjudicateApp(App):
                 yield DataTable(id="labels", cursor_type="none", zebra_stripes=True)
                 yield Static("", id="gold")
                 keys = "  ".join(f"[b]{i + 1}[/b] {label}" for i, label in enumerate(self.labels))
-                yield Static(f"gold label: {keys}   [b]u[/b] undo   [b]n[/b]/[b]p[/b] next/previous",
-                             id="keys")
+                yield Static(f"gold label: {keys}   [b]u[/b] undo   [b]n[/b]/[b]p[/b] next/previous   "
+                             "[b]k[/b] not a statement (again: withdraw)", id="keys")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,7 +81,23 @@ class AdjudicateApp(App):
                                        include_adjudicated=True, filters=self.filters)
         # already adjudicated items stay listed (marked) so a choice can be revisited; open ones first
         items.sort(key=lambda i: i.gold is not None)
-        self.call_from_thread(self._show_queue, items)
+        with transaction(readonly(self.engine)) as session:
+            verdicts = not_statement_verdicts(session, {i.statement_id for i in items})
+        self.call_from_thread(self._show_queue, items, verdicts)
+
+    @work(thread=True, exclusive=True, group="db")
+    def save_not_statement(self, item: QueueItem) -> None:
+        """An adjudicator's verdict is agreed at once: the statement leaves every annotator's queue."""
+        try:
+            with transaction(self.engine) as session:
+                adjudicator = get_or_create_annotator(session, self.adjudicator)
+                toggle_adjudicated_not_statement(session, adjudicator, item.statement_id, item.target_id)
+            with transaction(readonly(self.engine)) as session:
+                verdicts = not_statement_verdicts(session, [item.statement_id])
+        except Exception as exc:  # noqa: BLE001 - shown on screen, the event was not written
+            self.call_from_thread(self._error, f"not saved: {exc}")
+            return
+        self.call_from_thread(self._verdict_changed, item.statement_id, verdicts.get(item.statement_id))
 
     @work(thread=True, exclusive=True, group="db")
     def save_gold(self, item: QueueItem, label: str) -> None:
@@ -107,8 +126,9 @@ class AdjudicateApp(App):
         self.call_from_thread(self._gold_changed, item, now, False)
 
     # -- screen updates ----------------------------------------------------------------------
-    def _show_queue(self, items: list[QueueItem]) -> None:
+    def _show_queue(self, items: list[QueueItem], verdicts: dict | None = None) -> None:
         self.items = items
+        self.not_statements = dict(verdicts or {})
         queue = self.query_one("#queue", OptionList)
         queue.clear_options()
         queue.add_options([Option(self._queue_label(i), id=str(n)) for n, i in enumerate(items)])
@@ -149,7 +169,23 @@ class AdjudicateApp(App):
         for view in item.views:
             table.add_row(plain(view.annotator + (" ⚑" if view.flagged else "")), plain(view.label or "—"),
                           plain(", ".join(view.reason_codes)), plain(view.note or ""))
-        gold.update(Text.assemble(("gold:", "bold"), " ", plain(item.gold or "not chosen yet")))
+        gold.update(Text.assemble(("gold:", "bold"), " ", plain(item.gold or "not chosen yet"),
+                                  self._verdict_text(item.statement_id)))
+
+    def _verdict_text(self, statement_id: int) -> Text:
+        found = self.not_statements.get(statement_id)
+        if not found:
+            return Text("")
+        who, agreed = found
+        return Text.assemble("\n", ("not a statement", "bold"), plain(f" ({', '.join(who)}"),
+                             " — agreed)" if agreed else ")")
+
+    def _verdict_changed(self, statement_id: int, verdict) -> None:
+        if verdict is None:
+            self.not_statements.pop(statement_id, None)
+        else:
+            self.not_statements[statement_id] = verdict
+        self._render_item()
 
     def _gold_changed(self, item: QueueItem, label: str | None, advance: bool) -> None:
         item.gold = label
@@ -174,6 +210,10 @@ class AdjudicateApp(App):
         if item is None or position >= len(self.labels):
             return
         self.save_gold(item, self.labels[position])
+
+    def action_not_statement(self) -> None:
+        if self.current is not None:
+            self.save_not_statement(self.current)
 
     def action_undo(self) -> None:
         item = self.current
