@@ -235,3 +235,24 @@ async def test_span_editor_keys_follow_the_keymap(engine, tmp_path):
         await pilot.press("x")
         assert DOC_TEXT[editor.start:editor.end].endswith("Secretary General.")
         assert "x sentence" in str(editor.query_one(".dialog-hint").render())
+
+
+@sync
+async def test_an_undone_correction_leaves_no_stale_speaker_on_the_statement_under_another_target(engine):
+    seed(engine, targets=TARGETS)
+    app = make_app(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = current(app).key
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # Askar Umarov
+        await settle(pilot)
+        sibling = next(i for i in app.annotate_screen.buffer if i.key.statement_id == first.statement_id)
+        assert sibling.speaker == "Askar Umarov"  # the correction shows under the other target too
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("enter")  # saved: the same statement under the other target comes next
+        await settle(pilot)
+        assert current(app).key.statement_id == first.statement_id and current(app).key != first
+        assert (current(app).speaker, current(app).corrected) == ("Stanislav Zas", ())

@@ -111,11 +111,7 @@ class CorrectionActions:
         self.busy = False
         fixed = event.item
         if fixed is not None:
-            # the same statement under other targets, buffered here, shows the corrected values too
-            for queued in [self.current, *self.buffer]:
-                if queued is not None and queued.key.statement_id == fixed.key.statement_id:
-                    for name in ("start", "end", "text", "speaker", "speaker_role", "speaker_type", "corrected"):
-                        setattr(queued, name, getattr(fixed, name))
+            self.share_statement(fixed)
             if self.current is not None and self.current.key == event.key:
                 self.query_one(StatementView).show(self.current, self.extra_context)
                 self.query_one(SpeakerLine).show(self.current)
@@ -127,6 +123,14 @@ class CorrectionActions:
             self._maybe_prefetch()
         self._status(event.text)
         self.call_later(self._replay_typed_ahead)
+
+    def share_statement(self, fresh) -> None:
+        """The statement's current span and speaker (just corrected, or a correction undone), on the items
+        of the same statement under other targets, on screen or buffered."""
+        for queued in [self.current, *self.buffer]:
+            if queued is not None and queued is not fresh and queued.key.statement_id == fresh.key.statement_id:
+                for name in ("start", "end", "text", "speaker", "speaker_role", "speaker_type", "corrected"):
+                    setattr(queued, name, getattr(fresh, name))
 
     def drop_statement(self, statement_id: int) -> None:
         """A statement marked not a statement leaves this annotator's buffer under every target."""

@@ -168,6 +168,7 @@ class SessionWorkers:
         # the reloaded item knows the statement's standing sentiment now that the event is withdrawn;
         # its siblings queued here still carry the withdrawn one
         self._carry_sentiment(item.key.statement_id, item.own_sentiment)
+        self.share_statement(item)  # an undone correction: its siblings show the span and speaker that stand now
         self._show(item)
         self._status(f"undid your {words} — the item is back")
 
