@@ -25,7 +25,7 @@ class SpanPassage(Static):
     COMPONENT_CLASSES = {"span-passage--span", "span-passage--context"}
 
     def show(self, text: str, start: int, end: int) -> None:
-        a, b = context_window(text, start, end, 1)
+        a, b = context_window(text, start, end, 0)  # the span's paragraph(s): the span stays in view
         a, b = min(a, start), max(b, end)
         body = Text(clean_text(text[a:b], " "), style=self.get_component_rich_style("span-passage--context"))
         body.stylize(self.get_component_rich_style("span-passage--span"), start - a, end - a)
