@@ -172,9 +172,10 @@ def standing_additions() -> select:
 
 
 def withdrawn_additions() -> select:
-    """Statements an annotator added whose add event was undone: out of the queue and the export."""
-    return select(Statement.id).where(Statement.extractor_version == ADDED_VERSION,
-                                      Statement.id.not_in(standing_additions()))
+    """Statements an annotator added whose add event was undone: out of the queue and the export.
+    (Read from the log by action, an index range, not by scanning statements for their version.)"""
+    return select(Decision.statement_id).where(Decision.action == "add_statement",
+                                               Decision.statement_id.not_in(standing_additions()))
 
 
 def agreed_not_statements() -> select:

@@ -163,6 +163,8 @@ class Decision(Base):
     __table_args__ = (
         Index("ix_decision_annotator_item", "annotator_id", "statement_id", "target_id"),
         Index("ix_decision_item", "statement_id", "target_id"),
+        # the queue reads the statement-level verdicts (not_statement, add_statement) on every page
+        Index("ix_decision_action", "action", "statement_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -115,9 +115,11 @@ async def test_not_a_statement_is_done_under_every_target_and_undo_brings_it_bac
         assert current(app).key.statement_id != first.statement_id
         assert all(i.key.statement_id != first.statement_id for i in app.annotate_screen.buffer)
         assert "not a statement" in str(app.annotate_screen.query_one("#status").render())
+        assert (app.annotate_screen.done, app.annotate_screen.total) == (0, 2)  # both its items left the queue
         await pilot.press("u")
         await settle(pilot)
         assert current(app).key == first
+        assert (app.annotate_screen.done, app.annotate_screen.total) == (0, 4)
     log = decisions(engine)
     assert [d.action for d in log] == ["not_statement", "undo"]
     assert (log[0].statement_id, log[0].target_id) == first
@@ -146,6 +148,7 @@ async def test_add_a_missed_statement_with_its_speaker_then_undo(engine):
         await pilot.press(*"Officials", "enter")
         await settle(pilot)
         assert current(app).key == key  # the item on screen stays
+        assert app.annotate_screen.total == 3  # the added statement joined the queue
         with transaction(engine) as session:
             added = session.scalars(select(Statement).where(Statement.extractor_version == "annotator")).one()
             assert (added.text, added.speaker) == ("Officials said the pace depends on the weather.", "Officials")

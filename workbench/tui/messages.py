@@ -104,3 +104,10 @@ class PeopleLoaded(Message):
     people: list
     then: object  # callable(SpeakerChoice | None)
     current: str | None = None
+
+
+@dataclass
+class ProgressRefreshed(Message):
+    """done/total read again: a verdict or an added statement changed what the queue holds."""
+
+    progress: Progress

@@ -24,10 +24,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('corrected_speaker_id', sa.String(length=512), nullable=True))
         batch_op.add_column(sa.Column('corrected_speaker_role', sa.String(length=1024), nullable=True))
         batch_op.add_column(sa.Column('corrected_speaker_type', sa.String(length=16), nullable=True))
+        # the queue reads the statement-level verdicts (not_statement, add_statement) on every page
+        batch_op.create_index('ix_decision_action', ['action', 'statement_id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.drop_index('ix_decision_action')
         for name in ('corrected_speaker_type', 'corrected_speaker_role', 'corrected_speaker_id',
                      'corrected_speaker', 'corrected_end', 'corrected_start'):
             batch_op.drop_column(name)

@@ -336,6 +336,8 @@ class AnnotateScreen(CorrectionActions, SessionWorkers, Screen):
         def job() -> None:
             item, action = self.backend.undo(on_wait=self._tell_waiting)
             self.post_message(msg.Undone(item, action))
+            if action in ("not_statement", "add_statement"):  # the queue holds the statement again / no more
+                self.post_message(msg.ProgressRefreshed(self.backend.progress()))
         self._write(job)
 
     def action_context(self) -> None:

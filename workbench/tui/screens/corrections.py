@@ -31,6 +31,7 @@ class CorrectionActions:
         def job() -> None:
             decision_id = self.backend.mark_not_statement(key, elapsed, on_wait=self._tell_waiting)
             self.post_message(msg.DecisionSaved(decision_id, "not_statement", key, True, None))
+            self.post_message(msg.ProgressRefreshed(self.backend.progress()))  # its other targets left too
         self._write(job)
 
     def action_fix_span(self) -> None:
@@ -88,6 +89,7 @@ class CorrectionActions:
                                            on_wait=self._tell_waiting)
                 self.post_message(msg.CorrectionSaved(
                     "add_statement", key, None, f"statement added ✓ ({choice.speaker}); it joins the queue (u undoes)"))
+                self.post_message(msg.ProgressRefreshed(self.backend.progress()))
             self._write(job)
 
         def selected(span: tuple[int, int] | None) -> None:
@@ -131,6 +133,10 @@ class CorrectionActions:
             if queued is not None and queued is not fresh and queued.key.statement_id == fresh.key.statement_id:
                 for name in ("start", "end", "text", "speaker", "speaker_role", "speaker_type", "corrected"):
                     setattr(queued, name, getattr(fresh, name))
+
+    def on_progress_refreshed(self, event: msg.ProgressRefreshed) -> None:
+        self.done, self.total = event.progress.done, event.progress.total
+        self._render_bar()
 
     def drop_statement(self, statement_id: int) -> None:
         """A statement marked not a statement leaves this annotator's buffer under every target."""
