@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, exists, func, or_, select, union
+from sqlalchemy import bindparam, case, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from db.decisions import NOT_A_STATEMENT, withdrawn_by_undo
@@ -217,6 +217,26 @@ def statements_not_a_statement(conn) -> set[int]:
     verdicts = set(conn.execute(select(Decision.statement_id).where(Decision.action == "not_statement",
                                                                      _standing())).scalars())
     return verdicts | statements_flagged(conn, NOT_A_STATEMENT) | set(conn.execute(withdrawn_additions()).scalars())
+
+
+def judged_statements() -> select:
+    """Statements with a standing verdict (`r` not about a target, `k` not a statement): exported
+    although no one labelled them."""
+    return select(Decision.statement_id).where(Decision.action.in_(("not_about", "not_statement")), _standing())
+
+
+def not_about_query() -> select:
+    """The standing not-about verdicts (statement, target, annotator) of the statements bound as `ids`."""
+    return (select(Decision.statement_id, Decision.target_id, Decision.annotator_id)
+            .where(Decision.statement_id.in_(bindparam("ids", expanding=True)), Decision.action == "not_about",
+                   _standing()))
+
+
+def added_by_query() -> select:
+    """(statement, annotator) of the standing add events of the statements bound as `ids`."""
+    return (select(Decision.statement_id, Decision.annotator_id)
+            .where(Decision.statement_id.in_(bindparam("ids", expanding=True)), Decision.action == "add_statement",
+                   _standing()).order_by(Decision.id))
 
 
 def current_corrections(conn, statement_ids: Iterable[int]) -> dict[int, Corrected]:

@@ -26,7 +26,8 @@ from typing import Any
 from sqlalchemy import Connection, Integer, String, bindparam, exists, func, or_, select, type_coerce, union
 from sqlalchemy.orm import aliased
 
-from db.corrections import current_corrections, not_statement_verdicts, withdrawn_additions
+from db.corrections import (added_by_query, current_corrections, judged_statements, not_about_query,
+                            not_statement_verdicts, withdrawn_additions)
 from db.decisions import NOT_A_STATEMENT
 from db.schema import TASKS, Adjudication, Annotator, Decision, Document, Prediction, Statement, Target
 from workbench.errors import WorkbenchError
@@ -67,34 +68,15 @@ def _standing_flags(decision=Decision):
     return [decision.action == "flag", ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
 
 
-def _standing_verdicts(action: str, decision=Decision):
-    """Verdict events (`not_about`, `not_statement`) that no undo withdrew."""
-    undo = aliased(Decision)
-    return [decision.action == action, ~exists().where(undo.action == "undo", undo.supersedes_id == decision.id)]
-
-
 def statements_query():
     labelled = select(Decision.statement_id).where(*_standing_events())
     flagged = select(Decision.statement_id).where(*_standing_flags())
-    judged = select(Decision.statement_id).where(Decision.action.in_(("not_about", "not_statement")),
-                                                 *_standing_verdicts(Decision.action))
+    judged = judged_statements()
     return (select(Statement.id, Document.source, Document.sha256, Statement.start, Statement.end,
                    *(getattr(Statement, f) for f in STATEMENT_FIELDS))
             .join(Document, Document.id == Statement.document_id)
             .where(Statement.id.in_(union(labelled, flagged, judged)), Statement.id.not_in(withdrawn_additions()))
             .order_by(*STATEMENT_ORDER))
-
-
-def not_about_query():
-    """The chunk's standing not-about verdicts: (statement, target, annotator)."""
-    return (select(Decision.statement_id, Decision.target_id, Decision.annotator_id)
-            .where(Decision.statement_id.in_(_ids()), *_standing_verdicts("not_about")))
-
-
-def added_by_query():
-    """Who added the chunk's statements that the extractor missed (standing add events)."""
-    return (select(Decision.statement_id, Decision.annotator_id)
-            .where(Decision.statement_id.in_(_ids()), *_standing_verdicts("add_statement")).order_by(Decision.id))
 
 
 def _ids():
