@@ -99,9 +99,15 @@ def gold_labels(session: Session, task: str) -> dict[tuple[int, int | None], str
     return {(a.statement_id, a.target_id): a.label for a in session.scalars(standing_adjudications(task))}
 
 
+def gold_excluded_statements() -> Select:
+    """Ids of the statements whose standing gold (any task, any target) is the verdict `not_a_statement`."""
+    standing = standing_adjudications().subquery()
+    return select(standing.c.statement_id).where(standing.c.label == NOT_A_STATEMENT).distinct()
+
+
 def statements_excluded(session: Session) -> set[int]:
     """Statements whose standing gold (any task, any target) is the verdict `not_a_statement`."""
-    return {a.statement_id for a in session.scalars(standing_adjudications()) if a.label == NOT_A_STATEMENT}
+    return set(session.scalars(gold_excluded_statements()))
 
 
 def standing_gold_events(session: Session, task: str) -> dict[tuple[int, int | None], tuple[str, str, str | None]]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from db.errors import StorageError, first_line
 from db.plaintext import clean_text
 from db.schema import (
+    CORRECTION_ACTIONS,
     DECISION_ACTIONS,
     REASON_CODES,
     SENTIMENT_LABELS,
@@ -21,7 +22,7 @@ from db.schema import (
     utcnow,
 )
 
-UNDOABLE = ("label", "skip", "flag", "not_about")
+UNDOABLE = ("label", "skip", "flag", "not_about") + CORRECTION_ACTIONS
 # The flag reason that says a span is not a statement at all: its labels are no example of
 # anything, so gold exports and training leave the statement out.
 NOT_A_STATEMENT = "not_a_statement"
@@ -49,6 +50,8 @@ class NewDecision:
 def validate(decision: NewDecision) -> None:
     if decision.action not in DECISION_ACTIONS or decision.action == "undo":
         raise StorageError(f"unknown decision action: {decision.action!r}")
+    if decision.action in CORRECTION_ACTIONS:
+        raise StorageError(f"{decision.action} is a correction: db.corrections records it")
     if decision.stance is not None and decision.stance not in STANCE_LABELS:
         raise StorageError(f"unknown stance label: {decision.stance!r} (expected one of {', '.join(STANCE_LABELS)})")
     if decision.sentiment is not None and decision.sentiment not in SENTIMENT_LABELS:

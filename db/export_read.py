@@ -37,6 +37,8 @@ from sqlalchemy import Connection, Engine, Integer, String, bindparam, func, or_
 from sqlalchemy.orm import aliased
 
 from db.adjudication import gold_stands
+from db.corrections import (Corrected, added_by_query, current_corrections, judged_statements, not_about_query,
+                            not_statement_verdicts, withdrawn_additions)
 from db.decisions import NOT_A_STATEMENT, stands
 from db.engine import readonly
 from db.errors import StorageError
@@ -77,10 +79,11 @@ def _standing_flags(decision=Decision):
 def statements_query():
     labelled = select(Decision.statement_id).where(*_standing_events())
     flagged = select(Decision.statement_id).where(*_standing_flags())
+    judged = judged_statements()
     return (select(Statement.id, Document.source, Document.sha256, Statement.start, Statement.end,
                    *(getattr(Statement, f) for f in STATEMENT_FIELDS))
             .join(Document, Document.id == Statement.document_id)
-            .where(Statement.id.in_(union(labelled, flagged)))
+            .where(Statement.id.in_(union(labelled, flagged, judged)), Statement.id.not_in(withdrawn_additions()))
             .order_by(*STATEMENT_ORDER))
 
 
@@ -209,12 +212,22 @@ class Reader:
         self.documents: dict[str, tuple] = {}
         self.conflicts: dict[int, list[str]] = {}
         self.sentiment_conflicts = 0
+        # the chunk's corrections and verdicts (db.corrections): the stored row of each corrected statement
+        # (yielded with its current values), who added a statement, not-a-statement verdicts (names,
+        # agreed), and not-about verdicts by (statement id, target text)
+        self.corrected: dict[int, Corrected] = {}
+        self.extracted: dict[int, StatementRow] = {}
+        self.added_by: dict[int, str] = {}
+        self.verdicts: dict[int, tuple[list[str], bool]] = {}
+        self.not_about: dict[tuple[int, str | None], list[str]] = {}
+        self.gold_excluded: dict[int, str] = {}  # statement id -> the adjudicator whose gold says not a statement
 
     def __iter__(self) -> Iterator[tuple[StatementRow, list[ExportItem]]]:
         conn = self.conn
         streaming = conn.execution_options(stream_results=True, yield_per=self.chunk)
         events_q, preds_q, gold_q = events_query(), predictions_query(), gold_query()
         by_id_q, flags_q = predictions_by_id_query(), flags_query()
+        not_about_q, added_q = not_about_query(), added_by_query()
         for rows in streaming.execute(statements_query()).partitions(self.chunk):
             if self.collect:
                 gc.collect(1)
@@ -250,12 +263,38 @@ class Reader:
                 self.documents = {sha: _document_info(title, meta)
                                   for sha, title, meta in conn.execute(documents_query(), {"shas": shas}).all()}
             # an adjudicator's verdict that the span is no statement counts as a not-a-statement flag does
-            excluded = {g.statement_id for g in golds.values() if g.label == NOT_A_STATEMENT}
+            self.gold_excluded = {g.statement_id: g.adjudicator for g in golds.values() if g.label == NOT_A_STATEMENT}
+            excluded = self.gold_excluded
+            self._read_corrections(ids, not_about_q, added_q)
+            not_about_targets: dict[int, set] = {}
+            for sid, target in self.not_about:
+                not_about_targets.setdefault(sid, set()).add(target)
             for s in part:
                 items = self._items(s.id, by_statement.get(s.id, ()), golds, newest, flags.get(s.id, {}),
-                                    s.id in excluded)
+                                    s.id in excluded, not_about_targets.get(s.id, ()))
                 if items:
-                    yield s, items
+                    yield self._current(s), items
+
+    def _read_corrections(self, ids: dict, not_about_q, added_q) -> None:
+        conn, names = self.conn, self.names
+        self.corrected = current_corrections(conn, ids["ids"])
+        self.extracted = {}
+        self.verdicts = not_statement_verdicts(conn, ids["ids"])
+        self.added_by = {sid: names[annotator] for sid, annotator in conn.execute(added_q, ids).all()}
+        not_about: dict[tuple, set] = {}
+        for sid, tid, annotator in conn.execute(not_about_q, ids).all():
+            not_about.setdefault((sid, self.targets.get(tid)), set()).add(names[annotator])
+        self.not_about = {key: sorted(found) for key, found in not_about.items()}
+
+    def _current(self, s: StatementRow) -> StatementRow:
+        """The statement row with its current (corrected) values; the stored one kept in `extracted`."""
+        fixed = self.corrected.get(s.id)
+        if fixed is None:
+            return s
+        self.extracted[s.id] = s
+        return s._replace(start=fixed.start, end=fixed.end, text=fixed.text, speaker=fixed.speaker,
+                          speaker_role=fixed.speaker_role, speaker_type=fixed.speaker_type,
+                          speaker_id=fixed.speaker_id)
 
     def _newest_per_annotator(self, events: dict[int, LabelEvent]) -> list[LabelEvent]:
         if len(events) == 1:
@@ -272,9 +311,10 @@ class Reader:
         return sorted(flags, key=lambda f: (names[f.annotator_id], targets.get(f.target_id, -1)))
 
     def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict,
-               excluded: bool = False) -> list[ExportItem]:
+               excluded: bool = False, not_about=()) -> list[ExportItem]:
         items: list[ExportItem] = []
-        not_statement = excluded or (
+        verdict = sid in self.verdicts  # an annotator's `k` (db.corrections)
+        not_statement = excluded or verdict or (
             bool(flags) and any(NOT_A_STATEMENT in reason_list(f.reason_codes) for f in flags.values()))
         gold_only = self.gold_only
         if gold_only and not_statement:
@@ -289,6 +329,10 @@ class Reader:
                     else:
                         group[e.annotator_id] = e  # oldest first: the newest wins
             flags_by_target: dict[Any, list] = {}
+            if not_about:  # an item judged not about its target, labelled by no one, still has its row
+                text_ids = {text: tid for tid, text in self.targets.items()}
+                for text in not_about:
+                    groups.setdefault(text_ids.get(text), {})
             if flags:
                 for f in flags.values():
                     if f.target_id is not None:
@@ -309,7 +353,7 @@ class Reader:
                 if e.sentiment is not None:
                     group[e.annotator_id] = e
             gold = golds.get((sid, None, "sentiment"))
-            if (group or flags) and not (gold_only and gold is None):
+            if (group or flags or verdict) and not (gold_only and gold is None):
                 items.append(ExportItem("sentiment", None, self._newest_per_annotator(group), gold,
                                         newest.get((sid, None, "sentiment")), self._sorted_flags(flags.values()),
                                         not_statement))

@@ -1,7 +1,9 @@
 """The annotation queue: which (statement, target) item an annotator sees next.
 
-Everything here is scoped to ONE annotator: no query reads another annotator's decisions,
-and a blind queue never reads predictions at all.
+Everything here is scoped to ONE annotator: no query reads another annotator's labels, and a
+blind queue never reads predictions at all. What annotators established about the statement
+itself is shared (db.corrections): a statement agreed not to be one leaves every queue, and items
+show the corrected span and speaker.
 
 An item is done for an annotator when they hold a standing (not undone) label or flag on it;
 a standing skip sends it to the end (the "skipped" phase, oldest skip first).
@@ -29,6 +31,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, false, func, or_, select, tuple_
@@ -36,6 +39,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db.assignment import assigned_scope
 from db.errors import StorageError
+from db.corrections import current_corrections, out_of_queue
 from db.decisions import standing_labels, stands
 from db.schema import (RELATEDNESS_TASK, SENTIMENT_LABELS, SPEAKER_TYPES, STANCE_LABELS, Decision, Document,
                        Prediction, Statement, Target)
@@ -138,6 +142,7 @@ class QueueItem:
     skipped_before: bool = False
     target_description: str | None = None
     relatedness: float | None = None  # the newest relatedness score of the pair (None: not scored, or blind)
+    corrected: tuple[str, ...] = ()  # "span", "speaker": shown as corrected (db.corrections), not as extracted
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -270,6 +275,8 @@ class AnnotationQueue:
     def _build_scope(self, session: Session) -> list:
         S, T, f = Statement, Target, self.filters
         out = filter_conditions(session, f, T.id)
+        # statements agreed not to be statements, this annotator's own such verdicts, withdrawn additions
+        out.append(S.id.not_in(out_of_queue(self.annotator_id)))
         targets = session.execute(select(T.id, T.documents).where(T.id.in_(self.target_ids))).all()
         globs = {tid: glob for tid, glob in targets if glob}
         if globs:
@@ -304,6 +311,14 @@ class AnnotationQueue:
             return
         self._wrap_pending = True
         self._main_done = False
+
+    def revisit(self) -> None:
+        """Items appeared (a statement an annotator added): read the queue again, also before the
+        cursor, once the rest is done (as after a search jump)."""
+        if self.order == "document":
+            self._wrap_pending, self._main_done = True, False
+        else:
+            self._ordered, self._pos, self._main_done = None, 0, False
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -484,12 +499,18 @@ class AnnotationQueue:
         relatedness = {} if self.blind else self._relatedness(session, keys)
         own = self._own_sentiments(session, sids)
         skipped = self._skipped(session, sids)
+        corrections = current_corrections(session, sids)
         items = []
         for key in keys:
             row = stmts.get(key.statement_id)
             if row is None or key.target_id not in targets:
                 continue
             title, source, text = docs[row.document_id]
+            fixed = corrections.get(key.statement_id)
+            if fixed is not None:  # what annotators corrected, shown instead of what was extracted
+                row = SimpleNamespace(**{**row._asdict(), "start": fixed.start, "end": fixed.end, "text": fixed.text,
+                                         "speaker": fixed.speaker, "speaker_role": fixed.speaker_role,
+                                         "speaker_type": fixed.speaker_type})
             items.append(QueueItem(
                 key=key, target_text=targets[key.target_id][0], target_description=targets[key.target_id][1],
                 relatedness=relatedness.get(key), document_id=row.document_id, document_title=title,
@@ -497,7 +518,9 @@ class AnnotationQueue:
                 speaker=row.speaker, speaker_role=row.speaker_role, speaker_type=row.speaker_type, kind=row.kind,
                 cue=row.cue, stance=suggestions.get((key.statement_id, "stance", key.target_id)),
                 sentiment=suggestions.get((key.statement_id, "sentiment", None)),
-                own_sentiment=own.get(key.statement_id), skipped_before=key in skipped))
+                own_sentiment=own.get(key.statement_id), skipped_before=key in skipped,
+                corrected=() if fixed is None else tuple(
+                    name for name, done in (("span", fixed.span_fixed), ("speaker", fixed.speaker_fixed)) if done)))
         return items
 
     def _documents(self, session: Session, doc_ids: set[int]) -> dict[int, tuple[str | None, str, str]]:

@@ -36,7 +36,11 @@ RELATEDNESS_TASK = "relatedness"
 RELATEDNESS_LABELS = ("related", "unrelated")
 PREDICTION_LABELS = {**LABELS_BY_TASK, RELATEDNESS_TASK: RELATEDNESS_LABELS}
 # not_about: the annotator's verdict that the statement is not about the target at all (no stance asked)
-DECISION_ACTIONS = ("label", "skip", "flag", "undo", "not_about")
+# Corrections of the extraction (db/corrections.py), events of the same log: not_statement (the span is no
+# statement at all), fix_span and fix_speaker (the corrected_* fields hold the new value), add_statement
+# (the annotator added a statement the extractor missed; the statement row is theirs).
+CORRECTION_ACTIONS = ("not_statement", "fix_span", "fix_speaker", "add_statement")
+DECISION_ACTIONS = ("label", "skip", "flag", "undo", "not_about") + CORRECTION_ACTIONS
 REASON_CODES = ("sarcasm", "hedge", "reported_speech", "needs_context", "wrong_speaker", "not_a_statement")
 
 
@@ -159,6 +163,8 @@ class Decision(Base):
     __table_args__ = (
         Index("ix_decision_annotator_item", "annotator_id", "statement_id", "target_id"),
         Index("ix_decision_item", "statement_id", "target_id"),
+        # the queue reads the statement-level verdicts (not_statement, add_statement) on every page
+        Index("ix_decision_action", "action", "statement_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,6 +186,14 @@ class Decision(Base):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
     source: Mapped[str] = mapped_column(String(32), default="ui")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # fix_span: the statement's corrected offsets into its document; fix_speaker / add_statement: the speaker.
+    # The statement row keeps what the extractor found; the current value is the newest standing correction.
+    corrected_start: Mapped[int | None] = mapped_column(Integer)
+    corrected_end: Mapped[int | None] = mapped_column(Integer)
+    corrected_speaker: Mapped[str | None] = mapped_column(String(512))
+    corrected_speaker_id: Mapped[str | None] = mapped_column(String(512))
+    corrected_speaker_role: Mapped[str | None] = mapped_column(String(1024))
+    corrected_speaker_type: Mapped[str | None] = mapped_column(String(16))
 
 
 class Adjudication(Base):

@@ -37,8 +37,11 @@ def _fill(engine) -> dict[str, int]:
                        " model_version, created_at) VALUES (:sid, :tid, 'stance', 'favor',"
                        " '{\"favor\": 0.7, \"against\": 0.2, \"neutral\": 0.1}', 'm', '1', '2026-01-01')"),
                   {"sid": statement_id, "tid": target.id})
-        decisions.record(s, annotator, decisions.NewDecision(statement_id, target.id, stance="favor",
-                                                                sentiment="negative"))
+        # raw SQL: the ORM's Decision has columns that 0007 adds (corrected_*)
+        s.execute(text("INSERT INTO decisions (statement_id, target_id, annotator_id, action, stance, sentiment,"
+                       " suggestions_shown, reason_codes, source, created_at) VALUES (:sid, :tid, :aid, 'label',"
+                       " 'favor', 'negative', TRUE, '[]', 'ui', '2026-01-01 00:00:00.000000')"),
+                  {"sid": statement_id, "tid": target.id, "aid": annotator.id})
         return {"statement": statement_id, "target": target.id}
 
 
@@ -72,6 +75,8 @@ def test_first_revision_with_data_upgrades_to_head_without_loss(backend, sqlite_
         assert s.execute(text("SELECT speaker_id FROM statements")).scalar() is None
         labels = list(decisions.current_labels(s, "stance"))
         assert [(d.statement_id, d.target_id, d.stance) for d in labels] == [(ids["statement"], ids["target"], "favor")]
+        # 0007 adds the correction fields empty on existing decisions
+        assert s.execute(text("SELECT corrected_start, corrected_speaker FROM decisions")).one() == (None, None)
         repository.set_setting(s, "guidelines", "be careful")  # a table that 0002 added
     with transaction(eng) as s:
         assert repository.get_setting(s, "guidelines") == "be careful"

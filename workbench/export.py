@@ -108,7 +108,7 @@ def _row(r: Reader, s: StatementRow, item: ExportItem) -> dict[str, Any]:
         "probabilities": _probs(probabilities(pred.probabilities, task), task) if pred else None,
         "model_name": pred.model_name if pred else None, "model_version": pred.model_version if pred else None,
         "flags": [flag_dict(r, f) for f in item.flags], "not_a_statement": item.not_a_statement,
-        **dict(zip(extra_fields(r.with_documents), extra_values(r, s, task))),
+        **dict(zip(extra_fields(r.with_documents), extra_values(r, s, task, item.target))),
     }
 
 

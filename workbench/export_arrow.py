@@ -14,9 +14,24 @@ from db.schema import LABELS_BY_TASK, TASKS
 from db.export_read import STATEMENT_FIELDS, Reader
 from db.export_rows import ExportItem, StatementRow
 from workbench.export_encode import LABEL_OF, PRELABEL_OF, flag_dict, iso, probabilities, reasons, summary
-from workbench.export_extra import CONFLICT_FIELD, DOCUMENT_FIELDS, extra_values
+from workbench.export_extra import KINDS, extra_fields, extra_values
 
 ALL_LABELS = ("favor", "against", "neutral", "positive", "negative")
+
+
+def _arrow_kinds():
+    import pyarrow as pa
+
+    return {"list": lambda: pa.list_(pa.string()), "int": pa.int64, "bool": pa.bool_, "text": pa.string}
+
+
+class _Kinds(dict):
+    def __missing__(self, kind):
+        self.update(_arrow_kinds())
+        return self[kind]
+
+
+_ARROW_KINDS = _Kinds()  # export_extra's column kinds as Arrow types (pyarrow imported when first needed)
 _BOOL = {None: None, 0: False, 1: True}
 
 
@@ -49,8 +64,7 @@ def arrow_schema(tasks: tuple[str, ...] = TASKS, with_documents: bool = False):
         ("adjudicated_at", pa.string()), ("predicted", pa.string()), ("probabilities", probs),
         ("model_name", pa.string()), ("model_version", pa.string()),
         ("flags", pa.list_(flag)), ("not_a_statement", pa.bool_()),
-        (CONFLICT_FIELD, pa.list_(pa.string())),
-        *((name, pa.string()) for name in (DOCUMENT_FIELDS if with_documents else ())),
+        *((name, _ARROW_KINDS[KINDS.get(name, "text")]()) for name in extra_fields(with_documents)),
     ])
 
 
@@ -163,7 +177,7 @@ class _Columns:
                           None if pred is None else self._prediction(pred.id, task)) + gold_cols)
         self.flags.append([flag_dict(self.reader, f) for f in item.flags])
         self.not_statement.append(item.not_a_statement)
-        self.extras.append(extra_values(self.reader, self.statements[-1], task))
+        self.extras.append(extra_values(self.reader, self.statements[-1], task, item.target))
 
     def batch(self, schema):
         import pyarrow as pa
@@ -224,7 +238,7 @@ class _Columns:
                 pa.array(p[1], text).take(pred_at)]
         out += [pa.array(self.flags, schema.field("flags").type), pa.array(self.not_statement, pa.bool_())]
         x = columns(self.extras, len(schema) - len(out))
-        out += [pa.array(x[0], pa.list_(text))] + [pa.array(column, text) for column in x[1:]]
+        out += [pa.array(column, schema.field(len(out) + i).type) for i, column in enumerate(x)]
         return pa.RecordBatch.from_arrays(out, schema=schema)
 
 

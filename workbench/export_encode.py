@@ -19,7 +19,8 @@ from typing import Any
 from db.export_read import STATEMENT_FIELDS, Reader
 from db.export_rows import FlagEvent, GoldRow, LabelEvent, PredictionRow, StatementRow
 from db.schema import LABELS_BY_TASK
-from workbench.export_extra import extra_fields, extra_values
+from workbench.export_extra import (EXTRACTED_FIELDS, VERDICT_FIELDS, extra_fields, extra_values,
+                                    extracted_values, verdict_values)
 
 # an event's label and pre-label id for a task, without a method call per event
 LABEL_OF = {"stance": attrgetter("stance"), "sentiment": attrgetter("sentiment")}
@@ -340,12 +341,20 @@ def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, 
 _NO_CONFLICT = {"stance": ', "sentiment_conflict": null', "sentiment": ', "sentiment_conflict": []'}
 
 
-def _extras_json(reader: Reader, s: StatementRow, task: str) -> str:
+def _corrections_json(reader: Reader, s: StatementRow, task: str, target: str | None) -> str:
+    """The statement as stored and the verdicts (`export_extra`), as JSON members."""
+    names = EXTRACTED_FIELDS + VERDICT_FIELDS
+    values = extracted_values(reader, s) + verdict_values(reader, s, task, target)
+    return "".join(f", {encode_basestring(k)}: {value(v)}" for k, v in zip(names, values))
+
+
+def _extras_json(reader: Reader, s: StatementRow, task: str, target: str | None = None) -> str:
     """The appended columns (`export_extra`) as the tail of a JSON object (constant pieces when no conflict)."""
     conflict = reader.conflicts.get(s.id) if task == "sentiment" else None
     text = _NO_CONFLICT[task] if conflict is None else f', "sentiment_conflict": {json.dumps(conflict, ensure_ascii=False)}'
+    text += _corrections_json(reader, s, task, target)
     if reader.with_documents:
-        title, url, published = extra_values(reader, s, task)[1:]
+        title, url, published = extra_values(reader, s, task, target)[-3:]
         text += f', "doc_title": {value(title)}, "doc_url": {value(url)}, "doc_published": {value(published)}'
     return text
 
@@ -362,7 +371,7 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
                    f'"annotations": {enc.annotations(i.task, i.events)}, {enc.summary(i.task, i.events)[3]}, '
                    f'{enc.gold(i.gold)}, {enc.newest(i.task, i.prediction)[2]}, '
                    f'"flags": {enc.flags(i.flags)}, "not_a_statement": {"true" if i.not_a_statement else "false"}'
-                   f'{_extras_json(reader, s, i.task)}}}\n'
+                   f'{_extras_json(reader, s, i.task, i.target)}}}\n'
                    for i in items]
     return _write_in_batches(statements(), fh, on_rows, batch)
 
@@ -382,12 +391,11 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     enc = Encoder(reader)
     targets: dict = {}
 
-    def extras(s: StatementRow, task: str) -> str:
-        if not reader.with_documents and (task == "stance" or s.id not in reader.conflicts):
-            return _CSV_NO_CONFLICT[task]  # the common case, without building the values
-        values = extra_values(reader, s, task)
+    def extras(s: StatementRow, task: str, target: str | None) -> str:
+        values = extra_values(reader, s, task, target)
         conflict = "" if values[0] is None else csv_cell(json.dumps(values[0], ensure_ascii=False))
-        return "," + ",".join([conflict, *map(csv_cell, values[1:])])
+        return "," + ",".join([conflict, *(csv_cell(json.dumps(v, ensure_ascii=False)) if isinstance(v, list)
+                                           else csv_cell(v) for v in values[1:])])
 
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
@@ -407,7 +415,7 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
                 flag_cell = "[]" if not flags else '"' + enc.flags(flags).replace('"', '""') + '"'
                 rows.append(f'{task},{head},{target_cell},{body},{annotations},{enc.summary(task, events)[4]},'
                             f'{gold_cells},{enc.newest_csv(task, item.prediction)},{flag_cell},{item.not_a_statement}'
-                            f'{extras(s, task)}\r\n')
+                            f'{extras(s, task, item.target)}\r\n')
             yield rows
     header = ",".join(CSV_FIELDS + extra_fields(reader.with_documents)) + "\r\n"
     return _write_in_batches(statements(), fh, on_rows, batch, header=header)

@@ -148,7 +148,10 @@ class Importer:
     # -- lookups -----------------------------------------------------------------------------
     def statement_id(self, obj: dict) -> int:
         name, sha = str_field(obj, "doc"), opt_text(obj, "doc_sha256")
-        start, end = int_field(obj, "start"), int_field(obj, "end")
+        # an export's start/end are the corrected span; the statement is found by the stored one
+        stored = obj.get("start_extracted") is not None and obj.get("end_extracted") is not None
+        start, end = (int_field(obj, "start_extracted"), int_field(obj, "end_extracted")) if stored else (
+            int_field(obj, "start"), int_field(obj, "end"))
         document = self.document_id(name, sha)
         key = (document, start, end)
         if key not in self._statements and document is not None and document not in self._documents_read:

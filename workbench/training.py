@@ -84,8 +84,9 @@ def _resolve(votes: Counter) -> tuple[str | None, str]:
 
 def collect_training_set(engine: Engine, task: str, target: str | int | None = None) -> TrainingSet:
     """The labelled items of a task (one stance target, or all) resolved to one label each."""
-    from db.adjudication import NOT_ABOUT, gold_labels, statements_excluded
-    from db.decisions import current_labels, statements_flagged
+    from db.adjudication import NOT_ABOUT, gold_labels
+    from db.corrections import current_corrections, statements_not_a_statement
+    from db.decisions import current_labels
     from db.engine import readonly, transaction
     from db.lookup import statement_texts, target_texts
     from db.repository import find_target
@@ -107,14 +108,17 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
         gold = {k: v for k, v in gold_labels(session, task).items()
                 if target_id is None or k[1] == target_id}
         # an item the adjudicator judged not about its target is no example of a stance: left out
-        # (a not_a_statement verdict leaves its statement out below, counted with the flagged ones)
         verdicts = {k for k, v in gold.items() if v == NOT_ABOUT}
         keys = sorted((set(votes) | set(gold)) - verdicts, key=lambda k: (k[0], k[1] or 0))
-        not_statements = statements_flagged(session) | statements_excluded(session)
+        # flagged not a statement, a standing not-a-statement verdict, or the adjudicator's gold verdict
+        not_statements = statements_not_a_statement(session)
         n_keys = len(keys)
         keys = [k for k in keys if k[0] not in not_statements]
         not_a_statement = n_keys - len(keys)
         texts = statement_texts(session, (k[0] for k in keys))
+        ids = sorted(texts)
+        for begin in range(0, len(ids), 500):  # corrected spans: the text annotators labelled
+            texts.update((sid, fixed.text) for sid, fixed in current_corrections(session, ids[begin:begin + 500]).items())
         targets = target_texts(session) if task == "stance" else {}
     result = TrainingSet(task=task, target=target_row.text if target_row is not None else None,
                          not_a_statement=not_a_statement)

@@ -81,23 +81,34 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 
 
 @click.command()
-@click.option("--task", type=click.Choice(["stance", "sentiment", "relatedness"]), required=True)
-@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news", "csv"]), required=True,
+@click.option("--task", type=click.Choice(["stance", "sentiment", "relatedness", "extraction"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news", "csv"]), default=None,
               help="news: CSV with text, target, label favor/against/none (GWSD, Emergent); "
-                   "csv (relatedness): text, target, related 1/0.")
-@click.argument("path", type=click.Path())
+                   "csv (relatedness): text, target, related 1/0. Not for --task extraction.")
+@click.argument("path", type=click.Path(), required=False)
 @click.option("--split", default=None, help="semeval: which split (e.g. val, train).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 4096))
 @click.option("--model", "model_path", default=None, type=click.Path(), help="A model folder (default: shipped).")
-def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, batch_size: int,
-             model_path: str | None) -> None:
+@db_option
+def evaluate(task: str, fmt: str | None, path: str | None, split: str | None, as_json: bool, batch_size: int,
+             model_path: str | None, db_url: str | None) -> None:
     """Score a model on a labelled file: macro-F1, per-class P/R/F1, confusion matrix (relatedness: recall of
-    related pairs, share of unrelated ones kept out at the default threshold, AUC)."""
+    related pairs, share of unrelated ones kept out at the default threshold, AUC). --task extraction reads no
+    file: the extractor's precision, span and speaker accuracy as annotators' corrections in the database
+    measure them, per extractor version."""
     import json
 
-    from models.evaluate import evaluate_examples, read_examples
     from workbench.errors import WorkbenchError
+
+    if task == "extraction":
+        if fmt is not None or path is not None:
+            raise WorkbenchError("--task extraction reads the database's corrections, no file (leave out --format and PATH)")
+        _evaluate_extraction(db_url, as_json)
+        return
+    if fmt is None or path is None:
+        raise WorkbenchError(f"--task {task} needs --format and a PATH")
+    from models.evaluate import evaluate_examples, read_examples
 
     if task == "relatedness" and fmt != "csv":
         raise WorkbenchError("--task relatedness reads --format csv (text, target, related)")
@@ -118,6 +129,32 @@ def evaluate(task: str, fmt: str, path: str, split: str | None, as_json: bool, b
         click.echo(json.dumps(report))
         return
     _print_report(task, fmt, report)
+
+
+def _evaluate_extraction(db_url: str | None, as_json: bool) -> None:
+    import json
+
+    from db.corrections import extraction_quality
+    from db.engine import readonly
+
+    engine = open_db(db_url)
+    with readonly(engine).connect() as conn:  # read only: never takes the write lock
+        report = extraction_quality(conn)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+
+    def share(value) -> str:
+        return "—" if value is None else f"{value:.3f}"
+    click.echo(f"extraction, as annotators' corrections measure it ({report['n_added']} statement(s) added by hand):")
+    rows = list(report["by_version"].items()) + ([("all", report["overall"])] if len(report["by_version"]) > 1 else [])
+    if not rows:
+        click.echo("  no statement reviewed yet")
+    for version, m in rows:
+        click.echo(f"  {version}: reviewed {m['n_reviewed']}  precision {share(m['precision'])} "
+                   f"({m['n_not_statement']} not a statement)  span accuracy {share(m['span_accuracy'])} "
+                   f"({m['n_span_fixed']} fixed)  speaker accuracy {share(m['speaker_accuracy'])} "
+                   f"({m['n_speaker_fixed']} fixed)")
 
 
 def _evaluate_relatedness(path: str, as_json: bool, model_path: str | None) -> None:

@@ -29,6 +29,7 @@ from db.repository import (
     list_targets,
     statement_count,
 )
+from workbench.tui.backend_corrections import CorrectionCalls
 
 if TYPE_CHECKING:
     from db.engine import Engine
@@ -53,7 +54,7 @@ class StartInfo:
     problem: str | None  # why there is nothing to annotate, in words a user can act on
 
 
-class Backend:
+class Backend(CorrectionCalls):
     def __init__(self, engine: Engine, annotator: str, target: str | None = None, order: str = "document",
                  blind: bool = False, predictor_factory: PredictorFactory | None = None,
                  blind_fraction: float = 0.0, trainer: Trainer | None = None,

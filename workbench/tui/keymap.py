@@ -46,6 +46,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("search", "slash", "search", "search"),
     Action("train", "t", "train", "train model"),
     Action("guidelines", "g", "guidelines", "guidelines"),
+    # corrections of the extraction (screens/corrections.py): on the ? screen, not in the footer
+    Action("not_statement", "k", "not_statement", "not a statement (extraction error)", show=False),
+    Action("fix_span", "e", "fix_span", "fix the span (words, sentence)", show=False),
+    Action("fix_speaker", "w", "fix_speaker", "change the speaker", show=False),
+    Action("add_statement", "i", "add_statement", "add a missed statement", show=False),
 )
 # The adjudication and review screens (`workbench adjudicate`, `workbench review`): ids of their own, so a
 # remap there never moves an annotation key; one keymap file holds both.
@@ -66,7 +71,20 @@ ADJUDICATE_ACTIONS: tuple[Action, ...] = (
     Action("adjudicate.previous", "k,up", "move(-1)", "previous"),
     Action("adjudicate.reload", "f5", "reload", "reload"),
 )
-ACTION_SETS = (ACTIONS, ADJUDICATE_ACTIONS)  # one app each: a key may mean one thing per app
+# The span editor's keys (screens/span_editor.py): a screen of their own, so they may reuse the annotation keys.
+SPAN_ACTIONS: tuple[Action, ...] = (
+    Action("span.start_earlier", "left,a", "start_earlier", "start: one word earlier"),
+    Action("span.start_later", "right,d", "start_later", "start: one word later"),
+    Action("span.end_earlier", "shift+left,j", "end_earlier", "end: one word earlier"),
+    Action("span.end_later", "shift+right,l", "end_later", "end: one word later"),
+    Action("span.sentence", "s", "sentence", "the whole sentence"),
+    Action("span.previous_sentence", "p,up", "previous_sentence", "the sentence before"),
+    Action("span.next_sentence", "n,down", "next_sentence", "the sentence after"),
+    Action("span.save", "enter", "save", "save"),
+    Action("span.cancel", "escape", "cancel", "cancel"),
+)
+# one screen each: a key may mean one thing per screen (the span editor reuses annotation keys)
+ACTION_SETS = (ACTIONS, ADJUDICATE_ACTIONS, SPAN_ACTIONS)
 ACTION_IDS = frozenset(a.id for actions in ACTION_SETS for a in actions)
 
 
@@ -141,7 +159,7 @@ def _check_key_names(keymap: dict[str, str], path: Path | str) -> None:
 
 
 def effective_keys(keymap: dict[str, str], actions: tuple[Action, ...] = ACTIONS) -> dict[str, list[str]]:
-    """binding id → the keys it answers to once the keymap is applied (for one app's actions)."""
+    """binding id → the keys it answers to once the keymap is applied (for one screen's actions)."""
     from textual.keys import _character_to_key
 
     def norm(keys: str) -> list[str]:

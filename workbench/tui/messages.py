@@ -85,3 +85,29 @@ class TrainingProgress(Message):
 class TrainingDone(Message):
     text: str  # what was trained, or why nothing was
     trained: bool = False  # at least one new version is active
+
+
+@dataclass
+class CorrectionSaved(Message):
+    """A span or speaker correction, or an added statement, is committed; the item stays on screen."""
+
+    action: str
+    key: ItemKey
+    item: QueueItem | None  # the item reloaded with its corrected values (None: an added statement)
+    text: str
+
+
+@dataclass
+class PeopleLoaded(Message):
+    """The people an article names, read to pick a speaker; `then` receives the choice."""
+
+    people: list
+    then: object  # callable(SpeakerChoice | None)
+    current: str | None = None
+
+
+@dataclass
+class ProgressRefreshed(Message):
+    """done/total read again: a verdict or an added statement changed what the queue holds."""
+
+    progress: Progress

@@ -28,6 +28,7 @@ from db.schema import SENTIMENT_LABELS, STANCE_LABELS
 from workbench.plain import plain
 from workbench.tui import messages as msg
 from workbench.tui.active_time import ActiveClock
+from workbench.tui.screens.corrections import CORRECTION_DIALOGS, CorrectionActions
 from workbench.tui.screens.session import SessionWorkers
 from workbench.tui.backend import Backend
 from workbench.tui.keymap import ACTIONS
@@ -37,11 +38,11 @@ from workbench.tui.widgets.labels import LabelPanel
 from workbench.tui.widgets.statement import SpeakerLine, StatementView
 
 TYPE_AHEAD_LIMIT = 100
-DIALOG_ACTIONS = ("flag", "note", "search")
+DIALOG_ACTIONS = ("flag", "note", "search") + CORRECTION_DIALOGS
 ITEMLESS_ACTIONS = ("undo", "quit")  # fine with no item on screen
 
 
-class AnnotateScreen(SessionWorkers, Screen):
+class AnnotateScreen(CorrectionActions, SessionWorkers, Screen):
     BINDINGS = [Binding(a.key, a.action, a.description, show=a.show, id=a.id) for a in ACTIONS]
 
     def __init__(self, backend: Backend, *, clock: Callable[[], float], keys: dict[str, list[str]]):
@@ -335,6 +336,8 @@ class AnnotateScreen(SessionWorkers, Screen):
         def job() -> None:
             item, action = self.backend.undo(on_wait=self._tell_waiting)
             self.post_message(msg.Undone(item, action))
+            if action in ("not_statement", "add_statement"):  # the queue holds the statement again / no more
+                self.post_message(msg.ProgressRefreshed(self.backend.progress()))
         self._write(job)
 
     def action_context(self) -> None:

@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable
 
 from workbench.tui import messages as msg
+from workbench.tui.screens.corrections import ACTION_WORDS
 from workbench.tui.screens.dialogs import SearchScreen
 
 PREFETCH = 20    # items per fetch
@@ -125,9 +126,12 @@ class SessionWorkers:
         if self.quit_after_write:
             self.app.exit()
             return
+        if event.action == "not_statement":  # a verdict on the statement: its other targets leave too
+            self.drop_statement(event.key.statement_id)
         self._advance()
         self._status({"label": "saved ✓", "skip": "skipped — it comes back at the end",
-                      "flag": "flagged ✓", "not_about": "marked not about this target ✓"}[event.action])
+                      "flag": "flagged ✓", "not_about": "marked not about this target ✓",
+                      "not_statement": "marked not a statement ✓ (under every target)"}[event.action])
         self.call_later(self._replay_typed_ahead)
 
     def on_write_waiting(self, event: msg.WriteWaiting) -> None:
@@ -146,22 +150,27 @@ class SessionWorkers:
         if event.action is None:
             self._status("nothing to undo")
             return
-        if event.action in ("label", "flag", "not_about"):
+        if event.action in ("label", "flag", "not_about", "not_statement"):
             self.done = max(0, self.done - 1)
             self.session_count = max(0, self.session_count - 1)
+        words = ACTION_WORDS.get(event.action, event.action)
         item = event.item
+        if event.action == "add_statement":  # the statement is withdrawn: nothing to show
+            self._status(f"undid your {words}")
+            return
         if item is None or self.backend.queue is None or item.key.target_id not in self.backend.queue.target_ids:
-            self._status(f"undid your {event.action} (on an item outside this session)")
+            self._status(f"undid your {words} (on an item outside this session)")
             self._render_bar()
             return
         self.buffer = deque(i for i in self.buffer if i.key != item.key)
-        if self.current is not None:
+        if self.current is not None and self.current.key != item.key:
             self.buffer.appendleft(self.current)
         # the reloaded item knows the statement's standing sentiment now that the event is withdrawn;
         # its siblings queued here still carry the withdrawn one
         self._carry_sentiment(item.key.statement_id, item.own_sentiment)
+        self.share_statement(item)  # an undone correction: its siblings show the span and speaker that stand now
         self._show(item)
-        self._status(f"undid your {event.action} — the item is back")
+        self._status(f"undid your {words} — the item is back")
 
     def on_predictions_ready(self, event: msg.PredictionsReady) -> None:
         self.predicting = False

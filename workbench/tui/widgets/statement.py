@@ -91,6 +91,8 @@ class SpeakerLine(Static):
         line.append(f"  [{item.speaker_type}]", style="italic")
         detail = f"   {item.kind} quote" + (f", cue “{item.cue}”" if item.cue else "")
         line.append_text(plain(detail, "dim"))
+        if item.corrected:  # annotators corrected what the extractor found (db.corrections)
+            line.append(f"   corrected: {', '.join(item.corrected)}", style="italic")
         line.append("\nTarget   ", style="dim")
         line.append_text(plain(item.target_text, "bold underline"))
         if item.relatedness is not None:
