@@ -19,12 +19,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.decisions import NOT_A_STATEMENT, standing_labels, stands
+from db.decisions import standing_labels, stands
 from db.errors import StorageError
 from db.plaintext import clean_text
 from db.schema import (
-    LABELS_BY_TASK,
-    TASKS,
     Adjudication,
     Annotator,
     Decision,
@@ -32,10 +30,8 @@ from db.schema import (
     Statement,
     Target,
 )
-
-
-NOT_ABOUT = "not_about"  # the decision action's word: the statement is not about the target
-GOLD_VERDICTS = {"stance": (NOT_ABOUT, NOT_A_STATEMENT), "sentiment": (NOT_A_STATEMENT,)}
+# GOLD_VERDICTS and their words are the vocabulary's; re-exported here for db/'s callers.
+from vocabulary import GOLD_VERDICTS, LABELS_BY_TASK, NOT_A_STATEMENT, NOT_ABOUT, TASKS  # noqa: F401
 
 
 def gold_values(task: str) -> tuple[str, ...]:

@@ -14,11 +14,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from vocabulary import LABELS_BY_TASK, SENTIMENT_LABELS, STANCE_LABELS  # noqa: F401 (re-exported)
+
 from .errors import DataError
 
-STANCE_LABELS = ("favor", "against", "neutral")
-SENTIMENT_LABELS = ("positive", "negative", "neutral")
-TASK_LABELS = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
+TASK_LABELS = LABELS_BY_TASK  # each task's labels in id2label order (the vocabulary's)
 FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance", "semeval": "stance", "news": "stance",
                "csv": "stance"}
 # the generic stance CSV (text,target,label) takes the workbench's own labels; "none" is VAST's and the news sets' word

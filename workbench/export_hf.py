@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.engine import Engine
-from db.schema import LABELS_BY_TASK
+from vocabulary import LABELS_BY_TASK
 from workbench.export_arrow import write_parquet
 from workbench.output import atomic_folder, is_saved_dataset
 

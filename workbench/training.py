@@ -30,12 +30,12 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
+from vocabulary import NOT_ABOUT, TASKS
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
     from db.engine import Engine
 
-TASKS = ("stance", "sentiment")
 MIN_EXAMPLES = 10  # below this the held-back dev slice is 1-2 items and the update is noise
 DEV_FRACTION = 0.2
 STAGING = ".staging"  # three levels deep inside the models folder: never listed as a version
@@ -84,7 +84,7 @@ def _resolve(votes: Counter) -> tuple[str | None, str]:
 
 def collect_training_set(engine: Engine, task: str, target: str | int | None = None) -> TrainingSet:
     """The labelled items of a task (one stance target, or all) resolved to one label each."""
-    from db.adjudication import NOT_ABOUT, gold_labels
+    from db.adjudication import gold_labels
     from db.corrections import current_corrections, statements_not_a_statement
     from db.decisions import current_labels
     from db.engine import readonly, transaction
