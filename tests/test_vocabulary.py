@@ -147,7 +147,7 @@ def test_models_use_the_vocabulary():
     id2label falls back to the task's labels in vocabulary order, and training checks against it."""
     from models import classifiers, data, registry
     from models.errors import DataError
-    from models.train import check_examples
+    from models.data import check_examples
 
     assert classifiers.TASKS == V.TASKS == registry.TASKS
     assert data.TASK_LABELS == V.LABELS_BY_TASK
