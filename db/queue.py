@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from db.assignment import assigned_scope
+from db.assignment_scope import assigned_scope
 from db.errors import StorageError
 from db.corrections import current_corrections, out_of_queue
 from db.decisions import standing_labels, stands
