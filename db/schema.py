@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     CheckConstraint,
 )
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The label and task vocabulary is defined once, in vocabulary/; re-exported here for db/'s modules and callers.
@@ -46,7 +46,22 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Every constraint and index gets a predictable name, so a migration can name the one it drops or alters:
+# SQLite's batch mode rebuilds a table and can only drop a constraint it can name. The names are
+# PostgreSQL's own defaults (documents_sha256_key, statements_document_id_fkey, documents_pkey), so
+# databases created before the convention already carry them there; on an older SQLite file the same
+# constraints are unnamed, and a batch migration passes naming_convention=NAMING_CONVENTION to
+# batch_alter_table to address them by these names. CHECK constraints are named explicitly (ck_...).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
 
 
