@@ -1,4 +1,7 @@
-"""Training the shipped models from the command line (the API is training.py: finetune, train_new).
+"""Training: the shipped models (CLI) and few-shot fine-tuning from annotations (finetune).
+
+This module is the command line only (its first docstring line is the --help description); the API,
+finetune and train_new, is training.py.
 
     python -m models.train --task sentiment|stance [--out DIR] [--seed N]
 
