@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from vocabulary import LABELS_BY_TASK, SENTIMENT_LABELS, STANCE_LABELS  # noqa: F401 (re-exported)
+from vocabulary import LABELS_BY_TASK, SENTIMENT_LABELS
 
 from .errors import DataError, ModelError
 
