@@ -9,12 +9,13 @@ import re
 from .attribution import (ACCORDING, GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end,
                           np_kind, speaker_after, speaker_before, speaker_like,
                           subject)
-from .candidate import RULE, words as _words
+from .candidate import FALLBACK, RULE, words as _words
 from .cue_content import content_after_cue
 from .cues import CUE, OBJECT_CUE, STANCE
 from .lexicon import CLAUSE_WORDS, PREPOSITIONS, inflect
 from .headline import colon_line, says_line
 from .subjects import local_speaker
+from .that_clause import that_clauses
 
 # Words that open a subordinate clause: a sentence's lead-in, not a statement of its own.
 _SUBORDINATORS = {"when", "after", "before", "while", "since", "although", "though", "if",
@@ -80,6 +81,15 @@ _OBJECT_CLAUSE = re.compile(
 _PREDICATIVE = {f for v in ("call", "label", "dub", "brand", "term", "describe", "liken", "compare",
                             "deride", "hail", "accuse", "blame", "credit", "fault")
                 for f in inflect(v)}
+
+
+_POSSESSOR = re.compile(r"([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})[’']s?\s+(?:[a-z]+\s+){0,2}$")
+
+
+def _possessor(text: str, s: int, head_start: int) -> tuple[int, int] | None:
+    """'Trump’s repeated claim': the owner of a speech noun, a name in the possessive."""
+    m = _POSSESSOR.search(text, max(s, head_start - 60), head_start)
+    return (m.start(1), m.end(1)) if m else None
 
 
 def bare_noun_phrase(obj: str, verb: str) -> bool:
@@ -180,6 +190,7 @@ class SentenceRules:
         self.headline_rules()
         text = self.text
         for s, e in self.sents:
+            self.that_fallback(s, e)
             if self.in_source(s, e):
                 continue
             if not (CUE.any_in(text, s, e) or OBJECT_CUE.any_in(text, s, e)
@@ -202,6 +213,27 @@ class SentenceRules:
                     self.continuation(clause.end, c)
                 continue
             self.reported(s, e)
+
+    def that_fallback(self, s: int, e: int) -> None:
+        """rules-1.10: 'environmentalists worry that ...', 'Trump's claim that ...': content
+        clauses whatever their subject; they fill gaps only (priority FALLBACK)."""
+        text = self.text
+        for hs, he, head, cs in that_clauses(text, s, e):
+            if self.in_quote(hs) or _words(text, cs, e) < 3:
+                continue
+            before = text[max(s, hs - 12):hs].split()
+            if before and before[-1].lower() in ("is", "was", "be", "been", "being", "are", "were") \
+                    and head.endswith("ed"):
+                continue                    # 'It is expected that': no one says it
+            spk = _possessor(text, s, hs) or self._local(s, hs) or speaker_before(text, s, hs) \
+                or self._coordinated(s, hs)
+            if spk and head in STANCE and GENERIC_PLURAL.fullmatch(text[spk[0]:spk[1]]):
+                continue                    # 'Experts believe that': as in reported()
+            clause = Clause(head, hs, he, spk[0], spk[1], e) if spk else None
+            c = self.add(cs, cut_afterthought(text, cs, e), "indirect", clause, FALLBACK,
+                         keep_stop=False)
+            if c is not None and clause is None:
+                c.cue = head
 
     def _speech_goes_on(self, clause: Clause) -> bool:
         """'The minister is no danger, she said. He is the lesser evil. ...': after a bare
