@@ -64,6 +64,15 @@ def cut_object(text: str, s: int, e: int) -> int:
     return e
 
 
+# A second predicate of the stance verb's subject: ', and urged ...', ' but said ...', ', calling
+# ...', ' while Democrats defended ...' is left to the verb's own rule.
+_SECOND_PREDICATE = re.compile(r",?\s+(?:and|but|while)\s+(?:(?:also|then|later|repeatedly|[a-z]+ly)\s+)?"
+                               r"((?:has\s+|have\s+|had\s+)?[a-z]+(?:ed|ied)|said|told|wrote|sought|"
+                               r"took|gave|made|saw|spoke|found|sent|met|left|came|went|"
+                               r"says|tells|calls|urges|warns|accuses|argues|insists|adds)\b|"
+                               r",\s+((?!including|meaning|according)[a-z]+ing)\b")
+
+
 def _open_quote(text: str, s: int, pos: int) -> bool:
     """pos lies inside a quotation opened after s (its commas belong to the quote)."""
     seg = text[s:pos]
@@ -242,6 +251,10 @@ class SentenceRules:
         # rules-1.9: a pronoun and the cue alone ('she said.'): after 'officials said Tuesday.',
         # 'CNN reported.' or 'the poll found.' PolNeAR finds the writer's narrative going on.
         spoken = text[clause.spk_start:end].split()
+        # rules-1.10: and only when that sentence opens its paragraph: after narrative sentences
+        # ('He went on. Crops are withering, he noted. Kiribati is ...') the writer goes on.
+        if self.sents[0][0] != self.sent_at(clause.spk_start)[0]:
+            return False
         if end >= self.pe or len(spoken) != 2 or spoken[0].lower() not in ("he", "she", "they", "i", "we"):
             return False
         return not (CUE.any_in(text, end, self.pe) or OBJECT_CUE.any_in(text, end, self.pe)
@@ -378,14 +391,64 @@ class SentenceRules:
                 or self._local(s, m.start())
             if spk is None or not speaker_like(text[spk[0]:spk[1]]):
                 continue
+            if m.group(1) in ("called", "named", "dubbed") and re.match(
+                    r"(?:an?|one|another|some)\s", text[spk[0]:spk[1]], re.I):
+                continue                    # rules-1.10: 'a company called Cambridge Analytica'
             cstart = m.end()
             while cstart < e and text[cstart].isspace():
                 cstart += 1
             if _words(text, cstart, e) < 2 or not (text[cstart].isalnum() or text[cstart] in "“\"$"):
                 continue
             end = cut_object(text, cstart, e)
-            if bare_noun_phrase(text[cstart:end], m.group(1)):
-                continue                    # 'welcomed the vote', 'pushed for exemptions'
+            nxt = self._second_verb(cstart, end)
+            if nxt is not None:
+                end = nxt[0]                # rules-1.10: 'called X a liar, and urged him to resign'
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
-            self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+            if not bare_noun_phrase(text[cstart:end], m.group(1)):
+                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+            elif nxt is None:
+                continue                    # 'welcomed the vote', 'pushed for exemptions'
+            if nxt is not None:
+                self._second_predicate(nxt[1], e, spk)
             return
+
+    def _second_verb(self, cstart: int, end: int) -> tuple[int, int] | None:
+        """(where the object ends, where the next cue starts) for a stance verb's object that
+        a second predicate of the same subject follows: ', and urged ...', ' but stopped short
+        of calling ...', ', accusing ...'. Not inside a quotation or a relative clause."""
+        text = self.text
+        for nxt in _SECOND_PREDICATE.finditer(text, cstart, end):
+            if _words(text, cstart, nxt.start()) < 2 or _open_quote(text, cstart, nxt.start()) \
+                    or re.search(r",\s+(?:who|which|whose|where)\s", text[cstart:nxt.start()]):
+                return None
+            cue = CUE.search(text, nxt.start(), end) or OBJECT_CUE.search(text, nxt.start(), end)
+            other = OBJECT_CUE.search(text, nxt.start(), end)
+            if other and (cue is None or other.start(1) < cue.start(1)):
+                cue = other
+            if nxt.group(2) and (cue is None or cue.start(1) != nxt.start(2)):
+                continue                    # ', singing ...': not a cue
+            return nxt.start(), (cue.start(1) if cue else end)
+        return None
+
+    def _second_predicate(self, vs: int, e: int, spk: tuple[int, int]) -> None:
+        """The second verb of 'X called Y a liar and urged him to resign': a cue or a stance
+        verb whose content is read like the first one's, spoken by the same subject."""
+        text = self.text
+        m = CUE.search(text, vs, min(e, vs + 30))
+        if m and m.start(1) == vs:
+            quote = re.match(r"\s*,?\s*(?=[“\"])", text[m.end():e])
+            cstart = m.end() + quote.end() if quote else content_after_cue(text, m.end(), e, m.group(1))
+            if cstart is not None and _words(text, cstart, e) >= 3:
+                clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
+                self.add(cstart, cut_afterthought(text, cstart, e), "indirect", clause, RULE,
+                         keep_stop=False)
+            return
+        m = OBJECT_CUE.search(text, vs, min(e, vs + 30))
+        if m and m.start(1) == vs:
+            cstart = m.end()
+            while cstart < e and text[cstart].isspace():
+                cstart += 1
+            end = cut_object(text, cstart, e)
+            if _words(text, cstart, end) >= 2 and not bare_noun_phrase(text[cstart:end], m.group(1)):
+                clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
+                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
