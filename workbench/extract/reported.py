@@ -199,7 +199,6 @@ class SentenceRules:
         self.headline_rules()
         text = self.text
         for s, e in self.sents:
-            self.that_fallback(s, e)
             if self.in_source(s, e):
                 continue
             if not (CUE.any_in(text, s, e) or OBJECT_CUE.any_in(text, s, e)
@@ -222,6 +221,8 @@ class SentenceRules:
                     self.continuation(clause.end, c)
                 continue
             self.reported(s, e)
+        for s, e in self.sents:             # after the others: they read self.out[-1]
+            self.that_fallback(s, e)
 
     def that_fallback(self, s: int, e: int) -> None:
         """rules-1.10: 'environmentalists worry that ...', 'Trump's claim that ...': content

@@ -32,11 +32,10 @@ adamant aware frustrated disappointed unconvinced skeptical sceptical""".split()
 _HEADS = _VERBS | _NOUNS | _ADJECTIVES
 # 'that' as a complementizer: the next word can open a clause. A verb or an auxiliary right
 # after it ('the report that was released') makes it a relative pronoun.
-_THAT = re.compile(r"(?<![\w’'-])([A-Za-z]+)(?:,)?\s+that\s+(?=(?:[“\"‘']|(?:he|she|they|we|I|it|you|"
+_THAT = re.compile(r"(?<![\w’'-])([A-Za-z]+)(?:,)?\s+that\s+(?=[“\"‘'A-Z0-9$]|(?:he|she|they|we|it|you|"
                    r"there|this|these|those|the|a|an|his|her|their|its|our|my|your|some|many|"
                    r"most|all|no|every|each|any|one|only|if|when|while|because|after|before|"
-                   r"as|in|on|at|for|by|under|without|even|not|nobody|no one|people|"
-                   r"[A-Z0-9$])[\s,.’'-]))")
+                   r"as|in|on|at|for|by|under|without|even|not|nobody|people)[\s,])")
 
 
 def that_clauses(text: str, s: int, e: int):
