@@ -1,8 +1,14 @@
-"""Gold labels: the adjudication event log and the queue of items annotators disagree on.
+"""Gold labels: the adjudication event log and the queues of items to adjudicate or review.
 
 Like decisions, adjudications are events. Choosing a gold label appends a "set" event; undo
 appends an "undo" event that supersedes it (the previous standing choice, if any, shows
 again). Nothing is updated or deleted. The gold label of an item is a query over the log.
+
+Besides the task's labels, a gold "label" can be a verdict that the item is no example of the
+task at all (GOLD_VERDICTS): `not_a_statement` (the span is no statement: gold exports and
+training leave the statement out, as they do for a not-a-statement flag) or, for stance,
+`not_about` (the statement is not about the target: exported with that verdict, never as a
+stance label, and left out of training).
 """
 from __future__ import annotations
 
@@ -13,8 +19,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.decisions import standing_labels, stands
+from db.decisions import NOT_A_STATEMENT, standing_labels, stands
 from db.errors import StorageError
+from db.plaintext import clean_text
 from db.schema import (
     LABELS_BY_TASK,
     TASKS,
@@ -27,11 +34,20 @@ from db.schema import (
 )
 
 
+NOT_ABOUT = "not_about"  # the decision action's word: the statement is not about the target
+GOLD_VERDICTS = {"stance": (NOT_ABOUT, NOT_A_STATEMENT), "sentiment": (NOT_A_STATEMENT,)}
+
+
+def gold_values(task: str) -> tuple[str, ...]:
+    """What a gold event of `task` may hold: the task's labels, then its exclude verdicts."""
+    return LABELS_BY_TASK[task] + GOLD_VERDICTS[task]
+
+
 def _check(task: str, target_id: int | None, label: str | None = None) -> None:
     if task not in TASKS:
         raise StorageError(f"unknown task: {task!r} (expected one of {', '.join(TASKS)})")
-    if label is not None and label not in LABELS_BY_TASK[task]:
-        raise StorageError(f"unknown {task} label: {label!r} (expected one of {', '.join(LABELS_BY_TASK[task])})")
+    if label is not None and label not in gold_values(task):
+        raise StorageError(f"unknown {task} label: {label!r} (expected one of {', '.join(gold_values(task))})")
     if task == "stance" and target_id is None:
         raise StorageError("a stance gold label needs a target")
     if task == "sentiment" and target_id is not None:
@@ -64,6 +80,15 @@ def standing_gold(session: Session, statement_id: int, target_id: int | None, ta
     return session.scalars(query.order_by(Adjudication.id.desc()).limit(1)).first()
 
 
+def standing_gold_by(session: Session, statement_id: int, target_id: int | None,
+                     task: str) -> tuple[str, str, str | None] | None:
+    """(label, adjudicator name, note) of the item's standing gold, None when none stands."""
+    row = standing_gold(session, statement_id, target_id, task)
+    if row is None:
+        return None
+    return row.label, session.get(Annotator, row.adjudicator_id).name, row.note
+
+
 def gold_label(session: Session, statement_id: int, target_id: int | None, task: str) -> str | None:
     row = standing_gold(session, statement_id, target_id, task)
     return row.label if row is not None else None
@@ -74,11 +99,26 @@ def gold_labels(session: Session, task: str) -> dict[tuple[int, int | None], str
     return {(a.statement_id, a.target_id): a.label for a in session.scalars(standing_adjudications(task))}
 
 
+def statements_excluded(session: Session) -> set[int]:
+    """Statements whose standing gold (any task, any target) is the verdict `not_a_statement`."""
+    return {a.statement_id for a in session.scalars(standing_adjudications()) if a.label == NOT_A_STATEMENT}
+
+
+def standing_gold_events(session: Session, task: str) -> dict[tuple[int, int | None], tuple[str, str, str | None]]:
+    """{(statement_id, target_id): (label, adjudicator name, note)} for every adjudicated item of a task."""
+    names = dict(session.execute(select(Annotator.id, Annotator.name)).all())
+    return {(a.statement_id, a.target_id): (a.label, names.get(a.adjudicator_id, "?"), a.note)
+            for a in session.scalars(standing_adjudications(task))}
+
+
 def set_gold(session: Session, adjudicator: Annotator, statement_id: int, target_id: int | None, task: str,
              label: str, note: str | None = None, created_at: datetime | None = None) -> Adjudication:
-    """Append a gold-label choice for an item; `created_at` where history is copied (an import keeps
-    the time the export row says the gold label was chosen), else now."""
+    """Append a gold-label choice (a label or an exclude verdict) for an item; `note` is its rationale;
+    `created_at` where history is copied (an import keeps the time the export row says the gold label
+    was chosen), else now."""
     _check(task, target_id, label)
+    if note is not None:  # typed in the UI or imported: printed later in reports and exports
+        note = clean_text(note).strip() or None
     row = Adjudication(statement_id=statement_id, target_id=target_id, task=task, label=label,
                        adjudicator_id=adjudicator.id, action="set", note=note)
     if created_at is not None:
@@ -101,22 +141,12 @@ def undo_gold(session: Session, adjudicator: Annotator, statement_id: int, targe
     return standing
 
 
-# -- the adjudication queue ----------------------------------------------------------------
-
-def _statement_passes(filters, statement: Statement, source: str) -> bool:
-    import fnmatch
-
-    if filters.document and not fnmatch.fnmatchcase(source, filters.document):
-        return False
-    if filters.speaker and filters.speaker.strip().lower() not in (statement.speaker or "").lower():
-        return False
-    return not filters.speaker_type or statement.speaker_type == filters.speaker_type
-
+# -- the adjudication and review queues ---------------------------------------------------
 
 @dataclass(frozen=True)
 class AnnotatorView:
     annotator: str
-    label: str | None
+    label: str | None  # the task's label, or "not_about" (the annotator's verdict), or None (only flagged)
     reason_codes: tuple[str, ...] = ()
     note: str | None = None
     flagged: bool = False
@@ -136,6 +166,8 @@ class QueueItem:
     views: list[AnnotatorView] = field(default_factory=list)
     gold: str | None = None
     flagged: bool = False
+    gold_by: str | None = None
+    gold_note: str | None = None
 
     @property
     def key(self) -> tuple[int, int | None]:
@@ -144,6 +176,17 @@ class QueueItem:
     @property
     def disagreement(self) -> bool:
         return len({v.label for v in self.views if v.label is not None}) > 1
+
+    def majority(self) -> str | None:
+        """The label most annotators gave (a verdict counts as one), None on a tie or with no labels."""
+        counts: dict[str, int] = defaultdict(int)
+        for view in self.views:
+            if view.label is not None:
+                counts[view.label] += 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
 
 
 def _standing_flags(session: Session, task: str) -> dict[tuple[int, int | None], list[Decision]]:
@@ -156,48 +199,88 @@ def _standing_flags(session: Session, task: str) -> dict[tuple[int, int | None],
     return flags
 
 
-def disagreement_queue(session: Session, task: str, include_flagged: bool = False,
-                       include_adjudicated: bool = False, filters=None) -> list[QueueItem]:
-    """Items where annotators' current labels differ (and, optionally, flagged items).
+def _current_views(session: Session, task: str, names: dict[int, str]) -> dict[tuple, dict[str, Decision]]:
+    """Each annotator's current event per item: the newest standing label of the task or, for stance, a
+    standing `not_about` verdict when it is newer."""
+    labels: dict[tuple[int, int | None], dict[str, Decision]] = defaultdict(dict)
+    for row in session.scalars(standing_labels(None, task)):
+        labels[(row.statement_id, row.target_id if task == "stance" else None)][names[row.annotator_id]] = row
+    if task == "stance":
+        for row in session.scalars(select(Decision).where(Decision.action == NOT_ABOUT,
+                                                          stands()).order_by(Decision.id)):
+            current = labels[(row.statement_id, row.target_id)].get(names[row.annotator_id])
+            if current is None or current.id < row.id:
+                labels[(row.statement_id, row.target_id)][names[row.annotator_id]] = row
+    return labels
 
-    Items that already have a standing gold label are left out unless include_adjudicated.
-    Ordered by document and offset so the queue reads like the corpus. `filters` (db.queue.QueueFilters): its
-    document glob, speaker and speaker type narrow the queue (the annotation queue's prediction filters do not
-    apply: gold is about what annotators said).
+
+def _in_scope(session: Session, task: str, keys: set, filters, target_ids) -> set:
+    """The keys that pass the queue filters (db.queue's, shared with annotation) and the target choice."""
+    from db.queue import filter_conditions, within_confidence
+
+    if target_ids is not None:
+        chosen = set(target_ids)
+        keys = {k for k in keys if k[1] in chosen}
+    if filters is None or not keys:
+        return keys
+    conditions = filter_conditions(session, filters, Target.id if task == "stance" else None)
+    if conditions:
+        statement_ids, passing = sorted({k[0] for k in keys}), set()
+        for at in range(0, len(statement_ids), 500):
+            chunk = statement_ids[at:at + 500]
+            if task == "stance":
+                query = select(Statement.id, Target.id).join(Target, Target.id.in_(sorted({k[1] for k in keys})))
+                passing |= {tuple(r) for r in session.execute(query.where(Statement.id.in_(chunk), *conditions))}
+            else:
+                query = select(Statement.id).where(Statement.id.in_(chunk), *conditions)
+                passing |= {(sid, None) for sid in session.scalars(query)}
+        keys = keys & passing
+    return set(within_confidence(session, sorted(keys, key=lambda k: (k[0], k[1] or 0)), filters.max_confidence))
+
+
+def adjudication_queue(session: Session, task: str, *, every_item: bool = False, include_flagged: bool = False,
+                       include_adjudicated: bool = False, filters=None,
+                       target_ids: list[int] | None = None) -> list[QueueItem]:
+    """Items to adjudicate (annotators' current labels differ; optionally flagged items) or, with
+    `every_item`, to review: every item someone labelled, marked not about its target, flagged or adjudicated.
+
+    Items with a standing gold label are left out unless include_adjudicated. Ordered by document and offset so
+    the queue reads like the corpus. `filters` (db.queue.QueueFilters): document glob, speaker, speaker type,
+    the model's label and its confidence narrow the queue as they narrow the annotation queue (relatedness does
+    not apply: these items were annotated already). `target_ids`: stance items of those targets only.
     """
     _check(task, 0 if task == "stance" else None)
     label_col = "stance" if task == "stance" else "sentiment"
     names = dict(session.execute(select(Annotator.id, Annotator.name)).all())
-    labels: dict[tuple[int, int | None], dict[str, Decision]] = defaultdict(dict)
-    for row in session.scalars(standing_labels(None, task)):
-        key = (row.statement_id, row.target_id if task == "stance" else None)
-        labels[key][names[row.annotator_id]] = row
-    flags = _standing_flags(session, task) if include_flagged else {}
-    gold = gold_labels(session, task)
+    labels = _current_views(session, task, names)
+    flags = _standing_flags(session, task) if include_flagged or every_item else {}
+    gold = standing_gold_events(session, task)
 
-    wanted: set[tuple[int, int | None]] = set()
-    for key, by_name in labels.items():
-        if len({getattr(d, label_col) for d in by_name.values()}) > 1:
-            wanted.add(key)
-    wanted |= set(flags)
+    def label_of(decision: Decision) -> str:
+        return NOT_ABOUT if decision.action == NOT_ABOUT else getattr(decision, label_col)
+
+    if every_item:
+        wanted = set(labels) | set(flags) | set(gold)
+    else:
+        wanted = {key for key, by_name in labels.items() if len({label_of(d) for d in by_name.values()}) > 1}
+        wanted |= set(flags)
     if not include_adjudicated:
         wanted = {k for k in wanted if k not in gold}
+    wanted = _in_scope(session, task, wanted, filters, target_ids)
     if not wanted:
         return []
 
-    statement_ids = {k[0] for k in wanted}
     statements = {}
-    for stmt, source in session.execute(
-            select(Statement, Document.source).join(Document).where(Statement.id.in_(statement_ids))):
+    for stmt, source in session.execute(select(Statement, Document.source).join(Document)
+                                        .where(Statement.id.in_({k[0] for k in wanted}))):
         statements[stmt.id] = (stmt, source)
-    target_ids = {k[1] for k in wanted if k[1] is not None}
-    targets = dict(session.execute(select(Target.id, Target.text).where(Target.id.in_(target_ids))).all()) \
-        if target_ids else {}
-
-    if filters is not None:
-        wanted = {k for k in wanted if _statement_passes(filters, *statements[k[0]])}
+    target_ids_wanted = {k[1] for k in wanted if k[1] is not None}
+    targets = dict(session.execute(select(Target.id, Target.text).where(Target.id.in_(target_ids_wanted))).all()) \
+        if target_ids_wanted else {}
     items = []
     for key in wanted:
+        if key[0] not in statements:
+            continue
         stmt, source = statements[key[0]]
         flagged_by = {names[f.annotator_id]: f for f in flags.get(key, [])}
         views = []
@@ -208,12 +291,46 @@ def disagreement_queue(session: Session, task: str, include_flagged: bool = Fals
             if flag is not None:
                 reasons = tuple(dict.fromkeys(reasons + tuple(flag.reason_codes or ())))
             notes = [n for n in ((decision.note if decision else None), (flag.note if flag else None)) if n]
-            views.append(AnnotatorView(annotator=name, label=getattr(decision, label_col) if decision else None,
+            views.append(AnnotatorView(annotator=name, label=label_of(decision) if decision else None,
                                        reason_codes=reasons, note=" / ".join(notes) or None,
                                        flagged=flag is not None))
+        standing = gold.get(key)
         items.append(QueueItem(statement_id=stmt.id, target_id=key[1], task=task, doc=source, start=stmt.start,
                                end=stmt.end, text=stmt.text, speaker=stmt.speaker,
                                target=targets.get(key[1]) if key[1] is not None else None, views=views,
-                               gold=gold.get(key), flagged=key in flags))
+                               gold=standing[0] if standing else None, flagged=key in flags,
+                               gold_by=standing[1] if standing else None, gold_note=standing[2] if standing else None))
     items.sort(key=lambda i: (i.doc, i.start, i.end, i.target or ""))
     return items
+
+
+def disagreement_queue(session: Session, task: str, include_flagged: bool = False,
+                       include_adjudicated: bool = False, filters=None) -> list[QueueItem]:
+    """Items where annotators' current labels differ (and, optionally, flagged items)."""
+    return adjudication_queue(session, task, include_flagged=include_flagged,
+                              include_adjudicated=include_adjudicated, filters=filters)
+
+
+def display_item(session: Session, statement_id: int, target_id: int | None):
+    """What the screen shows beside the labels (db.queue.QueueItem: document text for the paragraph
+    context, speaker, target and its description, the model's newest stance and sentiment suggestions);
+    None when the statement is gone."""
+    from db.queue import ItemKey, QueueItem as DisplayItem, newest_suggestions
+
+    S = Statement
+    row = session.execute(
+        select(S.document_id, S.start, S.end, S.text, S.speaker, S.speaker_role, S.speaker_type, S.kind, S.cue,
+               Document.title, Document.source, Document.text.label("document_text"))
+        .join(Document).where(S.id == statement_id)).first()
+    if row is None:
+        return None
+    target = session.execute(select(Target.text, Target.description).where(Target.id == target_id)).first() \
+        if target_id is not None else None
+    found = newest_suggestions(session, [(statement_id, target_id)])
+    return DisplayItem(
+        key=ItemKey(statement_id, target_id), target_text=target[0] if target else None,
+        target_description=target[1] if target else None, document_id=row.document_id, document_title=row.title,
+        document_source=row.source, document_text=row.document_text, start=row.start, end=row.end, text=row.text,
+        speaker=row.speaker, speaker_role=row.speaker_role, speaker_type=row.speaker_type, kind=row.kind,
+        cue=row.cue, stance=found.get((statement_id, "stance", target_id)),
+        sentiment=found.get((statement_id, "sentiment", None)))

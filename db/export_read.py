@@ -17,7 +17,8 @@ An item has a row when it holds a standing label or a standing flag: a flagged i
 one labelled still has its row (no annotations, the flags), so an export keeps every flag.
 A stance row carries the flags on its (statement, target); a sentiment row, which belongs to
 the statement, carries the flags on the statement under every target. `not_a_statement`
-says that some standing flag on the statement has that reason: such an item is left out of
+says that some standing flag on the statement has that reason, or that its standing gold (any task
+or target) is the adjudicator's `not_a_statement` verdict: such an item is left out of
 `--gold-only` exports (and of training). Nothing is sorted or joined
 per decision in SQL and no column is parsed or converted by SQLAlchemy: values come as
 the driver gives them (SQLite: booleans as 0/1, JSON and timestamps as text) and the
@@ -248,8 +249,11 @@ class Reader:
                 shas = sorted({s.doc_sha256 for s in part})
                 self.documents = {sha: _document_info(title, meta)
                                   for sha, title, meta in conn.execute(documents_query(), {"shas": shas}).all()}
+            # an adjudicator's verdict that the span is no statement counts as a not-a-statement flag does
+            excluded = {g.statement_id for g in golds.values() if g.label == NOT_A_STATEMENT}
             for s in part:
-                items = self._items(s.id, by_statement.get(s.id, ()), golds, newest, flags.get(s.id, {}))
+                items = self._items(s.id, by_statement.get(s.id, ()), golds, newest, flags.get(s.id, {}),
+                                    s.id in excluded)
                 if items:
                     yield s, items
 
@@ -267,9 +271,11 @@ class Reader:
         names, targets = self._name_rank, self._target_rank
         return sorted(flags, key=lambda f: (names[f.annotator_id], targets.get(f.target_id, -1)))
 
-    def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict) -> list[ExportItem]:
+    def _items(self, sid: int, events, golds: dict, newest: dict, flags: dict,
+               excluded: bool = False) -> list[ExportItem]:
         items: list[ExportItem] = []
-        not_statement = bool(flags) and any(NOT_A_STATEMENT in reason_list(f.reason_codes) for f in flags.values())
+        not_statement = excluded or (
+            bool(flags) and any(NOT_A_STATEMENT in reason_list(f.reason_codes) for f in flags.values()))
         gold_only = self.gold_only
         if gold_only and not_statement:
             return items

@@ -171,6 +171,64 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _matching(sources, glob: str) -> list[int]:
+    return [d for d, source in sources if fnmatch.fnmatchcase(source, glob)]
+
+
+def filter_conditions(session: Session, filters: QueueFilters, target_col) -> list:
+    """SQL conditions on Statement for the filters on document, speaker, speaker type and the model's label.
+
+    `target_col` is the item's target id column (None for statement-level items: sentiment). Shared by the
+    annotation queue and the adjudication / review queues, so a filter means the same everywhere."""
+    S, f = Statement, filters
+    out = []
+    if f.document:
+        sources = session.execute(select(Document.id, Document.source)).all()
+        out.append(S.document_id.in_(_matching(sources, f.document)))
+    if f.speaker:
+        out.append(S.speaker.ilike(f"%{_like_escape(f.speaker.strip())}%", escape="\\"))
+    if f.speaker_type:
+        out.append(S.speaker_type == f.speaker_type)
+    if f.label:
+        task, label = label_task(f.label)
+        if task == "stance" and target_col is None:
+            raise StorageError(f"--label {f.label} is a stance label; sentiment items take a sentiment label "
+                               "(positive, negative, sentiment:neutral)")
+        out.append(exists(_latest(task, S.id, target_col if task == "stance" else None)
+                          .where(Prediction.label == label)))
+    return out
+
+
+def within_confidence(session: Session, keys: list, limit: float | None) -> list:
+    """keys (statement_id, target_id or None) whose least sure suggestion is at most `limit` probable
+    (items without predictions pass)."""
+    if limit is None or not keys:
+        return keys
+    found = newest_suggestions(session, keys)
+
+    def confidence(key) -> float:
+        sure = [s.confidence for s in (found.get((key[0], "stance", key[1])),
+                                       found.get((key[0], "sentiment", None))) if s is not None]
+        return min(sure) if sure else 0.0
+    return [k for k in keys if confidence(k) <= limit]
+
+
+def newest_suggestions(session: Session, keys: Sequence) -> dict[tuple, Suggestion]:
+    """The newest stance and sentiment prediction of each (statement_id, target_id) key, by (sid, task, tid)."""
+    P = Prediction
+    wanted = {(k[0], "stance", k[1]) for k in keys} | {(k[0], "sentiment", None) for k in keys}
+    out: dict[tuple, Suggestion] = {}
+    rows = session.execute(
+        select(P.id, P.statement_id, P.task, P.target_id, P.label, P.probabilities, P.model_name, P.model_version,
+               P.precision)
+        .where(P.statement_id.in_({k[0] for k in keys})).order_by(P.id))
+    for pid, sid, task, tid, label, probs, name, version, precision in rows:
+        if (sid, task, tid) in wanted:  # newest wins: rows come in id order
+            out[(sid, task, tid)] = Suggestion(pid, label, {k: float(v) for k, v in (probs or {}).items()},
+                                               model_label(name, version, precision))
+    return out
+
+
 class AnnotationQueue:
     """Pages of item keys for one annotator over some targets, in one order."""
 
@@ -211,47 +269,24 @@ class AnnotationQueue:
 
     def _build_scope(self, session: Session) -> list:
         S, T, f = Statement, Target, self.filters
-        out = []
+        out = filter_conditions(session, f, T.id)
         targets = session.execute(select(T.id, T.documents).where(T.id.in_(self.target_ids))).all()
         globs = {tid: glob for tid, glob in targets if glob}
-        if f.document or globs:
+        if globs:
             sources = session.execute(select(Document.id, Document.source)).all()
-
-            def matching(glob: str) -> list[int]:
-                return [d for d, source in sources if fnmatch.fnmatchcase(source, glob)]
-            if f.document:
-                out.append(S.document_id.in_(matching(f.document)))
-            if globs:
-                unscoped = [t for t in self.target_ids if t not in globs]
-                out.append(or_(T.id.in_(unscoped) if unscoped else false(),
-                               *(and_(T.id == t, S.document_id.in_(matching(g))) for t, g in globs.items())))
-        if f.speaker:
-            out.append(S.speaker.ilike(f"%{_like_escape(f.speaker.strip())}%", escape="\\"))
-        if f.speaker_type:
-            out.append(S.speaker_type == f.speaker_type)
+            unscoped = [t for t in self.target_ids if t not in globs]
+            out.append(or_(T.id.in_(unscoped) if unscoped else false(),
+                           *(and_(T.id == t, S.document_id.in_(_matching(sources, g))) for t, g in globs.items())))
         if not f.all_pairs and not self.blind:
             out.append(~exists(_latest(RELATEDNESS_TASK, S.id, T.id).where(or_(
                 and_(T.threshold.is_(None), Prediction.label == "unrelated"),
                 and_(T.threshold.is_not(None), Prediction.score < T.threshold)))))
-        if f.label:
-            task, label = label_task(f.label)
-            out.append(exists(_latest(task, S.id, T.id if task == "stance" else None).where(Prediction.label == label)))
         if self.respect_assignments:  # a target under an assignment plan: only the items assigned to me
             out.extend(assigned_scope(session, self.annotator_id, self.target_ids, S.id, T.id))
         return out
 
     def _confident(self, session: Session, keys: list[ItemKey]) -> list[ItemKey]:
-        """keys whose least sure suggestion is at most --max-confidence probable (unpredicted items pass)."""
-        limit = self.filters.max_confidence
-        if limit is None or not keys:
-            return keys
-        found = self._suggestions(session, keys)
-
-        def confidence(key: ItemKey) -> float:
-            sure = [s.confidence for s in (found.get((key.statement_id, "stance", key.target_id)),
-                                           found.get((key.statement_id, "sentiment", None))) if s is not None]
-            return min(sure) if sure else 0.0
-        return [k for k in keys if confidence(k) <= limit]
+        return within_confidence(session, keys, self.filters.max_confidence)
 
     def jump_to(self, key: ItemKey, document_id: int, start: int, end: int) -> None:
         """Go on from `key` (a search result the annotator picked): the queue continues after it, and the
@@ -478,18 +513,7 @@ class AnnotationQueue:
         return {d: self._docs[d] for d in doc_ids}
 
     def _suggestions(self, session: Session, keys: Sequence[ItemKey]) -> dict[tuple, Suggestion]:
-        P = Prediction
-        wanted = {(k.statement_id, "stance", k.target_id) for k in keys} | {(k.statement_id, "sentiment", None) for k in keys}
-        out: dict[tuple, Suggestion] = {}
-        rows = session.execute(
-            select(P.id, P.statement_id, P.task, P.target_id, P.label, P.probabilities, P.model_name, P.model_version,
-                   P.precision)
-            .where(P.statement_id.in_({k.statement_id for k in keys})).order_by(P.id))
-        for pid, sid, task, tid, label, probs, name, version, precision in rows:
-            if (sid, task, tid) in wanted:  # newest wins: rows come in id order
-                out[(sid, task, tid)] = Suggestion(pid, label, {k: float(v) for k, v in (probs or {}).items()},
-                                                   model_label(name, version, precision))
-        return out
+        return newest_suggestions(session, keys)
 
     def _relatedness(self, session: Session, keys: Sequence[ItemKey]) -> dict[ItemKey, float]:
         P = Prediction

@@ -84,29 +84,32 @@ async def _tui_choose_and_undo(engine):
     from textual.widgets import DataTable, OptionList, Static
 
     from workbench.tui.adjudicate_app import AdjudicateApp
+    from workbench.tui.adjudicate_backend import AdjudicationBackend
 
-    app = AdjudicateApp(engine, "judge", "stance")
+    app = AdjudicateApp(AdjudicationBackend(engine, "judge", "stance"))
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
+        screen = app.adjudicate_screen
         # open item first, then the already adjudicated one
-        assert [(i.statement_id, i.gold) for i in app.items][0] == (s0, None)
+        assert [(i.statement_id, i.gold) for i in screen.items][0] == (s0, None)
         assert app.query_one("#queue", OptionList).option_count == 2
         table = app.query_one("#labels", DataTable)
         assert table.row_count == 3
         rows = [[str(cell) for cell in table.get_row_at(r)] for r in range(3)]  # cells are plain Text
         assert [r[:2] for r in rows] == [["ann1", "favor"], ["ann2", "favor"], ["ann3", "against"]]
         assert rows[2][2] == "sarcasm" and rows[2][3] == "ironic?"
-        assert "the peacekeeping mission" in str(app.query_one("#statement", Static).render())
+        assert "We support the mission fully" in str(app.query_one("#passage", Static).render())  # the paragraph
+        assert "the peacekeeping mission" in str(app.query_one("#about", Static).render())  # the target
 
         await pilot.press("2")  # against
         await _settle(app, pilot)
         with transaction(engine) as session:
             assert gold_label(session, s0, t1, "stance") == "against"
-        assert app.items[0].gold == "against"
+        assert screen.items[0].gold == "against"
 
-        await pilot.press("p")  # back to the first item (the choice moved us on)
+        await pilot.press("k")  # back to the first item
         await _settle(app, pilot)
-        assert app.current.statement_id == s0
+        assert screen.current.statement_id == s0
         await pilot.press("u")
         await _settle(app, pilot)
         with transaction(engine) as session:
@@ -114,7 +117,7 @@ async def _tui_choose_and_undo(engine):
             log = session.execute(select(Adjudication.action).where(Adjudication.statement_id == s0)
                                   .order_by(Adjudication.id)).scalars().all()
         assert log == ["set", "undo"]
-        assert app.items[0].gold is None
+        assert screen.items[0].gold is None
         assert "not chosen yet" in str(app.query_one("#gold", Static).render())
 
 
@@ -126,11 +129,12 @@ async def _tui_empty_queue(engine):
     from textual.widgets import Static
 
     from workbench.tui.adjudicate_app import AdjudicateApp
+    from workbench.tui.adjudicate_backend import AdjudicationBackend
 
-    app = AdjudicateApp(engine, "judge", "sentiment")
+    app = AdjudicateApp(AdjudicationBackend(engine, "judge", "sentiment"))
     async with app.run_test() as pilot:
         await _settle(app, pilot)
-        assert app.items == []
-        assert "Nothing to adjudicate" in str(app.query_one("#statement", Static).render())
+        assert app.adjudicate_screen.items == []
+        assert "Nothing to adjudicate" in str(app.query_one("#message", Static).render())
         await pilot.press("1")  # nothing happens, nothing breaks
         await _settle(app, pilot)

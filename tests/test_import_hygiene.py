@@ -41,9 +41,8 @@ def test_cli_help_does_not_load_heavy_libraries():
 ROOT = Path(__file__).resolve().parents[1]
 # workbench/commands/ is the CLI's wiring (it may open sessions and hand them to db/ functions)
 COMMANDS = ROOT / "workbench" / "commands"
-# Being rewritten on the Backend + worker + typed-message pattern in another #23 branch; that rewrite
-# takes its sqlalchemy and db.schema imports out. Delete this entry when it lands.
-ALLOWED_FILES = {"workbench/tui/adjudicate_app.py"}
+# No exceptions: every module outside commands/ reaches the database through db/ functions.
+ALLOWED_FILES: set[str] = set()
 # The label and task vocabulary still lives in db/schema.py; the dependency-free labels module of #23
 # takes it over. Until then these plain constants (no table, no query) may be imported from db.schema.
 VOCABULARY = {"TASKS", "LABELS_BY_TASK", "STANCE_LABELS", "SENTIMENT_LABELS", "REASON_CODES", "RELATEDNESS_TASK",

@@ -67,15 +67,17 @@ def test_a_folder_named_like_markup_is_printed_as_itself(template_db, tmp_path):
 
 async def _adjudicate_note(url: str) -> tuple[list[list[str]], str, int | None]:
     from workbench.tui.adjudicate_app import AdjudicateApp
+    from workbench.tui.adjudicate_backend import AdjudicationBackend
 
-    app = AdjudicateApp(make_engine(url), "judge", "stance")
+    app = AdjudicateApp(AdjudicationBackend(make_engine(url), "judge", "stance"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        for _ in range(3):  # the queue, then the item's details
+            await pilot.pause()
+            await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.query_one("#labels", DataTable)
         rows = [[str(cell) for cell in table.get_row_at(r)] for r in range(table.row_count)]
-        statement = str(app.query_one("#statement", Static).render())
+        statement = str(app.query_one("#about", Static).render())
     return rows, statement, app.return_code
 
 
@@ -88,18 +90,18 @@ def test_adjudicate_shows_notes_names_and_targets_that_look_like_markup(engine, 
     _sql(sqlite_url, "UPDATE targets SET text = '[/i] ' || text")
     rows, statement, return_code = asyncio.run(_adjudicate_note(sqlite_url))
     assert ["[b]ann3", "against", "sarcasm", "[/red] ]0;PWNED"] in rows
-    assert "target: [/i] " in statement and not any(c in statement for c in TERMINAL_CONTROLS)
+    assert "Target   [/i] " in statement and not any(c in statement for c in TERMINAL_CONTROLS)
     assert not return_code
 
 
 def test_a_crashed_ui_exits_non_zero(db, monkeypatch):
-    from workbench.tui.adjudicate_app import AdjudicateApp
+    from workbench.tui.screens.adjudicate import AdjudicateScreen
 
     def crash(self):
         raise RuntimeError("a bug in the screen")
 
     real_run = App.run
-    monkeypatch.setattr(AdjudicateApp, "on_mount", crash)
+    monkeypatch.setattr(AdjudicateScreen, "on_mount", crash)
     monkeypatch.setattr(App, "run", lambda self, **kw: real_run(self, headless=True))
     code, out, err = invoke("adjudicate", "--annotator", "judge", "--db", db)
     assert code != 0

@@ -52,7 +52,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from db import lookup
-from db.adjudication import set_gold, standing_gold
+from db.adjudication import gold_values, set_gold, standing_gold
 from db.decisions import DecisionBatch, NewDecision, RowRefused, standing_flag, validate
 from db.engine import transaction
 from db.errors import StorageError, refused_values
@@ -283,7 +283,7 @@ class Importer:
         gold = obj.get("gold")
         if gold is None:
             return
-        if gold not in LABELS_BY_TASK[task]:
+        if gold not in gold_values(task):  # a label, or an adjudicator's exclude verdict
             raise LineError(f"unknown {task} gold label: {gold!r}")
         adjudicator = annotator_name(obj.get("gold_by") or "import")
         note, at = note_field(obj, "gold_note"), parse_time(obj.get("adjudicated_at"))

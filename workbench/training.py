@@ -84,7 +84,7 @@ def _resolve(votes: Counter) -> tuple[str | None, str]:
 
 def collect_training_set(engine: Engine, task: str, target: str | int | None = None) -> TrainingSet:
     """The labelled items of a task (one stance target, or all) resolved to one label each."""
-    from db.adjudication import gold_labels
+    from db.adjudication import NOT_ABOUT, gold_labels, statements_excluded
     from db.decisions import current_labels, statements_flagged
     from db.engine import readonly, transaction
     from db.lookup import statement_texts, target_texts
@@ -106,8 +106,11 @@ def collect_training_set(engine: Engine, task: str, target: str | int | None = N
             votes.setdefault(key, Counter())[getattr(decision, label_col)] += 1
         gold = {k: v for k, v in gold_labels(session, task).items()
                 if target_id is None or k[1] == target_id}
-        keys = sorted(set(votes) | set(gold), key=lambda k: (k[0], k[1] or 0))
-        not_statements = statements_flagged(session)
+        # an item the adjudicator judged not about its target is no example of a stance: left out
+        # (a not_a_statement verdict leaves its statement out below, counted with the flagged ones)
+        verdicts = {k for k, v in gold.items() if v == NOT_ABOUT}
+        keys = sorted((set(votes) | set(gold)) - verdicts, key=lambda k: (k[0], k[1] or 0))
+        not_statements = statements_flagged(session) | statements_excluded(session)
         n_keys = len(keys)
         keys = [k for k in keys if k[0] not in not_statements]
         not_a_statement = n_keys - len(keys)

@@ -1,4 +1,4 @@
-"""export, import, merge, agreement, adjudicate."""
+"""export, import, merge, agreement, adjudicate, review."""
 from __future__ import annotations
 
 import json
@@ -151,26 +151,80 @@ def agreement_cmd(task: str | None, target: str | None, as_json: bool, html_out:
         console.print(plain(f"HTML report written to {html_out}"))
 
 
-@click.command("adjudicate")
-@click.option("--annotator", "name", required=True, help="Your name (the adjudicator).")
-@click.option("--task", type=TASK_CHOICE, default="stance", show_default=True)
-@click.option("--include-flagged", is_flag=True, help="Also queue items an annotator flagged.")
-@click.option("--document", default=None, metavar="GLOB", help="Only statements from documents matching GLOB.")
-@click.option("--speaker", default=None, metavar="NAME", help="Only statements whose speaker's name contains NAME.")
-@click.option("--speaker-type", type=click.Choice(["official", "expert", "other"]), default=None)
-@db_option
-def adjudicate_cmd(name: str, task: str, include_flagged: bool, document: str | None, speaker: str | None,
-                   speaker_type: str | None, db_url: str | None) -> None:
-    """Choose gold labels where annotators disagree (a terminal UI)."""
-    from db.queue import QueueFilters
-    from db.repository import annotator_name
+def _adjudication_filters(command):
+    """The annotation queue's filters (one definition: annotate_cmds.filter_options), less --all-pairs:
+    relatedness does not gate items that were annotated already."""
+    from workbench.commands.annotate_cmds import filter_options
+
+    command = filter_options(command)
+    command.__click_params__ = [p for p in command.__click_params__ if p.name != "all_pairs"]
+    return command
+
+
+def _run_adjudication(mode: str, name: str, task: str, include_flagged: bool, target: str | None,
+                      document: str | None, speaker: str | None, speaker_type: str | None, label: str | None,
+                      max_confidence: float | None, db_url: str | None) -> None:
+    from db.engine import readonly, transaction
+    from db.repository import annotator_name, find_target
+    from workbench.commands.annotate_cmds import make_filters
+    from workbench.errors import WorkbenchError
     from workbench.tui.adjudicate_app import AdjudicateApp
+    from workbench.tui.adjudicate_backend import AdjudicationBackend
+    from workbench.tui.keymap import KeymapError, load_keymap
 
     name = annotator_name(name)  # before the screen opens: '' was accepted and failed on the first save
-    filters = QueueFilters(document=document, speaker=speaker, speaker_type=speaker_type)
-    run_app(AdjudicateApp(open_db(db_url), name, task, include_flagged, filters=filters))
+    if target is not None and task != "stance":
+        raise WorkbenchError("--target applies to stance only (sentiment belongs to the statement)")
+    filters = make_filters(False, document, speaker, speaker_type, label, max_confidence)
+    if label is not None and task == "sentiment":
+        from db.queue import label_task
+
+        if label_task(label)[0] == "stance":
+            raise WorkbenchError(f"--label {label} is a stance label; with --task sentiment use positive, "
+                                 "negative or sentiment:neutral")
+    try:
+        keymap = load_keymap()
+    except KeymapError as exc:
+        raise WorkbenchError(str(exc)) from None
+    engine = open_db(db_url)
+    if target is not None:
+        with transaction(readonly(engine)) as session:
+            find_target(session, target)  # a clear error before the screen opens
+    backend = AdjudicationBackend(engine, name, task, mode=mode, include_flagged=include_flagged, filters=filters,
+                                  target=target)
+    run_app(AdjudicateApp(backend, keymap=keymap))
+
+
+@click.command("adjudicate")
+@click.option("--annotator", "name", required=True, help="Your name (the adjudicator): gold labels are recorded "
+                                                         "under it.")
+@click.option("--task", type=TASK_CHOICE, default="stance", show_default=True)
+@click.option("--include-flagged", is_flag=True, help="Also queue items an annotator flagged.")
+@click.option("--target", default=None, metavar="TEXT|ID", help="One stance target only (default: all).")
+@_adjudication_filters
+@db_option
+def adjudicate_cmd(name: str, task: str, include_flagged: bool, target: str | None, document: str | None,
+                   speaker: str | None, speaker_type: str | None, label: str | None, max_confidence: float | None,
+                   db_url: str | None) -> None:
+    """Choose gold labels where annotators disagree (a terminal UI; press ? inside for keys)."""
+    _run_adjudication("adjudicate", name, task, include_flagged, target, document, speaker, speaker_type, label,
+                      max_confidence, db_url)
+
+
+@click.command("review")
+@click.option("--annotator", "name", required=True, help="Your name (the lead): gold labels you confirm or set "
+                                                         "are recorded under it, as in adjudicate.")
+@click.option("--task", type=TASK_CHOICE, default="stance", show_default=True)
+@click.option("--target", default=None, metavar="TEXT|ID", help="One stance target only (default: all).")
+@_adjudication_filters
+@db_option
+def review_cmd(name: str, task: str, target: str | None, document: str | None, speaker: str | None,
+               speaker_type: str | None, label: str | None, max_confidence: float | None, db_url: str | None) -> None:
+    """Review any annotated item: every annotator's labels, the model, the context; confirm or set gold."""
+    _run_adjudication("review", name, task, True, target, document, speaker, speaker_type, label, max_confidence,
+                      db_url)
 
 
 def register(group: click.Group) -> None:
-    for command in (export_cmd, import_cmd, merge_cmd, agreement_cmd, adjudicate_cmd):
+    for command in (export_cmd, import_cmd, merge_cmd, agreement_cmd, adjudicate_cmd, review_cmd):
         group.add_command(command)

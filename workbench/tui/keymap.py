@@ -47,7 +47,27 @@ ACTIONS: tuple[Action, ...] = (
     Action("train", "t", "train", "train model"),
     Action("guidelines", "g", "guidelines", "guidelines"),
 )
-ACTION_IDS = frozenset(a.id for a in ACTIONS)
+# The adjudication and review screens (`workbench adjudicate`, `workbench review`): ids of their own, so a
+# remap there never moves an annotation key; one keymap file holds both.
+ADJUDICATE_ACTIONS: tuple[Action, ...] = (
+    Action("adjudicate.gold1", "1", "choose(0)", "gold: 1st label", show=False),
+    Action("adjudicate.gold2", "2", "choose(1)", "gold: 2nd label", show=False),
+    Action("adjudicate.gold3", "3", "choose(2)", "gold: 3rd label", show=False),
+    Action("adjudicate.confirm", "enter", "confirm", "confirm the annotators' label as gold"),
+    Action("adjudicate.not_about", "r", "verdict('not_about')", "gold verdict: not about this target", show=False),
+    Action("adjudicate.not_statement", "e", "verdict('not_a_statement')", "gold verdict: not a statement",
+           show=False),
+    Action("adjudicate.note", "n", "note", "note (rationale)"),
+    Action("adjudicate.undo", "u", "undo", "undo gold"),
+    Action("adjudicate.help", "question_mark", "help", "help"),
+    Action("adjudicate.quit", "q", "quit", "quit"),
+    Action("adjudicate.context", "c", "context", "more context"),
+    Action("adjudicate.next", "j,down", "move(1)", "next"),
+    Action("adjudicate.previous", "k,up", "move(-1)", "previous"),
+    Action("adjudicate.reload", "f5", "reload", "reload"),
+)
+ACTION_SETS = (ACTIONS, ADJUDICATE_ACTIONS)  # one app each: a key may mean one thing per app
+ACTION_IDS = frozenset(a.id for actions in ACTION_SETS for a in actions)
 
 
 class KeymapError(Exception):
@@ -120,20 +140,21 @@ def _check_key_names(keymap: dict[str, str], path: Path | str) -> None:
                                   "'f' or '1', or a key name such as enter, escape, tab, space, slash, f5, ctrl+x)")
 
 
-def effective_keys(keymap: dict[str, str]) -> dict[str, list[str]]:
-    """binding id → the keys it answers to once the keymap is applied."""
+def effective_keys(keymap: dict[str, str], actions: tuple[Action, ...] = ACTIONS) -> dict[str, list[str]]:
+    """binding id → the keys it answers to once the keymap is applied (for one app's actions)."""
     from textual.keys import _character_to_key
 
     def norm(keys: str) -> list[str]:
         return [_character_to_key(k.strip()) if len(k.strip()) == 1 else k.strip() for k in keys.split(",")]
 
-    return {a.id: norm(keymap.get(a.id, a.key)) for a in ACTIONS}
+    return {a.id: norm(keymap.get(a.id, a.key)) for a in actions}
 
 
 def _check_clashes(keymap: dict[str, str], path: Path | str) -> None:
-    seen: dict[str, str] = {}
-    for binding_id, keys in effective_keys(keymap).items():
-        for key in keys:
-            if key in seen:
-                raise KeymapError(f"{path}: key {key!r} is bound to both {seen[key]} and {binding_id}")
-            seen[key] = binding_id
+    for actions in ACTION_SETS:
+        seen: dict[str, str] = {}
+        for binding_id, keys in effective_keys(keymap, actions).items():
+            for key in keys:
+                if key in seen:
+                    raise KeymapError(f"{path}: key {key!r} is bound to both {seen[key]} and {binding_id}")
+                seen[key] = binding_id

@@ -35,24 +35,24 @@ class _Dialog(ModalScreen):
 class HelpScreen(_Dialog):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss_none", "close")]
 
-    def __init__(self, keys: dict[str, list[str]]):
+    def __init__(self, keys: dict[str, list[str]], actions=ACTIONS, hint: str | None = None):
         super().__init__()
-        self.keys = keys
+        self.keys, self.actions, self.hint = keys, actions, hint
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2))
-        for action in ACTIONS:
+        for action in self.actions:
             shown = ", ".join(_pretty(k) for k in self.keys.get(action.id, []))
             table.add_row(shown, action.description, f"[dim]{action.id}[/]")
         # scrolls (PageDown/End) when the terminal is shorter than the table
         with VerticalScroll(classes="dialog", id="help"):
             yield Label("Keys", classes="dialog-title")
             yield Static(table)
-            yield Static(
+            yield Static(self.hint or (
                 "Enter saves the labels shown as chosen (●): the model's suggestion unless you changed it.\n"
                 "◀ yours marks the sentiment you gave this statement under another target (pre-selected).\n"
                 "Every decision is saved before the next item appears; u undoes the last one, even after a restart.\n"
-                "Remap keys in ~/.config/workbench/keymap.toml or $WORKBENCH_KEYMAP (binding id = \"key\").",
+                "Remap keys in ~/.config/workbench/keymap.toml or $WORKBENCH_KEYMAP (binding id = \"key\")."),
                 classes="dialog-hint")
 
 
