@@ -4,8 +4,10 @@ A plan (per target, or project-wide: target NULL) names the annotators, the over
 annotators an overlap item goes to. Sharing out is stable and idempotent:
 
 - an item's identity is its content, not a row id: the document's sha256, the span, the target text;
-- whether an item is an overlap item is a keyed hash of that identity (the plan's stored seed) below the
-  overlap share, so it depends on nothing else: the same seed and items give the same share on any database;
+- which items are overlap items: of the items one run deals for a target, the overlap share (rounded up or
+  down by a keyed draw, so it is exact to one item and unbiased) with the lowest keyed hash of their identity
+  (the plan's stored seed): the same seed and items give the same choice on any database, and a small project
+  gets the share it asked for (a hash threshold per item would give 32 items anywhere from 2 to 13 overlaps);
 - items are then dealt in hash order: each overlap item to the group of annotators (a pair by default) used least
   in this run, so every pair has items in common for pairwise agreement; each other item to the least loaded
   annotator (ties broken by a keyed hash of item and annotator), which evens the run's loads out, at most one
@@ -145,8 +147,15 @@ def item_identity(document_sha256: str, start: int, end: int, target_text: str) 
     return f"{document_sha256}:{start}:{end}:{target_text}"
 
 
-def is_overlap_item(seed: str, identity: str, overlap: float) -> bool:
-    return _hash(seed, "overlap", identity) < overlap * 2.0 ** 64
+def overlap_items(seed: str, identities: list[str], overlap: float) -> set[str]:
+    """The overlap share of `identities`: floor(share × n), one more with the probability of the fraction
+    (a keyed draw), the items with the lowest keyed hash."""
+    if not identities or overlap <= 0:
+        return set()
+    by_hash = sorted(identities, key=lambda i: (_hash(seed, "overlap", i), i))
+    exact = overlap * len(by_hash)
+    quota = int(exact) + (_hash(seed, "quota", str(len(by_hash)), by_hash[0]) < (exact - int(exact)) * 2.0 ** 64)
+    return set(by_hash[:min(quota, len(by_hash))])
 
 
 COMBINATIONS_MAX = 5_000  # beyond this many groups of annotators, overlap items go to the least loaded
@@ -171,8 +180,9 @@ class Dealer:
         worked = worked or {}
         k = min(overlap_annotators, len(annotators))
         ordered = sorted(identities, key=lambda i: (_hash(seed, "order", i), i))
-        shared = [i for i in ordered if k > 1 and is_overlap_item(seed, i, overlap)]
-        alone = [i for i in ordered if not (k > 1 and is_overlap_item(seed, i, overlap))]
+        chosen_for_overlap = overlap_items(seed, identities, overlap) if k > 1 else set()
+        shared = [i for i in ordered if i in chosen_for_overlap]
+        alone = [i for i in ordered if i not in chosen_for_overlap]
         few = comb(len(annotators), k) <= COMBINATIONS_MAX
         groups = list(combinations(sorted(annotators), k)) if shared and few else []
         out: dict[str, tuple[str, ...]] = {}

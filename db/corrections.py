@@ -3,7 +3,8 @@
 * ``not_statement``: the span is not a statement at all. One annotator's standing verdict takes the
   statement out of their own queue, of `--gold-only` exports and of training (as the `not_a_statement`
   flag reason always did); it leaves every annotator's queue once **agreed**: standing verdicts of
-  AGREEMENT (2) different annotators, or one verdict recorded by an adjudicator (source "adjudicate").
+  AGREEMENT (2) different annotators, or the adjudicator's standing gold verdict `not_a_statement`
+  (db.adjudication; `mark_not_statement(adjudicated=True)` records one from code, source "adjudicate").
 * ``fix_span``: new offsets into the document; ``fix_speaker``: a new speaker (name, speaker_id,
   role, type). The statement row keeps what the extractor found; the current value of each is
   the newest standing correction of any annotator (`current_corrections`).

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 # no 'A, X said, B' where the cue has content of its own, survey shares as speakers, speech going
 # on only after a bare 'she said.', no quotes from markup attributes, 'maintained'/'declared'
 # need 'that').
-EXTRACTOR_VERSION = "rules-1.9"
+# rules-1.10: content clauses after any word of saying or believing, whatever the subject, as
+# gap-filling fallbacks (that_clause.py); stance objects end at a second predicate, which is read
+# on its own; speech goes on after 'she said.' only in the paragraph's first sentence; 'a company
+# called X' and organisations named like 'The Tax Policy Center' are no speakers of people.
+EXTRACTOR_VERSION = "rules-1.10"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from .mentions import Resolved
 from .quotes import trim
 
-STRONG, RULE, WEAK = 3, 2, 0
+STRONG, RULE, FALLBACK, WEAK = 3, 2, 1, 0
 _END_PUNCT = ".!?…"
 
 

@@ -10,7 +10,7 @@ import re
 
 from .attribution import Clause, dash_name, post_clause, pre_clause
 from .canonical import canonicalize
-from .candidate import RULE, STRONG, WEAK, Cand, content as _content, words as _words
+from .candidate import FALLBACK, RULE, STRONG, WEAK, Cand, content as _content, words as _words
 from .cues import CUE
 from .lexicon import PREPOSITIONS
 from .mentions import Registry, Resolved, build_registry
@@ -209,8 +209,8 @@ def _resolve_overlaps(text: str, cands: list[Cand]) -> list[Cand]:
             continue
         clashes = _overlapping(kept, c.start, c.end)
         if clashes:
-            if c.priority == WEAK:
-                continue
+            if c.priority in (WEAK, FALLBACK):
+                continue                    # rules-1.10: fallbacks only fill gaps
             s, e = _free_part(c.start, c.end, clashes)
             s, e = trim(text, s, e)
             if len(text[s:e].split()) < 4:

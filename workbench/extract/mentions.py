@@ -273,6 +273,9 @@ class Registry:
             return Resolved(phrase, None, "other")
         if _GENERIC_EXPERT.fullmatch(desc.lower()):
             ent = self._latest_expert(pos)
+        elif all(w[:1].isupper() for w in desc.split()) and not is_role(desc) \
+                and not any(w.lower() in _TITLES for w in desc.split()):
+            ent = None                      # rules-1.10: 'The Tax Policy Center' is no person in it
         else:
             ent = self._latest_in_role(pos, desc)
         if ent:

@@ -9,12 +9,13 @@ import re
 from .attribution import (ACCORDING, GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end,
                           np_kind, speaker_after, speaker_before, speaker_like,
                           subject)
-from .candidate import RULE, words as _words
+from .candidate import FALLBACK, RULE, words as _words
 from .cue_content import content_after_cue
 from .cues import CUE, OBJECT_CUE, STANCE
 from .lexicon import CLAUSE_WORDS, PREPOSITIONS, inflect
 from .headline import colon_line, says_line
 from .subjects import local_speaker
+from .that_clause import that_clauses
 
 # Words that open a subordinate clause: a sentence's lead-in, not a statement of its own.
 _SUBORDINATORS = {"when", "after", "before", "while", "since", "although", "though", "if",
@@ -63,6 +64,15 @@ def cut_object(text: str, s: int, e: int) -> int:
     return e
 
 
+# A second predicate of the stance verb's subject: ', and urged ...', ' but said ...', ', calling
+# ...', ' while Democrats defended ...' is left to the verb's own rule.
+_SECOND_PREDICATE = re.compile(r",?\s+(?:and|but|while)\s+(?:(?:also|then|later|repeatedly|[a-z]+ly)\s+)?"
+                               r"((?:has\s+|have\s+|had\s+)?[a-z]+(?:ed|ied)|said|told|wrote|sought|"
+                               r"took|gave|made|saw|spoke|found|sent|met|left|came|went|"
+                               r"says|tells|calls|urges|warns|accuses|argues|insists|adds)\b|"
+                               r",\s+((?!including|meaning|according)[a-z]+ing)\b")
+
+
 def _open_quote(text: str, s: int, pos: int) -> bool:
     """pos lies inside a quotation opened after s (its commas belong to the quote)."""
     seg = text[s:pos]
@@ -80,6 +90,15 @@ _OBJECT_CLAUSE = re.compile(
 _PREDICATIVE = {f for v in ("call", "label", "dub", "brand", "term", "describe", "liken", "compare",
                             "deride", "hail", "accuse", "blame", "credit", "fault")
                 for f in inflect(v)}
+
+
+_POSSESSOR = re.compile(r"([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})[’']s?\s+(?:[a-z]+\s+){0,2}$")
+
+
+def _possessor(text: str, s: int, head_start: int) -> tuple[int, int] | None:
+    """'Trump’s repeated claim': the owner of a speech noun, a name in the possessive."""
+    m = _POSSESSOR.search(text, max(s, head_start - 60), head_start)
+    return (m.start(1), m.end(1)) if m else None
 
 
 def bare_noun_phrase(obj: str, verb: str) -> bool:
@@ -202,6 +221,29 @@ class SentenceRules:
                     self.continuation(clause.end, c)
                 continue
             self.reported(s, e)
+        for s, e in self.sents:             # after the others: they read self.out[-1]
+            self.that_fallback(s, e)
+
+    def that_fallback(self, s: int, e: int) -> None:
+        """rules-1.10: 'environmentalists worry that ...', 'Trump's claim that ...': content
+        clauses whatever their subject; they fill gaps only (priority FALLBACK)."""
+        text = self.text
+        for hs, he, head, cs in that_clauses(text, s, e):
+            if self.in_quote(hs) or _words(text, cs, e) < 3:
+                continue
+            before = text[max(s, hs - 12):hs].split()
+            if before and before[-1].lower() in ("is", "was", "be", "been", "being", "are", "were") \
+                    and head.endswith("ed"):
+                continue                    # 'It is expected that': no one says it
+            spk = _possessor(text, s, hs) or self._local(s, hs) or speaker_before(text, s, hs) \
+                or self._coordinated(s, hs)
+            if spk and head in STANCE and GENERIC_PLURAL.fullmatch(text[spk[0]:spk[1]]):
+                continue                    # 'Experts believe that': as in reported()
+            clause = Clause(head, hs, he, spk[0], spk[1], e) if spk else None
+            c = self.add(cs, cut_afterthought(text, cs, e), "indirect", clause, FALLBACK,
+                         keep_stop=False)
+            if c is not None and clause is None:
+                c.cue = head
 
     def _speech_goes_on(self, clause: Clause) -> bool:
         """'The minister is no danger, she said. He is the lesser evil. ...': after a bare
@@ -210,6 +252,10 @@ class SentenceRules:
         # rules-1.9: a pronoun and the cue alone ('she said.'): after 'officials said Tuesday.',
         # 'CNN reported.' or 'the poll found.' PolNeAR finds the writer's narrative going on.
         spoken = text[clause.spk_start:end].split()
+        # rules-1.10: and only when that sentence opens its paragraph: after narrative sentences
+        # ('He went on. Crops are withering, he noted. Kiribati is ...') the writer goes on.
+        if self.sents[0][0] != self.sent_at(clause.spk_start)[0]:
+            return False
         if end >= self.pe or len(spoken) != 2 or spoken[0].lower() not in ("he", "she", "they", "i", "we"):
             return False
         return not (CUE.any_in(text, end, self.pe) or OBJECT_CUE.any_in(text, end, self.pe)
@@ -346,14 +392,64 @@ class SentenceRules:
                 or self._local(s, m.start())
             if spk is None or not speaker_like(text[spk[0]:spk[1]]):
                 continue
+            if m.group(1) in ("called", "named", "dubbed") and re.match(
+                    r"(?:an?|one|another|some)\s", text[spk[0]:spk[1]], re.I):
+                continue                    # rules-1.10: 'a company called Cambridge Analytica'
             cstart = m.end()
             while cstart < e and text[cstart].isspace():
                 cstart += 1
             if _words(text, cstart, e) < 2 or not (text[cstart].isalnum() or text[cstart] in "“\"$"):
                 continue
             end = cut_object(text, cstart, e)
-            if bare_noun_phrase(text[cstart:end], m.group(1)):
-                continue                    # 'welcomed the vote', 'pushed for exemptions'
+            nxt = self._second_verb(cstart, end)
+            if nxt is not None:
+                end = nxt[0]                # rules-1.10: 'called X a liar, and urged him to resign'
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
-            self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+            if not bare_noun_phrase(text[cstart:end], m.group(1)):
+                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+            elif nxt is None:
+                continue                    # 'welcomed the vote', 'pushed for exemptions'
+            if nxt is not None:
+                self._second_predicate(nxt[1], e, spk)
             return
+
+    def _second_verb(self, cstart: int, end: int) -> tuple[int, int] | None:
+        """(where the object ends, where the next cue starts) for a stance verb's object that
+        a second predicate of the same subject follows: ', and urged ...', ' but stopped short
+        of calling ...', ', accusing ...'. Not inside a quotation or a relative clause."""
+        text = self.text
+        for nxt in _SECOND_PREDICATE.finditer(text, cstart, end):
+            if _words(text, cstart, nxt.start()) < 2 or _open_quote(text, cstart, nxt.start()) \
+                    or re.search(r",\s+(?:who|which|whose|where)\s", text[cstart:nxt.start()]):
+                return None
+            cue = CUE.search(text, nxt.start(), end) or OBJECT_CUE.search(text, nxt.start(), end)
+            other = OBJECT_CUE.search(text, nxt.start(), end)
+            if other and (cue is None or other.start(1) < cue.start(1)):
+                cue = other
+            if nxt.group(2) and (cue is None or cue.start(1) != nxt.start(2)):
+                continue                    # ', singing ...': not a cue
+            return nxt.start(), (cue.start(1) if cue else end)
+        return None
+
+    def _second_predicate(self, vs: int, e: int, spk: tuple[int, int]) -> None:
+        """The second verb of 'X called Y a liar and urged him to resign': a cue or a stance
+        verb whose content is read like the first one's, spoken by the same subject."""
+        text = self.text
+        m = CUE.search(text, vs, min(e, vs + 30))
+        if m and m.start(1) == vs:
+            quote = re.match(r"\s*,?\s*(?=[“\"])", text[m.end():e])
+            cstart = m.end() + quote.end() if quote else content_after_cue(text, m.end(), e, m.group(1))
+            if cstart is not None and _words(text, cstart, e) >= 3:
+                clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
+                self.add(cstart, cut_afterthought(text, cstart, e), "indirect", clause, RULE,
+                         keep_stop=False)
+            return
+        m = OBJECT_CUE.search(text, vs, min(e, vs + 30))
+        if m and m.start(1) == vs:
+            cstart = m.end()
+            while cstart < e and text[cstart].isspace():
+                cstart += 1
+            end = cut_object(text, cstart, e)
+            if _words(text, cstart, end) >= 2 and not bare_noun_phrase(text[cstart:end], m.group(1)):
+                clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
+                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
