@@ -19,8 +19,8 @@ from typing import Any
 from db.export_read import STATEMENT_FIELDS, Reader
 from db.export_rows import FlagEvent, GoldRow, LabelEvent, PredictionRow, StatementRow
 from vocabulary import LABELS_BY_TASK
-from workbench.export_extra import (EXTRACTED_FIELDS, VERDICT_FIELDS, extra_fields, extra_values,
-                                    extracted_values, verdict_values)
+from workbench.export_extra import (EXTRACTED_FIELDS, NO_VERDICT_VALUES, VERDICT_FIELDS, extra_fields, extra_values,
+                                    extracted_values, verdict_values, without_verdicts)
 
 # an event's label and pre-label id for a task, without a method call per event
 LABEL_OF = {"stance": attrgetter("stance"), "sentiment": attrgetter("sentiment")}
@@ -341,18 +341,21 @@ def _write_in_batches(statements: Iterator[list[str]], fh, on_rows, batch: int, 
 _NO_CONFLICT = {"stance": ', "sentiment_conflict": null', "sentiment": ', "sentiment_conflict": []'}
 
 
-def _corrections_json(reader: Reader, s: StatementRow, task: str, target: str | None) -> str:
-    """The statement as stored and the verdicts (`export_extra`), as JSON members."""
-    names = EXTRACTED_FIELDS + VERDICT_FIELDS
-    values = extracted_values(reader, s) + verdict_values(reader, s, task, target)
+def _members(names: tuple[str, ...], values: tuple) -> str:
     return "".join(f", {encode_basestring(k)}: {value(v)}" for k, v in zip(names, values))
 
 
-def _extras_json(reader: Reader, s: StatementRow, task: str, target: str | None = None) -> str:
-    """The appended columns (`export_extra`) as the tail of a JSON object (constant pieces when no conflict)."""
+_NO_VERDICT_JSON = {task: _members(VERDICT_FIELDS, values) for task, values in NO_VERDICT_VALUES.items()}
+
+
+def _extras_json(reader: Reader, s: StatementRow, task: str, target: str | None, extracted: str) -> str:
+    """The appended columns (`export_extra`) as the tail of a JSON object (constant pieces when no conflict
+    and no verdict); `extracted`: the statement-as-stored members, built once per statement."""
     conflict = reader.conflicts.get(s.id) if task == "sentiment" else None
     text = _NO_CONFLICT[task] if conflict is None else f', "sentiment_conflict": {json.dumps(conflict, ensure_ascii=False)}'
-    text += _corrections_json(reader, s, task, target)
+    text += extracted
+    text += (_NO_VERDICT_JSON[task] if without_verdicts(reader, s, task, target)
+             else _members(VERDICT_FIELDS, verdict_values(reader, s, task, target)))
     if reader.with_documents:
         title, url, published = extra_values(reader, s, task, target)[-3:]
         text += f', "doc_title": {value(title)}, "doc_url": {value(url)}, "doc_published": {value(published)}'
@@ -367,11 +370,12 @@ def write_jsonl(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
             head, body = enc.statement(s)
+            extracted = _members(EXTRACTED_FIELDS, extracted_values(reader, s))
             yield [f'{{"task": "{i.task}", {head}, "target": {target_json[i.target]}, {body}, '
                    f'"annotations": {enc.annotations(i.task, i.events)}, {enc.summary(i.task, i.events)[3]}, '
                    f'{enc.gold(i.gold)}, {enc.newest(i.task, i.prediction)[2]}, '
                    f'"flags": {enc.flags(i.flags)}, "not_a_statement": {"true" if i.not_a_statement else "false"}'
-                   f'{_extras_json(reader, s, i.task, i.target)}}}\n'
+                   f'{_extras_json(reader, s, i.task, i.target, extracted)}}}\n'
                    for i in items]
     return _write_in_batches(statements(), fh, on_rows, batch)
 
@@ -381,7 +385,15 @@ CSV_FIELDS = ("task", "doc", "doc_sha256", "start", "end", "target", "text", "sp
               "gold_by", "gold_note", "adjudicated_at", "predicted", "probabilities", "model_name", "model_version",
               "flags", "not_a_statement")
 _CSV_NO_GOLD = ",,,"
-_CSV_NO_CONFLICT = {"stance": ",", "sentiment": ",[]"}
+
+
+def _csv_conflict(annotators: list[str] | None) -> str:
+    return "" if annotators is None else csv_cell(json.dumps(annotators, ensure_ascii=False))
+
+
+def _csv_value(v: Any) -> str:
+    """An appended cell: a list as its JSON text, anything else as csv.writer writes it."""
+    return csv_cell(json.dumps(v, ensure_ascii=False)) if isinstance(v, list) else csv_cell(v)
 
 
 def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
@@ -391,17 +403,24 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
     enc = Encoder(reader)
     targets: dict = {}
 
-    def extras(s: StatementRow, task: str, target: str | None) -> str:
-        values = extra_values(reader, s, task, target)
-        conflict = "" if values[0] is None else csv_cell(json.dumps(values[0], ensure_ascii=False))
-        return "," + ",".join([conflict, *(csv_cell(json.dumps(v, ensure_ascii=False)) if isinstance(v, list)
-                                           else csv_cell(v) for v in values[1:])])
+    def extras(s: StatementRow, task: str, target: str | None, extracted: str) -> str:
+        """The appended cells; `extracted`: the statement-as-stored cells, built once per statement."""
+        if reader.with_documents:
+            values = extra_values(reader, s, task, target)
+            return "," + ",".join([_csv_conflict(values[0]), *map(_csv_value, values[1:])])
+        conflict = "" if task == "stance" else _csv_conflict(reader.conflicts.get(s.id, []))
+        verdicts = (no_verdict_cells[task] if without_verdicts(reader, s, task, target)
+                    else ",".join(map(_csv_value, verdict_values(reader, s, task, target))))
+        return f",{conflict},{extracted},{verdicts}"
+
+    no_verdict_cells = {task: ",".join(map(_csv_value, values)) for task, values in NO_VERDICT_VALUES.items()}
 
     def statements() -> Iterator[list[str]]:
         for s, items in reader:
             enc.statement(s)
             head = ",".join(map(csv_cell, (s.doc, s.doc_sha256, s.start, s.end)))
             body = ",".join(map(csv_cell, statement_values(s)))
+            extracted = ",".join(map(_csv_value, extracted_values(reader, s)))
             rows = []
             for item in items:
                 task, events, gold, flags = item.task, item.events, item.gold, item.flags
@@ -415,7 +434,7 @@ def write_csv(reader: Reader, fh, on_rows=None, batch: int = 2000) -> int:
                 flag_cell = "[]" if not flags else '"' + enc.flags(flags).replace('"', '""') + '"'
                 rows.append(f'{task},{head},{target_cell},{body},{annotations},{enc.summary(task, events)[4]},'
                             f'{gold_cells},{enc.newest_csv(task, item.prediction)},{flag_cell},{item.not_a_statement}'
-                            f'{extras(s, task, item.target)}\r\n')
+                            f'{extras(s, task, item.target, extracted)}\r\n')
             yield rows
     header = ",".join(CSV_FIELDS + extra_fields(reader.with_documents)) + "\r\n"
     return _write_in_batches(statements(), fh, on_rows, batch, header=header)

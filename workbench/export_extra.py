@@ -43,6 +43,17 @@ def extracted_values(reader: Reader, s: StatementRow) -> tuple[Any, ...]:
             stored.speaker_type)
 
 
+# verdict_values of a row that no verdict or addition touches (most rows): the encoders write them as constants
+NO_VERDICT_VALUES = {"stance": (None, [], False, []), "sentiment": (None, [], False, None)}
+
+
+def without_verdicts(reader: Reader, s: StatementRow, task: str, target: str | None) -> bool:
+    """verdict_values(reader, s, task, target) == NO_VERDICT_VALUES[task], without building it."""
+    sid = s.id
+    return (sid not in reader.verdicts and sid not in reader.gold_excluded and sid not in reader.added_by
+            and (task != "stance" or (sid, target) not in reader.not_about))
+
+
 def verdict_values(reader: Reader, s: StatementRow, task: str, target: str | None) -> tuple[Any, ...]:
     by, agreed = reader.verdicts.get(s.id, _NO_VERDICT)
     adjudicator = reader.gold_excluded.get(s.id)
