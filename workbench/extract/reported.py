@@ -111,6 +111,17 @@ def bare_noun_phrase(obj: str, verb: str) -> bool:
     return not any(w in CLAUSE_WORDS for w in words)
 
 
+def _inverted_ok(text: str, cue: str, spk: tuple[int, int]) -> bool:
+    """rules-1.11: ', said Michael Oppenheimer' / ', says the expert' is an inverted attribution;
+    ', claiming his third victory', ', criticized the platform' and ', said Trump campaign
+    strategists plan to ...' are not: a participle or a stance verb is never inverted, and a
+    name ends in a capitalised word."""
+    if cue.endswith("ing") or cue in STANCE:
+        return False
+    words = text[spk[0]:spk[1]].split()
+    return not words[0][:1].isupper() or words[-1].strip(".,()")[:1].isupper()
+
+
 class SentenceRules:
     # -- sentence rules -------------------------------------------------------------------
     def trailing_attribution(self, s: int, e: int) -> tuple[int, Clause, int | None] | None:
@@ -126,6 +137,8 @@ class SentenceRules:
                 # Inverted: ', says the expert.'
                 stop = clause_end(text, m.end(), e)
                 spk = speaker_after(text, m.end(), stop)
+                if spk and not _inverted_ok(text, m.group(1), spk):
+                    spk = None
                 comma = text.rfind(",", s, m.start())
                 if spk and comma > s:
                     return comma, Clause(m.group(1), m.start(1), m.end(1), spk[0], spk[1],
