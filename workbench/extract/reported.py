@@ -122,6 +122,17 @@ def _inverted_ok(text: str, cue: str, spk: tuple[int, int]) -> bool:
     return not words[0][:1].isupper() or words[-1].strip(".,()")[:1].isupper()
 
 
+def _fronted_adjunct(text: str, s: int, comma: int) -> bool:
+    """'During his years in office', 'In a statement Thursday', 'Six months ago': a phrase of
+    place, time or occasion before 'A, he said, B', no clause of its own ('To understand X' and
+    'Though that went smoothly' are part of the speech)."""
+    words = text[s:comma].split()
+    low = [w.lower().strip("“”\"’',") for w in words]
+    if not words or any(w in CLAUSE_WORDS for w in low[1:]):
+        return False
+    return (low[0] in PREPOSITIONS and low[0] != "to") or low[-1] == "ago"
+
+
 class SentenceRules:
     # -- sentence rules -------------------------------------------------------------------
     def trailing_attribution(self, s: int, e: int) -> tuple[int, Clause, int | None] | None:
@@ -225,6 +236,11 @@ class SentenceRules:
                 comma, clause, more = hit
                 # Unmarked speech ending in its attribution reads as a direct quote. It is not
                 # stretched back over earlier sentences: those are as often narrative.
+                if more is not None and _fronted_adjunct(text, s, comma):
+                    # rules-1.11: 'On CNN's "State of the Union," he said, B': the words
+                    # before the parenthetical set the scene; B alone is the speech.
+                    self.add(more, e, "direct", clause, RULE)
+                    continue
                 c = self.add(s, comma, "direct", clause, RULE)
                 if c and more is not None:
                     self.add(more, e, "direct", None, RULE, inherit=c)
