@@ -64,6 +64,29 @@ def cut_object(text: str, s: int, e: int) -> int:
     return e
 
 
+# rules-1.11: where a stance verb's object gives way to the writer's words: a clause of time or
+# cause ('criticized the law during a campaign stop'), a relative or appositive set off by a
+# comma (', who took heat for ...', ', the nation's largest coal company'), a new clause (', but
+# his battles ...', ', it's safe to say'). PolNeAR ends the object before them.
+_OBJECT_ADJUNCT = re.compile(r",\s+(?:but|so|yet|who|which|a|an|the)\s|"
+                             r",\s+(?:it|this|he|she|they|we|I|there)(?:’s|'s)?\s|"
+                             r"\s(?:during|since|because|after|before|when|while|following)\s")
+
+
+def cut_adjunct(text: str, s: int, e: int) -> int:
+    """End of a stance verb's object before the writer's adjuncts (_OBJECT_ADJUNCT); not inside
+    a quotation, and not where a quotation follows: that is the speech."""
+    for m in _OBJECT_ADJUNCT.finditer(text, s, e):
+        if _open_quote(text, s, m.start()):
+            continue
+        if re.search(r"[“\"«]", text[m.start():e]):
+            return e
+        if m.group().startswith(",") and re.search(r",\s+(?:of|as|for|to|with)\s", text[m.end():e]):
+            continue                        # 'accused Rafael Cruz, who was born in Cuba, of ...'
+        return m.start()
+    return e
+
+
 # A second predicate of the stance verb's subject: ', and urged ...', ' but said ...', ', calling
 # ...', ' while Democrats defended ...' is left to the verb's own rule.
 _SECOND_PREDICATE = re.compile(r",?\s+(?:and|but|while)\s+(?:(?:also|then|later|repeatedly|[a-z]+ly)\s+)?"
@@ -134,6 +157,7 @@ def _fronted_adjunct(text: str, s: int, comma: int) -> bool:
 
 
 class SentenceRules:
+    _reading_tail = False
     # -- sentence rules -------------------------------------------------------------------
     def trailing_attribution(self, s: int, e: int) -> tuple[int, Clause, int | None] | None:
         """'CONTENT, Dmitry Abzalov, president of ..., told Izvestia.' -> (comma, clause, more)
@@ -435,7 +459,14 @@ class SentenceRules:
                 end = nxt[0]                # rules-1.10: 'called X a liar, and urged him to resign'
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
             if not bare_noun_phrase(text[cstart:end], m.group(1)):
-                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+                cut = cut_adjunct(text, cstart, end)
+                self.add(cstart, cut, "indirect", clause, RULE, keep_stop=False)
+                if cut < end and nxt is None and not self._reading_tail:
+                    self._reading_tail = True
+                    try:
+                        self.reported(cut + 1, e)
+                    finally:
+                        self._reading_tail = False
             elif nxt is None:
                 continue                    # 'welcomed the vote', 'pushed for exemptions'
             if nxt is not None:
@@ -481,4 +512,4 @@ class SentenceRules:
             end = cut_object(text, cstart, e)
             if _words(text, cstart, end) >= 2 and not bare_noun_phrase(text[cstart:end], m.group(1)):
                 clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
-                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+                self.add(cstart, cut_adjunct(text, cstart, end), "indirect", clause, RULE, keep_stop=False)
