@@ -96,6 +96,12 @@ _SECOND_PREDICATE = re.compile(r",?\s+(?:and|but|while)\s+(?:(?:also|then|later|
                                r",\s+((?!including|meaning|according)[a-z]+ing)\b")
 
 
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|but|though|although|while)\s+|\s+(?:but|though|although|while)\s+")
+_NEXT_SUBJECT = re.compile(r"((?:he|she|they|we|I|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}|"
+                           r"the\s+[a-z]+(?:\s+[a-z]+)?)\s+)?(?:(?:also|later|then|has|have|had|"
+                           r"[a-z]+ly)\s+){0,2}")
+
+
 def _open_quote(text: str, s: int, pos: int) -> bool:
     """pos lies inside a quotation opened after s (its commas belong to the quote)."""
     seg = text[s:pos]
@@ -401,9 +407,35 @@ class SentenceRules:
             quote_start = text[cstart:e].lstrip()[:1]
             kind = "direct" if quote_start in "“\"«" else "indirect"
             end = e if kind == "direct" else cut_afterthought(text, cstart, e)
+            nxt = self._next_attribution(cstart, end) if kind == "indirect" else None
+            if nxt is not None:
+                end = nxt[0]
             self.add(cstart, end, kind, clause, RULE, keep_stop=kind == "direct")
+            if nxt is not None:
+                if nxt[2]:
+                    self.reported(nxt[1], e)
+                else:
+                    self._second_predicate(nxt[1], e, spk)
             return
         self.stance_object(s, e)
+
+    def _next_attribution(self, cstart: int, end: int) -> tuple[int, int, bool] | None:
+        """rules-1.11: reported content that gives way to a new attribution, ', though she
+        noted ...', ', and he urged ...', ' and Democrats accused ...', ', but warned ...':
+        (where the content ends, where the next reading starts, whether it has a subject)."""
+        text = self.text
+        for m in _NEXT_CLAUSE.finditer(text, cstart, end):
+            if _words(text, cstart, m.start()) < 3 or _open_quote(text, cstart, m.start()):
+                continue
+            sm = _NEXT_SUBJECT.match(text, m.end(), end)
+            subj = text[sm.start(1):sm.end(1)].strip() if sm.group(1) else ""
+            pos = sm.end()
+            cue = CUE.search(text, pos, min(end, pos + 40)) or OBJECT_CUE.search(text, pos, min(end, pos + 40))
+            if cue is None or cue.start(1) != pos or cue.group(1).endswith("ing"):
+                continue
+            if subj:
+                return m.start(), m.end(), True
+        return None
 
     def _appositive_subject(self, s: int, cue_start: int) -> tuple[int, int] | None:
         """'Johnnie Wilson, of Springfield, Va., said ...': a capitalised name that opens the
