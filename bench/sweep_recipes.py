@@ -86,7 +86,7 @@ def run_one(name: str, out_dir: Path, limit: int | None = None) -> dict:
     from models.encoder import pick_device
     from models.recipes import recipe_data
     from models.recipes import smoke_subset
-    from models.train import train_new
+    from models.training import train_new
 
     spec = VARIANTS[name]
     task, seed = spec["task"], spec.get("seed", 13)

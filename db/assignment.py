@@ -34,6 +34,14 @@ from sqlalchemy.orm import Session
 from db.errors import StorageError
 from db.repository import annotator_name, get_or_create_annotator, list_targets
 from db.schema import Assignment, AssignmentPlan, Decision, Document, Statement, Target
+# the queue's side (read by db/queue.py, which this module's dealing reads in turn): re-exported here
+from db.assignment_scope import (  # noqa: F401
+    assigned_scope,
+    nothing_assigned,
+    plan_by_target,
+    planned_targets,
+    plans,
+)
 
 DEFAULT_OVERLAP_ANNOTATORS = 2
 DONE_ACTIONS = ("label", "flag", "not_about")  # what takes an item out of the annotator's queue (db/queue.py)
@@ -88,20 +96,6 @@ def lock(session: Session) -> None:
     serialised already (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('workbench assign'))"))
-
-
-def plans(session: Session) -> list[AssignmentPlan]:
-    """Every stored plan, the project-wide one first."""
-    rows = session.scalars(select(AssignmentPlan)).all()
-    return sorted(rows, key=lambda p: (p.target_id is not None, p.target_id or 0))
-
-
-def plan_by_target(session: Session, target_ids: list[int]) -> dict[int, AssignmentPlan]:
-    """The plan in force for each target that has one: its own, else the project-wide plan."""
-    stored = plans(session)
-    everywhere = next((p for p in stored if p.target_id is None), None)
-    own = {p.target_id: p for p in stored if p.target_id is not None}
-    return {t: own.get(t, everywhere) for t in target_ids if own.get(t, everywhere) is not None}
 
 
 def set_plan(session: Session, request: PlanRequest, target: Target | None) -> AssignmentPlan:
@@ -221,7 +215,7 @@ class Dealer:
 
 def _items_in_scope(session: Session, target_id: int, all_pairs: bool):
     """SELECT (statement id, identity parts, assigned?) for the pairs of one target the queue would hold."""
-    from db.queue import AnnotationQueue, QueueFilters  # the queue imports this module's assigned_scope
+    from db.queue import AnnotationQueue, QueueFilters
 
     S, T = Statement, Target
     scope = AnnotationQueue(-1, "", [target_id], filters=QueueFilters(all_pairs=all_pairs),
@@ -283,30 +277,3 @@ def extend(session: Session, target_ids: list[int] | None = None) -> list[Dealt]
         out.append(dealt)
     session.flush()
     return out
-
-
-# -- the queue's side ----------------------------------------------------------------------
-
-def planned_targets(session: Session, target_ids: list[int]) -> list[int]:
-    return list(plan_by_target(session, target_ids))
-
-
-def assigned_scope(session: Session, annotator_id: int, target_ids: list[int], statement_col, target_col) -> list:
-    """SQL conditions for an annotator's queue: in a target under a plan, only the items assigned to them;
-    other targets as without assignment (everyone sees every item). [] when no plan covers the targets."""
-    planned = planned_targets(session, list(target_ids))
-    if not planned:
-        return []
-    mine = exists(select(Assignment.id).where(Assignment.statement_id == statement_col,
-                                              Assignment.target_id == target_col,
-                                              Assignment.annotator_id == annotator_id))
-    unplanned = [t for t in target_ids if t not in set(planned)]
-    return [or_(target_col.in_(unplanned), mine) if unplanned else mine]
-
-
-def nothing_assigned(session: Session, annotator_id: int, target_ids: list[int]) -> bool:
-    """Every one of the targets is under a plan and none of their items is assigned to this annotator."""
-    if not target_ids or len(planned_targets(session, list(target_ids))) < len(set(target_ids)):
-        return False
-    return not session.scalar(select(exists().where(Assignment.annotator_id == annotator_id,
-                                                    Assignment.target_id.in_(target_ids))))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from db.adjudication import gold_excluded_statements
+from db.gold import gold_excluded_statements
 from db.decisions import NOT_A_STATEMENT, stands
 from db.errors import StorageError
 from db.plaintext import clean_line

@@ -11,21 +11,21 @@ from sqlalchemy.orm import Session, aliased
 
 from db.errors import StorageError, first_line
 from db.plaintext import clean_text
-from db.schema import (
+from db.schema import Annotator, Decision, utcnow
+# NOT_A_STATEMENT: the flag reason that says a span is not a statement at all (its labels are no example of
+# anything, so gold exports and training leave the statement out); re-exported here for db/'s callers.
+from vocabulary import (  # noqa: F401
     CORRECTION_ACTIONS,
     DECISION_ACTIONS,
+    NOT_A_STATEMENT,
+    NOT_ABOUT,
     REASON_CODES,
     SENTIMENT_LABELS,
     STANCE_LABELS,
-    Annotator,
-    Decision,
-    utcnow,
+    TASKS,
 )
 
-UNDOABLE = ("label", "skip", "flag", "not_about") + CORRECTION_ACTIONS
-# The flag reason that says a span is not a statement at all: its labels are no example of
-# anything, so gold exports and training leave the statement out.
-NOT_A_STATEMENT = "not_a_statement"
+UNDOABLE = ("label", "skip", "flag", NOT_ABOUT) + CORRECTION_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ class DecisionBatch:
         self._known: dict[tuple, Content | None] = {}  # (task, annotator, statement[, target]) → content
         self._loaded: set[int] = set()           # annotators whose standing labels are all in _known
         self._asked: dict[int, int] = {}
-        self._one_item = {task: self._one_item_query(task) for task in ("stance", "sentiment")}
+        self._one_item = {task: self._one_item_query(task) for task in TASKS}
 
     @staticmethod
     def _key(task: str, annotator_id: int, statement_id: int, target_id: int | None) -> tuple:

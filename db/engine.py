@@ -14,10 +14,10 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.errors import StorageError
+from db.sqlite_lock import SQLITE_BUSY_TIMEOUT_MS, is_busy
 
 DEFAULT_URL = "sqlite:///workbench.db"
 ENV_VAR = "WORKBENCH_DB"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 T = TypeVar("T")
 
 
@@ -141,15 +141,6 @@ def transaction(engine: Engine) -> Iterator[Session]:
     with session_factory(engine)() as session:
         with session.begin():
             yield session
-
-
-def is_busy(exc: BaseException) -> bool:
-    """Another connection held SQLite's write lock longer than this one waited for it."""
-    orig = getattr(exc, "orig", None) or exc
-    code = getattr(orig, "sqlite_errorcode", None)  # SQLITE_BUSY / SQLITE_LOCKED and their extended codes
-    if code is not None:
-        return code & 0xFF in (5, 6)
-    return "database is locked" in str(orig) or "database table is locked" in str(orig)
 
 
 def write_retrying(engine: Engine, work: Callable[[Session], T],

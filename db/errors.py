@@ -21,7 +21,7 @@ def describe_database_error(exc: BaseException) -> str | None:
     if not isinstance(exc, DBAPIError):
         return None
     if isinstance(exc, OperationalError):
-        from db.engine import SQLITE_BUSY_TIMEOUT_MS, is_busy
+        from db.sqlite_lock import SQLITE_BUSY_TIMEOUT_MS, is_busy
 
         if is_busy(exc):
             return (f"the database is locked: another program held its write lock for more than "

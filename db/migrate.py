@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from db.errors import SchemaVersionError, StorageError
@@ -53,12 +55,40 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
         raise SchemaVersionError(_foreign_message(_url(engine)))
     cfg = alembic_config()
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, _sqlite_foreign_keys_off(conn), conn.begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+            if MigrationContext.configure(conn).get_current_revision() != rev:  # a scan, only after a change
+                _check_foreign_keys(conn, engine)
     except OperationalError as exc:
         raise StorageError(f"could not migrate {_url(engine)}: {_first_line(exc)}") from None
     return current_revision(engine) or ""
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrations run. Batch mode rebuilds a table by copying it and
+    dropping the original, and with foreign keys on that DROP TABLE first deletes every row, which
+    ON DELETE CASCADE carries on to the statements, predictions and decisions that reference them.
+    The pragma only takes effect outside a transaction, so it goes to the driver before BEGIN."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.dbapi_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:  # the connection goes back to the pool: every other user expects them on
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(conn: Connection, engine: Engine) -> None:
+    """What foreign keys would have refused: a migration that left a row pointing at nothing is rolled back."""
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise StorageError(f"could not migrate {_url(engine)}: {len(broken)} rows would reference missing rows "
+                               f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed")
 
 
 def ensure_current(engine: Engine) -> None:

@@ -37,12 +37,12 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, exists, false, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from db.assignment import assigned_scope
+from db.assignment_scope import assigned_scope
 from db.errors import StorageError
 from db.corrections import current_corrections, out_of_queue
 from db.decisions import standing_labels, stands
-from db.schema import (RELATEDNESS_TASK, SENTIMENT_LABELS, SPEAKER_TYPES, STANCE_LABELS, Decision, Document,
-                       Prediction, Statement, Target)
+from db.schema import SPEAKER_TYPES, Decision, Document, Prediction, Statement, Target
+from vocabulary import LABELS_BY_TASK, RELATEDNESS_TASK, SENTIMENT_LABELS, STANCE_LABELS, UNRELATED
 
 ORDERS = ("document", "uncertainty", "random")
 DONE_ACTIONS = ("label", "flag", "not_about")
@@ -83,7 +83,7 @@ def label_task(label: str) -> tuple[str, str]:
 
     A bare 'neutral' is stance's (the queue's items are stance pairs)."""
     task, _, name = label.rpartition(":")
-    known = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
+    known = LABELS_BY_TASK
     if task:
         if task not in known or name not in known[task]:
             raise StorageError(f"unknown label {label!r} (stance: {', '.join(STANCE_LABELS)}; "
@@ -286,7 +286,7 @@ class AnnotationQueue:
                            *(and_(T.id == t, S.document_id.in_(_matching(sources, g))) for t, g in globs.items())))
         if not f.all_pairs and not self.blind:
             out.append(~exists(_latest(RELATEDNESS_TASK, S.id, T.id).where(or_(
-                and_(T.threshold.is_(None), Prediction.label == "unrelated"),
+                and_(T.threshold.is_(None), Prediction.label == UNRELATED),
                 and_(T.threshold.is_not(None), Prediction.score < T.threshold)))))
         if self.respect_assignments:  # a target under an assignment plan: only the items assigned to me
             out.extend(assigned_scope(session, self.annotator_id, self.target_ids, S.id, T.id))

@@ -18,8 +18,6 @@ from db.decisions import stands
 from db.errors import StorageError
 from db.plaintext import clean_line, clean_text, has_controls
 from db.schema import (
-    PREDICTION_LABELS,
-    RELATEDNESS_TASK,
     Annotator,
     Decision,
     Document,
@@ -29,6 +27,7 @@ from db.schema import (
     Target,
     probability_margin,
 )
+from vocabulary import PREDICTION_LABELS, RELATEDNESS_TASK
 
 
 def text_sha256(text: str) -> str:

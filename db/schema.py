@@ -21,34 +21,47 @@ from sqlalchemy import (
     UniqueConstraint,
     CheckConstraint,
 )
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# The label and task vocabulary is defined once, in vocabulary/; re-exported here for db/'s modules and callers.
+from vocabulary import (  # noqa: E402,F401
+    CORRECTION_ACTIONS,
+    DECISION_ACTIONS,
+    LABELS_BY_TASK,
+    PREDICTION_LABELS,
+    REASON_CODES,
+    RELATEDNESS_LABELS,
+    RELATEDNESS_TASK,
+    SENTIMENT_LABELS,
+    STANCE_LABELS,
+    TASKS,
+)
 
 SPEAKER_TYPES = ("official", "expert", "other")
 STATEMENT_KINDS = ("direct", "indirect")
-TASKS = ("stance", "sentiment")
-STANCE_LABELS = ("favor", "against", "neutral")
-SENTIMENT_LABELS = ("positive", "negative", "neutral")
-LABELS_BY_TASK = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
-# Not an annotation task: the gate's score that a (statement, target) pair is about the target at all.
-# Stored as prediction rows (model name and version, never overwritten) with `score` = what the queue thresholds.
-RELATEDNESS_TASK = "relatedness"
-RELATEDNESS_LABELS = ("related", "unrelated")
-PREDICTION_LABELS = {**LABELS_BY_TASK, RELATEDNESS_TASK: RELATEDNESS_LABELS}
-# not_about: the annotator's verdict that the statement is not about the target at all (no stance asked)
-# Corrections of the extraction (db/corrections.py), events of the same log: not_statement (the span is no
-# statement at all), fix_span and fix_speaker (the corrected_* fields hold the new value), add_statement
-# (the annotator added a statement the extractor missed; the statement row is theirs).
-CORRECTION_ACTIONS = ("not_statement", "fix_span", "fix_speaker", "add_statement")
-DECISION_ACTIONS = ("label", "skip", "flag", "undo", "not_about") + CORRECTION_ACTIONS
-REASON_CODES = ("sarcasm", "hedge", "reported_speech", "needs_context", "wrong_speaker", "not_a_statement")
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Every constraint and index gets a predictable name, so a migration can name the one it drops or alters:
+# SQLite's batch mode rebuilds a table and can only drop a constraint it can name. The names are
+# PostgreSQL's own defaults (documents_sha256_key, statements_document_id_fkey, documents_pkey), so
+# databases created before the convention already carry them there; on an older SQLite file the same
+# constraints are unnamed, and a batch migration passes naming_convention=NAMING_CONVENTION to
+# batch_alter_table to address them by these names. CHECK constraints are named explicitly (ck_...).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "fk": "%(table_name)s_%(column_0_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
+
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
 
 

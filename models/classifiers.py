@@ -6,9 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from vocabulary import TASKS
+
 from .errors import ModelError
 
-TASKS = ("stance", "sentiment")
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 

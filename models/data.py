@@ -9,16 +9,17 @@ copies it anywhere.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DataError
+from vocabulary import LABELS_BY_TASK, SENTIMENT_LABELS
 
-STANCE_LABELS = ("favor", "against", "neutral")
-SENTIMENT_LABELS = ("positive", "negative", "neutral")
-TASK_LABELS = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_LABELS}
+from .errors import DataError, ModelError
+
+TASK_LABELS = LABELS_BY_TASK  # each task's labels in id2label order (the vocabulary's)
 FORMAT_TASK = {"newsmtsc": "sentiment", "vast": "stance", "vast_train": "stance", "semeval": "stance", "news": "stance",
                "csv": "stance"}
 # the generic stance CSV (text,target,label) takes the workbench's own labels; "none" is VAST's and the news sets' word
@@ -55,6 +56,23 @@ class CombinerSet:
 
     examples: list[Example]
     unrelated: list[Example]
+
+
+def check_examples(task: str, examples: list[Example]) -> tuple[str, ...]:
+    if task not in TASK_LABELS:
+        raise ModelError(f"unknown task {task!r} (expected stance or sentiment)")
+    labels = TASK_LABELS[task]
+    for i, e in enumerate(examples):
+        if e.label not in labels:
+            raise DataError(f"example {i}: label {e.label!r} is not one of {', '.join(labels)}")
+        if not e.text or not e.text.strip():
+            raise DataError(f"example {i}: empty text")
+    return labels
+
+
+def training_set_sha256(examples: list[Example]) -> str:
+    canon = json.dumps([[e.text, e.target, e.label] for e in examples], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
 def data_root() -> Path:

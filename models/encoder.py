@@ -198,6 +198,15 @@ def load_tokenizer(base_dir: Path):
         raise ModelError(f"cannot load tokenizer from {base_dir}: {exc}".splitlines()[0]) from None
 
 
+def mean_pooled(model, batch):
+    """L2-normalised mean of the token states under the attention mask ([CLS]/[SEP] included)."""
+    import torch
+
+    hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0), dim=-1)
+
+
 def load_base_encoder(base_dir: Path, layers: int | None = None):
     """The base encoder without pooler, fp32, in eval mode: all its layers, or only the first `layers`.
 

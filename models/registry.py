@@ -18,13 +18,15 @@ import json
 import os
 from pathlib import Path
 
+from vocabulary import RELATEDNESS_TASK, TASKS
+
 from .errors import ModelError
 
 REGISTRY_FILE = "registry.json"
 _WEIGHTS = Path(__file__).resolve().parent / "weights"
 
 
-GATE_TASK = "relatedness"  # its model is gate.json (a few numbers), not a transformer's config.json
+GATE_TASK = RELATEDNESS_TASK  # its model is gate.json (a few numbers), not a transformer's config.json
 
 
 def _entry(cfg_path: Path, shipped: bool) -> dict | None:
@@ -65,7 +67,7 @@ def list_versions(models_dir) -> list[dict]:
     """Shipped models first, then fine-tuned versions (oldest first); each with active flag."""
     models_dir = Path(models_dir)
     entries = []
-    for task, file in (("stance", "config.json"), ("sentiment", "config.json"), (GATE_TASK, "gate.json")):
+    for task, file in (*((t, "config.json") for t in TASKS), (GATE_TASK, "gate.json")):
         e = _entry(_WEIGHTS / task / file, shipped=True)
         if e:
             entries.append(e)

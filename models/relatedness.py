@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .encoder import mean_pooled
+
 FEATURES = "logits+unrelatedness"
 UNRELATED_PERCENTILE = 95
 
@@ -80,15 +82,6 @@ class RelatednessEncoder:
             a, b = emb[: len(have)], emb[len(have) :]
             out[have] = (a * b).sum(axis=1)
         return out
-
-
-def mean_pooled(model, batch):
-    """L2-normalised mean of the token states under the attention mask ([CLS]/[SEP] included)."""
-    import torch
-
-    hidden = model(**batch).last_hidden_state
-    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0), dim=-1)
 
 
 def load_relatedness(block: dict, tokenizer, device, base_path=None, int8_on_cpu: bool | None = None,

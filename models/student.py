@@ -34,8 +34,7 @@ def distil(base_dir, tokenizer, texts: list[str], *, layers: int, epochs: int, l
     """Train a student on texts; returns (student in eval mode, stats)."""
     import torch
 
-    from .encoder import load_base_encoder
-    from .relatedness import mean_pooled
+    from .encoder import load_base_encoder, mean_pooled
     from .trainer import set_seed
 
     set_seed(seed)

@@ -1,6 +1,6 @@
 """The relatedness stages of stance training: distil the student, fit the combiner, refit them alone.
 
-train_new (train.py) runs them after the cross-encoder is trained; `python -m models.train
+train_new (training.py) runs them after the cross-encoder is trained; `python -m models.train
 --task stance --combiner-only / --relatedness-only` runs them on a trained model dir.
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .data import CombinerSet, Example
-from .train import STUDENT, check_examples, dev_metrics_and_temperature, model_logits, training_set_sha256
+from .data import CombinerSet, Example, check_examples, training_set_sha256
+from .dev_eval import dev_metrics_and_temperature, model_logits
+from .shipped import STUDENT
 
 
 def distil_student(base_dir, tokenizer, out_dir, texts: list[str], seed: int, progress=None, **recipe) -> dict:

@@ -1,6 +1,6 @@
 """The training loop: seeded, length-bucketed mini-batches, AdamW, linear warmup/decay.
 
-Kept free of data-set knowledge; train.py decides what to train on.
+Kept free of data-set knowledge; training.py (with recipes.py) decides what to train on.
 """
 
 from __future__ import annotations

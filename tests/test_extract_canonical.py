@@ -25,6 +25,16 @@ def test_surname_and_title_resolve_to_the_fullest_name_with_the_fullest_role():
         ("Victor Almeida", None, "other")]
 
 
+def test_a_role_ending_in_a_place_gives_the_place_to_the_role_not_to_the_name():
+    # the seed article's "Deputy Minister of Defense of Kazakhstan Mukhamedzhan Talasov stressed that ..."
+    text = ("During the ceremony, Deputy Minister of Defense of Kazakhstan Mukhamedzhan Talasov stressed that the "
+            "operation was the first of its kind.\n\n"
+            "“You have provided protection for strategic facilities,” Talasov said.")
+    found = extract(text)
+    assert {(s.speaker, s.speaker_role, s.speaker_type) for s in found} == {
+        ("Mukhamedzhan Talasov", "Deputy Minister of Defense of Kazakhstan", "official")}
+
+
 def test_councillor_is_a_role_that_makes_an_official():
     text = ("“The budget is fair,” said Councillor Ana Ruiz.\n\n"
             "“We will vote on Thursday,” Ruiz said.")

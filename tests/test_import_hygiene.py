@@ -43,10 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ROOT / "workbench" / "commands"
 # No exceptions: every module outside commands/ reaches the database through db/ functions.
 ALLOWED_FILES: set[str] = set()
-# The label and task vocabulary still lives in db/schema.py; the dependency-free labels module of #23
-# takes it over. Until then these plain constants (no table, no query) may be imported from db.schema.
-VOCABULARY = {"TASKS", "LABELS_BY_TASK", "STANCE_LABELS", "SENTIMENT_LABELS", "REASON_CODES", "RELATEDNESS_TASK",
-              "RELATEDNESS_LABELS", "PREDICTION_LABELS", "DECISION_ACTIONS", "SPEAKER_TYPES", "STATEMENT_KINDS"}
+# The label and task vocabulary lives in vocabulary/ (db.schema only re-exports it): workbench/ imports it
+# from there, so no name is allowed from db.schema.
+VOCABULARY: set[str] = set()
 
 
 def storage_imports(source: str) -> list[str]:
@@ -77,9 +76,26 @@ def test_the_checker_sees_every_form_of_import():
               "from db import schema\nif TYPE_CHECKING:\n    from sqlalchemy import Engine\n"
               "def f():\n    import db.schema\n")
     assert storage_imports(source) == ["import sqlalchemy.orm", "from sqlalchemy import select",
-                                       "from db.schema import Decision", "from db import schema",
+                                       "from db.schema import Decision, TASKS", "from db import schema",
                                        "from sqlalchemy import Engine", "import db.schema"]
-    assert storage_imports("from db.schema import LABELS_BY_TASK, TASKS\nfrom db.engine import Engine\n") == []
+    assert storage_imports("from vocabulary import LABELS_BY_TASK, TASKS\nfrom db.engine import Engine\n") == []
+    assert storage_imports("from db.schema import LABELS_BY_TASK\n") == ["from db.schema import LABELS_BY_TASK"]
+
+
+def test_workbench_takes_the_vocabulary_from_vocabulary():
+    """Tasks, labels, actions, reasons and verdicts are imported from vocabulary/, never from a db/ module that
+    re-exports them (db.schema, db.adjudication, db.decisions)."""
+    import vocabulary
+
+    words = {name for name in vars(vocabulary) if name.isupper()}
+    offenders = {}
+    for path in sorted((ROOT / "workbench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "db":
+                names = {a.name for a in node.names} & words
+                if names:
+                    offenders.setdefault(path.relative_to(ROOT).as_posix(), []).append(f"{node.module}: {sorted(names)}")
+    assert offenders == {}
 
 
 def test_workbench_outside_commands_imports_neither_sqlalchemy_nor_the_schema():

@@ -54,7 +54,7 @@ def tiny_base(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tiny_parents(tiny_base, tmp_path_factory):
     """A tiny stance and sentiment model each, with versions distinct from the shipped ones."""
-    from models.train import train_new
+    from models.training import train_new
 
     root = tmp_path_factory.mktemp("tiny_parents")
     for task in ("stance", "sentiment"):

@@ -11,7 +11,7 @@ import pytest
 from models.data import Example  # noqa: E402
 from models.errors import DataError, ModelError  # noqa: E402
 from models.testing import build_tiny_encoder  # noqa: E402
-from models.train import SHIPPED_VERSION  # noqa: E402
+from models.shipped import SHIPPED_VERSION  # noqa: E402
 
 POS = ["this is good", "a great success", "wonderful , i love it", "very good policy", "great law"]
 NEG = ["this is bad", "a terrible failure", "awful , i hate it", "very bad policy", "a disaster"]
@@ -34,7 +34,7 @@ def tiny_base(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny_model(tiny_base, tmp_path_factory):
-    from models.train import train_new
+    from models.training import train_new
 
     out = tmp_path_factory.mktemp("tiny_model")
     dev = {"toy_dev": toy_examples(1)}
@@ -148,7 +148,7 @@ def test_packaged_encoder_hash_is_checked(monkeypatch, tmp_path):
 def test_finetune_from_parent_and_registry(tiny_model, tiny_base, tmp_path):
     from models.classifiers import load_classifier
     from models.registry import active_version, list_versions, set_active
-    from models.train import finetune
+    from models.training import finetune
 
     calls = []
     ex = toy_examples(3)  # 45 examples, like a batch of annotator decisions
@@ -178,7 +178,7 @@ def test_finetune_from_parent_and_registry(tiny_model, tiny_base, tmp_path):
 
 
 def test_finetune_rejects_bad_examples(tiny_model, tiny_base, tmp_path):
-    from models.train import finetune
+    from models.training import finetune
 
     with pytest.raises(DataError, match="label 'favor'"):
         finetune("sentiment", [Example("x", None, "favor")], tmp_path / "x", parent=tiny_model, base_path=tiny_base)

@@ -126,7 +126,7 @@ def test_generic_stance_csv_and_two_class_score(tmp_path):
 def test_evaluate_csv_through_the_cli_with_a_tiny_model(tmp_path):
     from click.testing import CliRunner
 
-    from models.train import train_new
+    from models.training import train_new
     from workbench.cli import cli
 
     base = build_tiny_encoder(tmp_path / "base")
@@ -200,7 +200,8 @@ def test_training_data_absent_gives_clear_message(tmp_path, monkeypatch):
 
 def test_evaluate_with_a_real_tiny_classifier(tmp_path):
     from models.classifiers import load_classifier
-    from models.train import SHIPPED_VERSION, train_new
+    from models.shipped import SHIPPED_VERSION
+    from models.training import train_new
 
     base = build_tiny_encoder(tmp_path / "base")
     ex = [Example("good law", "law", "favor"), Example("bad law", "law", "against"), Example("the report", None, "neutral")]

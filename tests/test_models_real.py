@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from models.classifiers import load_classifier
-from models.train import SHIPPED_VERSION
+from models.shipped import SHIPPED_VERSION
 
 
 @pytest.fixture(scope="module")

@@ -115,7 +115,7 @@ def test_unrelated_training_pairs_swap_in_another_articles_topic(tmp_path, monke
 
 def test_lora_rank_is_a_recipe_setting_recorded_and_reloaded(tmp_path):
     from models.classifiers import load_classifier
-    from models.train import train_new
+    from models.training import train_new
 
     base = build_tiny_encoder(tmp_path / "base")
     ex = [Example("good", "x", "positive"), Example("bad", "x", "negative"), Example("the", None, "neutral")] * 4
@@ -135,7 +135,7 @@ def test_lora_rank_is_a_recipe_setting_recorded_and_reloaded(tmp_path):
 def test_a_recipe_can_read_longer_inputs_than_it_trains_on(tmp_path):
     from models.card import write_card
     from models.classifiers import load_classifier
-    from models.train import train_new
+    from models.training import train_new
 
     base = build_tiny_encoder(tmp_path / "base")
     ex = [Example("good", "x", "positive"), Example("bad", "x", "negative"), Example("the", None, "neutral")] * 2
@@ -152,7 +152,7 @@ def test_shipped_models_name_a_known_base_and_its_exact_weights():
     """A recipe or shipped config naming a base the loader does not know (or other weights) could never load."""
     from models.classifiers import shipped_dir
     from models.encoder import BASES, base_encoder
-    from models.train import HYPER
+    from models.shipped import HYPER
 
     for task, recipe in HYPER.items():
         cfg = json.loads((shipped_dir(task) / "config.json").read_text())
@@ -165,7 +165,7 @@ def test_shipped_models_name_a_known_base_and_its_exact_weights():
 
 def test_a_recipe_records_its_base_even_on_an_injected_encoder(tmp_path):
     from models.encoder import MINILM, MPNET
-    from models.train import train_new
+    from models.training import train_new
 
     base = build_tiny_encoder(tmp_path / "base")
     ex = [Example("good", "x", "positive"), Example("bad", "x", "negative"), Example("the", None, "neutral")] * 2

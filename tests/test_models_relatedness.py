@@ -31,7 +31,7 @@ def tiny_base(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def stance_model(tiny_base, tmp_path_factory):
-    from models.train import train_new
+    from models.training import train_new
 
     out = tmp_path_factory.mktemp("tiny_stance")
     cfg = train_new("stance", stance_examples(3), {"toy_dev": stance_examples(1)}, out, seed=5, base_path=tiny_base,
@@ -150,7 +150,7 @@ def test_a_model_without_the_block_uses_cross_logits_only(stance_model, tiny_bas
 
 
 def test_finetuned_child_keeps_the_parents_combiner(stance_model, tiny_base, tmp_path):
-    from models.train import finetune
+    from models.training import finetune
 
     out, cfg = stance_model
     meta = finetune("stance", stance_examples(2), tmp_path / "child", parent=out, base_path=tiny_base, epochs=1)
@@ -305,7 +305,7 @@ def test_the_relatedness_pass_can_use_another_base_encoder_with_its_own_tokenize
     from models.classifiers import load_classifier
     from models.encoder import MINILM, MPNET
     from models.relatedness import load_relatedness
-    from models.train import train_new
+    from models.training import train_new
 
     cfg = train_new("stance", stance_examples(2), {"toy_dev": stance_examples(1)}, tmp_path / "m", seed=5,
                     base_path=tiny_base, hyper={"epochs": 2, "lr": 1e-2, "batch_size": 8, "max_length": 32,

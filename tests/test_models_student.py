@@ -42,7 +42,7 @@ def distilled(tiny_base, tok):
 def embed(model, tok, texts):
     import torch
 
-    from models.relatedness import mean_pooled
+    from models.encoder import mean_pooled
 
     with torch.inference_mode():
         return mean_pooled(model, tok(texts, padding=True, return_tensors="pt")).numpy()
@@ -98,7 +98,7 @@ def test_a_missing_or_broken_student_file_is_a_clear_error(tiny_base, tmp_path):
 
 @pytest.fixture(scope="module")
 def stance_with_student(tiny_base, tmp_path_factory):
-    from models.train import train_new
+    from models.training import train_new
 
     out = tmp_path_factory.mktemp("tiny_stance_student")
     cfg = train_new("stance", stance_examples(3), {"toy_dev": stance_examples(1)}, out, seed=5, base_path=tiny_base,
@@ -131,7 +131,7 @@ def test_training_with_student_texts_ships_the_student_and_the_classifier_uses_i
 
 def test_a_finetuned_child_carries_the_student_file(stance_with_student, tiny_base, tmp_path):
     from models.classifiers import load_classifier
-    from models.train import finetune
+    from models.training import finetune
 
     out, cfg = stance_with_student
     name = cfg["relatedness"]["student"]["file"]

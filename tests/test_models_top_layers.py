@@ -88,7 +88,7 @@ def test_training_the_top_layers_learns_and_saves_a_loadable_model(tiny_base, tm
     from safetensors.torch import load_file
 
     from models.classifiers import load_classifier
-    from models.train import train_new
+    from models.training import train_new
 
     from .test_models_api import NEG, POS, toy_examples
 

@@ -246,7 +246,7 @@ def tiny_models(tmp_path_factory):
     """A tiny base encoder and a tiny trained model per task (no download, seconds on a CPU)."""
     from models.data import Example
     from models.testing import build_tiny_encoder
-    from models.train import train_new
+    from models.training import train_new
 
     base = build_tiny_encoder(tmp_path_factory.mktemp("tiny_base"))
     labels = {"sentiment": ("positive", "negative", "neutral"), "stance": ("favor", "against", "neutral")}

@@ -49,7 +49,7 @@ def test_the_parent_is_scored_on_the_same_held_back_items(engine, sqlite_url, st
     from models.classifiers import load_classifier
     from models.data import Example
     from models.metrics import classification_report
-    from models.train import _split
+    from models.training import _split
     from workbench.training import DEV_FRACTION, collect_training_set
 
     code, out = train(sqlite_url, "--target", "angry", "--json", "--seed", "7")

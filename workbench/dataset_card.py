@@ -32,6 +32,8 @@ AGREEMENT_ROWS = (("percent agreement", "percent_agreement"), ("Fleiss' κ", "fl
                   ("Krippendorff's α (nominal)", "krippendorff_alpha"),
                   ("Krippendorff's α (ordinal)", "krippendorff_alpha_ordinal"), ("Gwet's AC1", "gwet_ac1"))
 BOOTSTRAP = 1000
+# the card's first line after the metadata: how `export --format hf` knows a folder it may replace
+CARD_MARK = "<!-- written by workbench export --format hf -->"
 
 
 def _plain(text) -> str:
@@ -81,8 +83,6 @@ def agreement_section(engine: Engine, tasks) -> list[str]:
 
 def render_card(engine: Engine, export: HfExport, *, gold_only: bool, with_documents: bool,
                 test_fraction: float | None, licence: str | None, command: str) -> str:
-    from workbench.export_hf import CARD_MARK
-
     licence_text = licence.strip() if licence and licence.strip() else "unspecified"
     out = ["---", f"license: {json.dumps(licence_text if licence_text != 'unspecified' else 'unknown')}",
            "pretty_name: \"Stance and sentiment annotations (Stance & Sentiment Workbench)\"",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from db.export_read import CHUNK, STATEMENT_FIELDS, Reader, open_reader
 from db.export_rows import ExportItem, StatementRow
-from db.schema import LABELS_BY_TASK, TASKS
+from vocabulary import LABELS_BY_TASK, TASKS
 from workbench.errors import WorkbenchError
 from workbench.export_arrow import ALL_LABELS, arrow_schema, write_parquet as _write_parquet
 from workbench.export_encode import flag_dict, iso, probabilities, reasons, summary, write_csv as _write_csv

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.schema import LABELS_BY_TASK, TASKS
+from vocabulary import LABELS_BY_TASK, TASKS
 from db.export_read import STATEMENT_FIELDS, Reader
 from db.export_rows import ExportItem, StatementRow
 from workbench.export_encode import LABEL_OF, PRELABEL_OF, flag_dict, iso, probabilities, reasons, summary

@@ -18,7 +18,7 @@ from typing import Any
 
 from db.export_read import STATEMENT_FIELDS, Reader
 from db.export_rows import FlagEvent, GoldRow, LabelEvent, PredictionRow, StatementRow
-from db.schema import LABELS_BY_TASK
+from vocabulary import LABELS_BY_TASK
 from workbench.export_extra import (EXTRACTED_FIELDS, VERDICT_FIELDS, extra_fields, extra_values,
                                     extracted_values, verdict_values)
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.engine import Engine
-from db.schema import LABELS_BY_TASK
+from vocabulary import LABELS_BY_TASK
+from workbench.dataset_card import CARD_MARK
 from workbench.export_arrow import write_parquet
 from workbench.output import atomic_folder, is_saved_dataset
 
@@ -62,7 +63,6 @@ class HfExport:
         return sum(t.sentiment_conflicts for t in self.tasks.values())
 
 
-CARD_MARK = "<!-- written by workbench export --format hf -->"
 _OURS = {"README.md", "stance", "sentiment"}
 
 
@@ -106,7 +106,7 @@ def _task_dataset(engine: Engine, task: str, work: str, gold_only: bool, with_do
                   test_fraction: float | None, on_rows) -> tuple[object, int, TaskSummary]:
     from datasets import ClassLabel, Dataset, DatasetDict
 
-    from workbench.export import reader
+    from db.export_read import open_reader as reader  # the tasks were checked by export()
 
     labels = tuple(LABELS_BY_TASK[task])
     summary = TaskSummary(labels)

@@ -10,7 +10,7 @@ from typing import Any
 from db.errors import StorageError
 from db.plaintext import clean_text
 from db.repository import annotator_name as checked_annotator_name
-from db.schema import LABELS_BY_TASK
+from vocabulary import LABELS_BY_TASK
 
 
 class LineError(Exception):

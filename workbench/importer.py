@@ -57,7 +57,7 @@ from db.decisions import DecisionBatch, NewDecision, RowRefused, standing_flag, 
 from db.engine import transaction
 from db.errors import StorageError, refused_values
 from db.repository import ensure_target, find_annotator, find_or_add_prediction, get_or_create_annotator, target_text
-from db.schema import LABELS_BY_TASK, TASKS
+from vocabulary import LABELS_BY_TASK, TASKS
 from workbench.errors import WorkbenchError
 from workbench.jsonline import JsonLineError, parse_json_line
 from workbench.import_fields import (

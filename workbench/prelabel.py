@@ -12,9 +12,10 @@ from typing import Any, Protocol
 from db.engine import Engine, readonly, transaction
 from db.repository import (PredictionItem, RelatednessItem, add_predictions, document_texts,
                            items_missing_predictions, items_missing_relatedness)
-from db.schema import RELATEDNESS_TASK
+from vocabulary import RELATED, RELATEDNESS_TASK, SENTIMENT, STANCE, UNRELATED
 
-TASKS = ("sentiment", "stance")
+# the order the models load and predict in (and so the order their prediction rows get ids): sentiment first
+TASKS = (SENTIMENT, STANCE)
 CHUNK = 512  # items per write transaction: progress stays live and memory flat
 # said before loading: the first load unpacks the sentiment model's base (438 MB), which takes seconds
 LOADING_MODELS = "loading the pre-labelling models (the first time also unpacks the MPNet base, ~440 MB)…"
@@ -112,8 +113,8 @@ def relatedness_rows(gate: Gate, items: list[RelatednessItem], texts: Mapping[in
         p = float(p)
         score = 1.0 if item.aliases and keyword_match(item.aliases, [item.text, context]) else p
         yield (PredictionItem(item.statement_id, item.target_id, item.text, item.target),
-               "related" if score >= threshold_for(item.target) else "unrelated",
-               {"related": p, "unrelated": 1.0 - p}, score)
+               RELATED if score >= threshold_for(item.target) else UNRELATED,
+               {RELATED: p, UNRELATED: 1.0 - p}, score)
 
 
 def prelabel_relatedness(engine: Engine, gate: Gate, items: list[RelatednessItem] | None = None,

@@ -6,13 +6,13 @@ reads the decision log (adjudicated gold first, else the label the annotators ag
 majority of them chose, else a single annotator's label; ties are left out, and so is every
 statement someone flagged as not a statement, gold or not: its labels are no example), continues
 training the ACTIVE model version of the task (the shipped one unless `workbench models use`
-chose another) with `models.train.finetune`, saves the result as a new version under the
+chose another) with `models.training.finetune`, saves the result as a new version under the
 models folder (`workbench.modelstore.models_dir_for(engine)`, outside the repository, next to
 the database), and activates it only when it beats its parent on the same held-back items
 (`activate=None`, the default), always (`activate=True`) or never (`activate=False`).
 
 No textual import here: the TUI calls this from a thread worker. Heavy imports (torch,
-transformers) happen inside `models.train.finetune`, so importing this module is cheap.
+transformers) happen inside `models.training.finetune`, so importing this module is cheap.
 `progress(done, total, message)` is called from the training thread after every step.
 """
 from __future__ import annotations
@@ -30,12 +30,12 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
+from vocabulary import NOT_ABOUT, TASKS
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
     from db.engine import Engine
 
-TASKS = ("stance", "sentiment")
 MIN_EXAMPLES = 10  # below this the held-back dev slice is 1-2 items and the update is noise
 DEV_FRACTION = 0.2
 STAGING = ".staging"  # three levels deep inside the models folder: never listed as a version
@@ -84,7 +84,7 @@ def _resolve(votes: Counter) -> tuple[str | None, str]:
 
 def collect_training_set(engine: Engine, task: str, target: str | int | None = None) -> TrainingSet:
     """The labelled items of a task (one stance target, or all) resolved to one label each."""
-    from db.adjudication import NOT_ABOUT, gold_labels
+    from db.adjudication import gold_labels
     from db.corrections import current_corrections, statements_not_a_statement
     from db.decisions import current_labels
     from db.engine import readonly, transaction
@@ -211,7 +211,7 @@ def train_from_decisions(engine: Engine, task: str, target: str | int | None = N
     """
     from models.data import Example
     from models.registry import active_version, list_versions, set_active
-    from models.train import finetune
+    from models.training import finetune
     from workbench.modelstore import models_dir_for
 
     started = time.monotonic()

@@ -1,7 +1,7 @@
 """Inter-annotator agreement: metrics (numpy), data loading, terminal and HTML reports."""
 from __future__ import annotations
 
-TASK_NAMES = ("stance", "sentiment")
+from vocabulary import TASKS as TASK_NAMES
 
 
 def agreement_report(session, tasks=TASK_NAMES, target: str | None = None, bootstrap: int = 1000,

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from db.agreement_rows import current_label_rows, latest_predictions
+from vocabulary import SENTIMENT_SCALE, STANCE_LABELS
 
 if TYPE_CHECKING:
     from db.engine import Session
 
 # Category order per task; sentiment's order is also its ordinal scale.
-CATEGORIES = {"stance": ("favor", "against", "neutral"), "sentiment": ("negative", "neutral", "positive")}
+CATEGORIES = {"stance": STANCE_LABELS, "sentiment": SENTIMENT_SCALE}
 
 
 @dataclass

@@ -5,13 +5,14 @@ import json
 
 import click
 
+from vocabulary import TASKS
 from workbench.commands.common import db_option, open_db, progress_bar, run_app
 
-TASK_CHOICE = click.Choice(["stance", "sentiment"])
+TASK_CHOICE = click.Choice(list(TASKS))
 
 
 def _tasks(task: str | None) -> tuple[str, ...]:
-    return (task,) if task else ("stance", "sentiment")
+    return (task,) if task else TASKS
 
 
 @click.command("export")

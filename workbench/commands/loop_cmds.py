@@ -5,9 +5,10 @@ import json
 
 import click
 
+from vocabulary import RELATEDNESS_TASK, TASKS
 from workbench.commands.common import db_option, open_db
 
-TASK_CHOICE = click.Choice(["stance", "sentiment", "relatedness"])
+TASK_CHOICE = click.Choice([*TASKS, RELATEDNESS_TASK])
 
 
 def _engine_for_models(db_url: str | None):

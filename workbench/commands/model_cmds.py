@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from vocabulary import RELATEDNESS_TASK, TASKS
 from workbench.commands.common import db_option, open_db, progress_bar
 
 
@@ -81,7 +82,7 @@ def prelabel(batch_size: int, db_url: str | None) -> None:
 
 
 @click.command()
-@click.option("--task", type=click.Choice(["stance", "sentiment", "relatedness", "extraction"]), required=True)
+@click.option("--task", type=click.Choice([*TASKS, RELATEDNESS_TASK, "extraction"]), required=True)
 @click.option("--format", "fmt", type=click.Choice(["newsmtsc", "vast", "semeval", "news", "csv"]), default=None,
               help="news: CSV with text, target, label favor/against/none (GWSD, Emergent); "
                    "csv (relatedness): text, target, related 1/0. Not for --task extraction.")

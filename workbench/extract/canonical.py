@@ -262,6 +262,16 @@ def canonicalize(text: str, resolved: list, entity_names: list[str]) -> None:
                 roles[canon] = rank
     for k, r in people.items():
         canon = fullest[base[k][0]]
-        r.speaker = canon
-        r.role = roles[canon][2] if canon in roles else None
+        role = roles[canon][2] if canon in roles else None
+        r.speaker = _without_role_tail(canon, role)
+        r.role = role
         r.type = classify(r.role)
+
+
+def _without_role_tail(name: str, role: str | None) -> str:
+    """'Kazakhstan Mukhamedzhan Talasov' under the role 'Deputy Minister of Defense of Kazakhstan': the
+    fuller name took the role's last word ('... of Kazakhstan Mukhamedzhan Talasov'); the name is the rest."""
+    words = name.split()
+    if role and len(words) >= 3 and words[0] == role.split()[-1]:
+        return " ".join(words[1:])
+    return name

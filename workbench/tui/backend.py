@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from db.decisions import NewDecision, record, undo_last
 from db.engine import readonly, transaction, write_retrying
 from db.errors import StorageError
-from db.assignment import nothing_assigned
+from db.assignment_scope import nothing_assigned
 from db.queue import AnnotationQueue, ItemKey, Progress, QueueFilters, QueueItem, Suggestion, model_label
 from db.repository import (
     PredictionItem,

@@ -16,8 +16,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from db.adjudication import GOLD_VERDICTS, QueueItem
+from db.adjudication import QueueItem
 from db.plaintext import clean_line
+from vocabulary import GOLD_VERDICTS, NOT_A_STATEMENT, NOT_ABOUT
 from workbench.plain import plain
 from workbench.tui import adjudicate_messages as msg
 from workbench.tui.adjudicate_backend import AdjudicationBackend
@@ -25,7 +26,7 @@ from workbench.tui.keymap import ADJUDICATE_ACTIONS
 from workbench.tui.screens.dialogs import HelpScreen, NoteScreen
 from workbench.tui.widgets.statement import StatementView
 
-VERDICT_NAMES = {"not_about": "not about this target", "not_a_statement": "not a statement"}
+VERDICT_NAMES = {NOT_ABOUT: "not about this target", NOT_A_STATEMENT: "not a statement"}
 CONTEXT_NAMES = ("paragraph only", "± 1 paragraph", "± 2 paragraphs")
 DONE = "All done — every item in this queue has a gold label."
 HELP_HINT = ("A gold choice is saved before the screen moves on; u withdraws it (the earlier choice stands again).\n"

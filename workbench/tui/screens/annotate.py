@@ -24,7 +24,7 @@ from textual.widgets import Footer, Static
 from db.decisions import NewDecision
 from db.plaintext import clean_text
 from db.queue import ItemKey, Progress, QueueItem
-from db.schema import SENTIMENT_LABELS, STANCE_LABELS
+from vocabulary import SENTIMENT_LABELS, STANCE_LABELS
 from workbench.plain import plain
 from workbench.tui import messages as msg
 from workbench.tui.active_time import ActiveClock

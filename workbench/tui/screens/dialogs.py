@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Markdown, OptionList, SelectionList, S
 from textual.widgets.option_list import Option
 
 from db.queue import QueueItem
-from db.schema import REASON_CODES
+from vocabulary import REASON_CODES
 from workbench.plain import plain
 from workbench.tui.keymap import ACTIONS
 
