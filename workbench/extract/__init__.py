@@ -19,7 +19,12 @@ from dataclasses import dataclass
 # gap-filling fallbacks (that_clause.py); stance objects end at a second predicate, which is read
 # on its own; speech goes on after 'she said.' only in the paragraph's first sentence; 'a company
 # called X' and organisations named like 'The Tax Policy Center' are no speakers of people.
-EXTRACTOR_VERSION = "rules-1.10"
+# rules-1.11: PolNeAR span precision: stance objects end before the writer's adjuncts ('during
+# ...', ', who ...', ', but ...'); reported content ends where a new subject's attribution
+# follows; no inverted attribution with a participle, a stance verb or a phrase that is no name;
+# no speech in a fronted phrase of time or place before 'A, he said, B'; transcript turns
+# ('PENCE: ...') are spoken by their label.
+EXTRACTOR_VERSION = "rules-1.11"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ from .segment import paragraphs, sentences
 from .sorted_blocks import SortedBlocks
 
 
+# A transcript's speaker label: 'WALLACE: ', '"PENCE: ', 'JAKE TAPPER: '.
+_TRANSCRIPT = re.compile(r"[\"“]?([A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+){0,2}):\s+(?=\S)")
+_NOT_SPEAKERS = {"UPDATE", "VIDEO", "EMAIL", "CORRECTION", "NOTE", "EDITOR'S NOTE", "EDITOR’S NOTE",
+                 "WATCH", "READ", "RELATED", "PHOTO", "PHOTOS", "SOURCE", "BREAKING", "Q", "A",
+                 "UPDATED", "ADVERTISEMENT", "CLICK HERE", "WARNING", "NEW", "EXCLUSIVE"}
+
+
 class _Paragraph(SentenceRules):
     """Rules applied to one paragraph, appending candidates to out."""
 
@@ -51,10 +58,26 @@ class _Paragraph(SentenceRules):
         return c
 
     def run(self) -> list[Cand]:
+        if self.transcript_rule():
+            return self.out
         self.quote_rules()
         self.dash_rule()
         self.sentence_rules()
         return self.out
+
+    # -- transcripts ----------------------------------------------------------------------
+    def transcript_rule(self) -> bool:
+        """rules-1.11: 'PENCE: Well, look, ...' (a quotation mark may open the paragraph): a
+        turn of an interview transcript, the capitalised label its speaker. The label must be a
+        name the article writes elsewhere ('Pence'), not 'UPDATE:' or 'VIDEO:'."""
+        m = _TRANSCRIPT.match(self.text, self.ps, self.pe)
+        if not m or m.group(1) in _NOT_SPEAKERS:
+            return False
+        last = m.group(1).split()[-1].strip(".’'").title()
+        if not re.search(r"(?<![\w-])" + re.escape(last) + r"(?![\w-])", self.text):
+            return False
+        clause = Clause(":", m.end(1), m.end(1) + 1, m.start(1), m.end(1), m.end())
+        return self.add(m.end(), self.pe, "direct", clause, STRONG) is not None
 
     # -- quotes ---------------------------------------------------------------------------
     def quote_rules(self) -> None:

@@ -64,6 +64,29 @@ def cut_object(text: str, s: int, e: int) -> int:
     return e
 
 
+# rules-1.11: where a stance verb's object gives way to the writer's words: a clause of time or
+# cause ('criticized the law during a campaign stop'), a relative or appositive set off by a
+# comma (', who took heat for ...', ', the nation's largest coal company'), a new clause (', but
+# his battles ...', ', it's safe to say'). PolNeAR ends the object before them.
+_OBJECT_ADJUNCT = re.compile(r",\s+(?:but|so|yet|who|which|a|an|the)\s|"
+                             r",\s+(?:it|this|he|she|they|we|I|there)(?:’s|'s)?\s|"
+                             r"\s(?:during|since|because|after|before|when|while|following)\s")
+
+
+def cut_adjunct(text: str, s: int, e: int) -> int:
+    """End of a stance verb's object before the writer's adjuncts (_OBJECT_ADJUNCT); not inside
+    a quotation, and not where a quotation follows: that is the speech."""
+    for m in _OBJECT_ADJUNCT.finditer(text, s, e):
+        if _open_quote(text, s, m.start()):
+            continue
+        if re.search(r"[“\"«]", text[m.start():e]):
+            return e
+        if m.group().startswith(",") and re.search(r",\s+(?:of|as|for|to|with)\s", text[m.end():e]):
+            continue                        # 'accused Rafael Cruz, who was born in Cuba, of ...'
+        return m.start()
+    return e
+
+
 # A second predicate of the stance verb's subject: ', and urged ...', ' but said ...', ', calling
 # ...', ' while Democrats defended ...' is left to the verb's own rule.
 _SECOND_PREDICATE = re.compile(r",?\s+(?:and|but|while)\s+(?:(?:also|then|later|repeatedly|[a-z]+ly)\s+)?"
@@ -71,6 +94,12 @@ _SECOND_PREDICATE = re.compile(r",?\s+(?:and|but|while)\s+(?:(?:also|then|later|
                                r"took|gave|made|saw|spoke|found|sent|met|left|came|went|"
                                r"says|tells|calls|urges|warns|accuses|argues|insists|adds)\b|"
                                r",\s+((?!including|meaning|according)[a-z]+ing)\b")
+
+
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|but|though|although|while)\s+|\s+(?:but|though|although|while)\s+")
+_NEXT_SUBJECT = re.compile(r"((?:he|she|they|we|I|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}|"
+                           r"the\s+[a-z]+(?:\s+[a-z]+)?)\s+)?(?:(?:also|later|then|has|have|had|"
+                           r"[a-z]+ly)\s+){0,2}")
 
 
 def _open_quote(text: str, s: int, pos: int) -> bool:
@@ -111,7 +140,30 @@ def bare_noun_phrase(obj: str, verb: str) -> bool:
     return not any(w in CLAUSE_WORDS for w in words)
 
 
+def _inverted_ok(text: str, cue: str, spk: tuple[int, int]) -> bool:
+    """rules-1.11: ', said Michael Oppenheimer' / ', says the expert' is an inverted attribution;
+    ', claiming his third victory', ', criticized the platform' and ', said Trump campaign
+    strategists plan to ...' are not: a participle or a stance verb is never inverted, and a
+    name ends in a capitalised word."""
+    if cue.endswith("ing") or cue in STANCE:
+        return False
+    words = text[spk[0]:spk[1]].split()
+    return not words[0][:1].isupper() or words[-1].strip(".,()")[:1].isupper()
+
+
+def _fronted_adjunct(text: str, s: int, comma: int) -> bool:
+    """'During his years in office', 'In a statement Thursday', 'Six months ago': a phrase of
+    place, time or occasion before 'A, he said, B', no clause of its own ('To understand X' and
+    'Though that went smoothly' are part of the speech)."""
+    words = text[s:comma].split()
+    low = [w.lower().strip("“”\"’',") for w in words]
+    if not words or any(w in CLAUSE_WORDS for w in low[1:]):
+        return False
+    return (low[0] in PREPOSITIONS and low[0] != "to") or low[-1] == "ago"
+
+
 class SentenceRules:
+    _reading_tail = False
     # -- sentence rules -------------------------------------------------------------------
     def trailing_attribution(self, s: int, e: int) -> tuple[int, Clause, int | None] | None:
         """'CONTENT, Dmitry Abzalov, president of ..., told Izvestia.' -> (comma, clause, more)
@@ -126,6 +178,8 @@ class SentenceRules:
                 # Inverted: ', says the expert.'
                 stop = clause_end(text, m.end(), e)
                 spk = speaker_after(text, m.end(), stop)
+                if spk and not _inverted_ok(text, m.group(1), spk):
+                    spk = None
                 comma = text.rfind(",", s, m.start())
                 if spk and comma > s:
                     return comma, Clause(m.group(1), m.start(1), m.end(1), spk[0], spk[1],
@@ -212,6 +266,11 @@ class SentenceRules:
                 comma, clause, more = hit
                 # Unmarked speech ending in its attribution reads as a direct quote. It is not
                 # stretched back over earlier sentences: those are as often narrative.
+                if more is not None and _fronted_adjunct(text, s, comma):
+                    # rules-1.11: 'On CNN's "State of the Union," he said, B': the words
+                    # before the parenthetical set the scene; B alone is the speech.
+                    self.add(more, e, "direct", clause, RULE)
+                    continue
                 c = self.add(s, comma, "direct", clause, RULE)
                 if c and more is not None:
                     self.add(more, e, "direct", None, RULE, inherit=c)
@@ -348,9 +407,35 @@ class SentenceRules:
             quote_start = text[cstart:e].lstrip()[:1]
             kind = "direct" if quote_start in "“\"«" else "indirect"
             end = e if kind == "direct" else cut_afterthought(text, cstart, e)
+            nxt = self._next_attribution(cstart, end) if kind == "indirect" else None
+            if nxt is not None:
+                end = nxt[0]
             self.add(cstart, end, kind, clause, RULE, keep_stop=kind == "direct")
+            if nxt is not None:
+                if nxt[2]:
+                    self.reported(nxt[1], e)
+                else:
+                    self._second_predicate(nxt[1], e, spk)
             return
         self.stance_object(s, e)
+
+    def _next_attribution(self, cstart: int, end: int) -> tuple[int, int, bool] | None:
+        """rules-1.11: reported content that gives way to a new attribution, ', though she
+        noted ...', ', and he urged ...', ' and Democrats accused ...', ', but warned ...':
+        (where the content ends, where the next reading starts, whether it has a subject)."""
+        text = self.text
+        for m in _NEXT_CLAUSE.finditer(text, cstart, end):
+            if _words(text, cstart, m.start()) < 3 or _open_quote(text, cstart, m.start()):
+                continue
+            sm = _NEXT_SUBJECT.match(text, m.end(), end)
+            subj = text[sm.start(1):sm.end(1)].strip() if sm.group(1) else ""
+            pos = sm.end()
+            cue = CUE.search(text, pos, min(end, pos + 40)) or OBJECT_CUE.search(text, pos, min(end, pos + 40))
+            if cue is None or cue.start(1) != pos or cue.group(1).endswith("ing"):
+                continue
+            if subj:
+                return m.start(), m.end(), True
+        return None
 
     def _appositive_subject(self, s: int, cue_start: int) -> tuple[int, int] | None:
         """'Johnnie Wilson, of Springfield, Va., said ...': a capitalised name that opens the
@@ -406,7 +491,14 @@ class SentenceRules:
                 end = nxt[0]                # rules-1.10: 'called X a liar, and urged him to resign'
             clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
             if not bare_noun_phrase(text[cstart:end], m.group(1)):
-                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+                cut = cut_adjunct(text, cstart, end)
+                self.add(cstart, cut, "indirect", clause, RULE, keep_stop=False)
+                if cut < end and nxt is None and not self._reading_tail:
+                    self._reading_tail = True
+                    try:
+                        self.reported(cut + 1, e)
+                    finally:
+                        self._reading_tail = False
             elif nxt is None:
                 continue                    # 'welcomed the vote', 'pushed for exemptions'
             if nxt is not None:
@@ -452,4 +544,4 @@ class SentenceRules:
             end = cut_object(text, cstart, e)
             if _words(text, cstart, end) >= 2 and not bare_noun_phrase(text[cstart:end], m.group(1)):
                 clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
-                self.add(cstart, end, "indirect", clause, RULE, keep_stop=False)
+                self.add(cstart, cut_adjunct(text, cstart, end), "indirect", clause, RULE, keep_stop=False)
