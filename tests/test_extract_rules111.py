@@ -10,7 +10,7 @@ def _found(text):
 
 
 def test_version_is_bumped():
-    assert EXTRACTOR_VERSION == "rules-1.11"
+    assert EXTRACTOR_VERSION not in ("rules-1.10", "rules-1.9")  # bumped by 1.11 and later
 
 
 def test_subject_with_an_appositive_is_no_inverted_attribution():

@@ -24,7 +24,10 @@ from dataclasses import dataclass
 # follows; no inverted attribution with a participle, a stance verb or a phrase that is no name;
 # no speech in a fronted phrase of time or place before 'A, he said, B'; transcript turns
 # ('PENCE: ...') are spoken by their label.
-EXTRACTOR_VERSION = "rules-1.11"
+# rules-1.12: all-attribution recall: 'said'/'say' after any noun phrase subject ('those surveyed
+# said ...', 'About 4 in 10 say ...') and 'hopes/plans/intends to ...' after a speaker, as
+# gap-filling fallbacks; 'I think ...' / 'We believe ...' opening a sentence outside quotes.
+EXTRACTOR_VERSION = "rules-1.12"
 
 
 @dataclass(frozen=True)

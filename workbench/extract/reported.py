@@ -34,6 +34,16 @@ _IN_SOURCE = re.compile(r"In\s+(?:a|an|the|this|that|its|their|his|her)\s+(?:[\w
                         r"filing|complaint|lawsuit|op-ed|tweet|post|email|speech|analysis|"
                         r"ruling|opinion|release|notice)"
                         r"(?:,\s+[^,“”\"]{1,80})?,\s+(?=\S+(?:\s+\S+){3})")
+_SAY_ANY_SUBJECT = {"say", "says", "said"}
+_SUBJECT_BOUNDARY = re.compile(r"[,;:]\s+(?![^(]*\))|\s(?:and|but|because|while|as|that|if|"
+                               r"when|since|though|although|so)\s")
+_NEXT_SHARE = re.compile(r"[,;]\s+(?:and\s+|while\s+)?(?:\d+(?:%|\s+percent)|[A-Z][a-z]+(?:-[a-z]+)?\s+percent)")
+_INTENTION = re.compile(r"(?<=[a-zA-Z.] )(hopes|plans|intends)\s+(?:(to)\s+(?=[a-z])|(that)\s+(?=\S))")
+_PARENS = re.compile(r"\([^()]*\)")
+# Words that show the phrase before a cue is no subject: a verb form, a quote's lead-in.
+_NOT_SUBJECT = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
+                "should", "must", "do", "does", "did", "be", "been", "not", "it", "i", "you",
+                "there", "what", "which", "how", "why", "whom", "to", "ever", "never"}
 DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
 
 
@@ -282,6 +292,24 @@ class SentenceRules:
             self.reported(s, e)
         for s, e in self.sents:             # after the others: they read self.out[-1]
             self.that_fallback(s, e)
+            self.intention(s, e)
+
+    def intention(self, s: int, e: int) -> None:
+        """rules-1.12: 'Clinton hopes to make ...', 'The U.S. plans to help ...', 'Sanders
+        hopes that ...': 'hopes' and 'plans' are more often nouns, so they are no cue words;
+        before an infinitive or 'that' after a speaker they are verbs of intention."""
+        text = self.text
+        for m in _INTENTION.finditer(text, s, e):
+            if self.in_quote(m.start()) or _words(text, m.end(), e) < 3:
+                continue
+            spk = speaker_before(text, s, m.start()) or self._local(s, m.start())
+            if spk is None or not speaker_like(text[spk[0]:spk[1]]) \
+                    or re.search(r"(?:[’']s?|\b(?:the|a|an|his|her|their|its|our|my|your|whose))\s*$",
+                                 text[spk[0]:m.start()], re.I):
+                continue                    # 'Clinton’s plans to ...', 'the plans to': nouns
+            clause = Clause(m.group(1), m.start(1), m.end(1), spk[0], spk[1], e)
+            cs = m.end() if m.group(2) == "that" else m.start(2)
+            self.add(cs, cut_afterthought(text, cs, e), "indirect", clause, FALLBACK, keep_stop=False)
 
     def that_fallback(self, s: int, e: int) -> None:
         """rules-1.10: 'environmentalists worry that ...', 'Trump's claim that ...': content
@@ -398,11 +426,17 @@ class SentenceRules:
                 continue                    # '"...," said X, a lawyer': X is no content
             spk = self._coordinated(s, m.start()) or speaker_before(text, s, m.start()) \
                 or self._local(s, m.start()) or self._appositive_subject(s, m.start())
+            if spk is None and cue in _SAY_ANY_SUBJECT:
+                self._any_subject(s, m, cstart, e)
+                continue
             if spk is None or self._after_quote(spk[0]):
                 continue                    # '...,” he said in his speech': not reported speech
             phrase = text[spk[0]:spk[1]]
-            if cue in STANCE and GENERIC_PLURAL.search(phrase) and len(phrase.split()) == 1:
-                continue
+            if cue in STANCE and GENERIC_PLURAL.search(phrase) and len(phrase.split()) == 1 \
+                    and not (phrase in ("I", "We") and spk[0] == s and not self.in_quote(s)
+                             and not any(q in text[s:e] for q in "“”\"")
+                             and not re.match(r"\s*(?:me|us)\b", text[m.end():e])):
+                continue                    # rules-1.12: 'I think ...' opening a sentence is speech
             clause = Clause(cue, m.start(1), m.end(), spk[0], spk[1], e)
             quote_start = text[cstart:e].lstrip()[:1]
             kind = "direct" if quote_start in "“\"«" else "indirect"
@@ -418,6 +452,32 @@ class SentenceRules:
                     self._second_predicate(nxt[1], e, spk)
             return
         self.stance_object(s, e)
+
+    def _any_subject(self, s: int, m, cstart: int, e: int) -> None:
+        """rules-1.12: 'those surveyed said ...', 'About 4 in 10 say ...', 'Sen. X (a ...) says
+        ...': a plain verb of saying and a bare clause after it, whatever noun phrase is its
+        subject. A fallback: it fills gaps only."""
+        text = self.text
+        lo = s
+        for b in _SUBJECT_BOUNDARY.finditer(text, s, m.start()):
+            lo = b.end()
+        seg = _PARENS.sub(lambda x: " " * len(x.group()), text[lo:m.start()])
+        words = seg.split()
+        if not 1 <= len(words) <= 10 or self.in_quote(m.start()) \
+                or any(q in text[s:m.start()] for q in ("“", "”", "\"", "''")):
+            return                          # '...,'' said Curt Smith, ...': an inverted quote
+        low = [w.lower().strip(".,’'") for w in words]
+        if any(w in _NOT_SUBJECT for w in low) or low[0] in ("so", "let", "let's", "let’s", "as") \
+                or low[0] in PREPOSITIONS or low[-1] == "who":
+            return
+        st = lo + len(seg) - len(seg.lstrip())
+        spk = (st, st + len(seg.rstrip()) - (len(seg) - len(seg.lstrip())))
+        if self._after_quote(spk[0]):
+            return
+        clause = Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], e)
+        end = cut_afterthought(text, cstart, e)
+        more = _NEXT_SHARE.search(text, cstart, end)   # '42% say X, 32% call themselves Y'
+        self.add(cstart, more.start() if more else end, "indirect", clause, FALLBACK, keep_stop=False)
 
     def _next_attribution(self, cstart: int, end: int) -> tuple[int, int, bool] | None:
         """rules-1.11: reported content that gives way to a new attribution, ', though she
