@@ -351,6 +351,18 @@ def test_the_relatedness_gate_decides_what_is_dealt_and_all_pairs_deals_everythi
     assert not queues["a"] & queues["b"] and {k.statement_id for k in queues["a"] | queues["b"]} == {1, 2, 3, 4, 5}
 
 
+def test_a_plan_before_any_target_is_stored_and_says_what_comes_next(engine):
+    build(engine, 6, docs=1, targets=())
+    out = wb(engine, "assign", "--annotators", "a,b", "--overlap", "0.5")
+    assert out.exit_code == 0 and "plan stored; no targets yet" in out.output
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AssignmentPlan)) == 1
+    with transaction(engine) as session:
+        add_target(session, "the new tax")
+    out = json.loads(wb(engine, "assign", "--json").output)  # the stored plan deals the new target's items
+    assert out["targets"][0]["new_items"] == 6 and out["targets"][0]["overlap_items"] == 3
+
+
 def test_clear_gives_every_item_back_to_everyone(engine):
     build(engine, 12, docs=1)
     assert wb(engine, "assign", "--annotators", "a,b,c").exit_code == 0

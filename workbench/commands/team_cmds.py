@@ -71,6 +71,10 @@ def assign(annotators: str | None, overlap: float | None, overlap_annotators: in
                 if summary["under_plan"] else "everyone sees every item again")
         click.echo(clean_line(f"removed {summary['cleared']} assignment(s){what}; {then}"))
         return
+    if not summary["targets"]:  # the plan covers targets added later; nothing to deal yet
+        click.echo("plan stored; no targets yet: add them with `workbench targets add`, then run "
+                   "`workbench assign` again to share their items out")
+        return
     for row in summary["targets"]:
         shares = ", ".join(f"{name} {n}" for name, n in sorted(row["per_annotator"].items())) or "nobody"
         click.echo(clean_line(f"{row['target']}: {row['new_items']} new item(s) assigned, {row['overlap_items']} of "
