@@ -1,14 +1,7 @@
-"""Gold labels: the queues of items to adjudicate or review, over the adjudication event log (db/gold.py).
+"""Gold labels: the queues of items to adjudicate or review, over the adjudication event log.
 
-Like decisions, adjudications are events. Choosing a gold label appends a "set" event; undo
-appends an "undo" event that supersedes it (the previous standing choice, if any, shows
-again). Nothing is updated or deleted. The gold label of an item is a query over the log.
-
-Besides the task's labels, a gold "label" can be a verdict that the item is no example of the
-task at all (GOLD_VERDICTS): `not_a_statement` (the span is no statement: gold exports and
-training leave the statement out, as they do for a not-a-statement flag) or, for stance,
-`not_about` (the statement is not about the target: exported with that verdict, never as a
-stance label, and left out of training).
+The log itself (set / undo events, the gold verdicts `not_a_statement` and `not_about`) is db/gold.py's;
+its names are re-exported here for the callers that import them from this module.
 """
 from __future__ import annotations
 
