@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shots", default="20,50")
     p.add_argument("--min-test", type=int, default=20, help="held-out items a target must keep after k decisions")
     p.add_argument("--parent", default=None, help="stance model dir to start from (default: the shipped weights)")
+    p.add_argument("--lr", type=float, default=None, help="search: override the shipped few-shot learning rate")
     p.add_argument("--json", dest="json_out", default=None, help="also write the per-run results here")
     args = p.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -172,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  NOTE: {t!r} occurs {seen[t]} time(s) in the shipped model's training set: not an unseen target")
 
     from workbench.training import train_from_decisions
+
+    if args.lr is not None:  # a search knob: the shipped recipe reads models.shipped.FEWSHOT at every fine-tune
+        from models.shipped import FEWSHOT
+
+        FEWSHOT["lr"] = args.lr
+        print(f"few-shot learning rate overridden: {args.lr}")
 
     work = Path(tempfile.mkdtemp(prefix="bench-fewshot-"))
     models_dir = work / "models"

@@ -47,6 +47,8 @@ def main() -> int:
     p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     p.add_argument("--limit", type=int, default=None, help="first N examples of each dev set")
     p.add_argument("--devs", choices=["multi", "classic"], default="multi")
+    p.add_argument("--grid", action="store_true",
+                   help="two models: also print the selection score of w*first + (1-w)*second for w in 0.0..1.0")
     args = p.parse_args()
     from models.classifiers import load_classifier
     from models.errors import DataError
@@ -84,6 +86,14 @@ def main() -> int:
             best = max(report(gold, q, labels)["macro_f1"] for q in probs[name])
             print(f"ensemble of {len(args.models)} {name:20s} n={len(ex):5d} "
                   f"{f_scores(name, scored(gold, np.mean(probs[name], axis=0), labels))} (best member macro-F1 {best:.3f})")
+    if args.grid and len(args.models) == 2:
+        for w in np.linspace(0.0, 1.0, 11):
+            reports = {name: scored([e.label for e in ex], w * probs[name][0] + (1 - w) * probs[name][1], labels)
+                       for name, ex in devs.items()}
+            from models.recipes import dev_primary_metric
+
+            per_set = " ".join(f"{name}={rep[dev_primary_metric(name)]:.3f}" for name, rep in reports.items())
+            print(f"w={w:.1f} selection score {selection_score(reports):.3f}  {per_set}", flush=True)
     return 0
 
 
