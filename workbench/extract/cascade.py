@@ -12,6 +12,7 @@ from .attribution import Clause, dash_name, post_clause, pre_clause
 from .canonical import canonicalize
 from .candidate import FALLBACK, RULE, STRONG, WEAK, Cand, content as _content, words as _words
 from .cues import CUE
+from .learned import LearnedModel, learned_candidates, load as load_learned
 from .lexicon import PREPOSITIONS
 from .mentions import Registry, Resolved, build_registry
 from .quotes import Quote, dash_lead, find_quotes, trim
@@ -175,7 +176,23 @@ class _Paragraph(SentenceRules):
         self.add(start, self.quotes[0].open_at if self.quotes else self.pe, "direct", None, RULE,
                  inherit=self.prev)
 
-def run(text: str) -> list[Cand]:
+_MODEL: list[LearnedModel] = []
+
+
+def default_model() -> LearnedModel:
+    """The shipped learned model (learned_weights.json), loaded once; ValueError if malformed."""
+    if not _MODEL:
+        _MODEL.append(load_learned())
+    return _MODEL[0]
+
+
+_DEFAULT = object()
+
+
+def run(text: str, model=_DEFAULT, record=None) -> list[Cand]:
+    """Candidates of text. model: the learned model that fills gaps after the rules (default
+    the shipped one; None: rules only); record: see learned.learned_candidates."""
+    model = default_model() if model is _DEFAULT else model
     paras = paragraphs(text)
     quotes = [find_quotes(text, ps, pe) for ps, pe in paras]
     spans = sorted((q.open_at, q.close_at) for qs in quotes for q in qs)
@@ -190,8 +207,12 @@ def run(text: str) -> list[Cand]:
     anchors: list[Cand] = []
     prev: Cand | None = None
     for (ps, pe), qs in zip(paras, quotes):
-        found = _Paragraph(text, ps, pe, qs, prev).run()
+        par = _Paragraph(text, ps, pe, qs, prev)
+        found = par.run()
         cands.extend(found)
+        # Not in found: the learned candidates must not change which speaker the next
+        # paragraph's quotes inherit.
+        cands.extend(learned_candidates(par, model, record))
         spoken = [c for c in found if c.spk or c.inherit]
         prev = max(spoken, key=lambda c: c.start) if spoken else None
         anchor = _introduces_next(text, ps, pe, qs)
@@ -232,8 +253,8 @@ def _resolve_overlaps(text: str, cands: list[Cand]) -> list[Cand]:
             continue
         clashes = _overlapping(kept, c.start, c.end)
         if clashes:
-            if c.priority in (WEAK, FALLBACK):
-                continue                    # rules-1.10: fallbacks only fill gaps
+            if c.priority <= FALLBACK:
+                continue                    # rules-1.10: fallbacks (and learned-1) only fill gaps
             s, e = _free_part(c.start, c.end, clashes)
             s, e = trim(text, s, e)
             if len(text[s:e].split()) < 4:
