@@ -5,11 +5,12 @@ beats the reported-speech reading of the same sentence, and reported speech beat
 scare quote inside it.
 """
 import bisect
+import dataclasses
 import itertools
 import re
 
 from .attribution import Clause, dash_name, post_clause, pre_clause
-from .canonical import canonicalize
+from .canonical import canonicalize, is_name
 from .candidate import FALLBACK, RULE, STRONG, WEAK, Cand, content as _content, words as _words
 from .cues import CUE
 from .learned import LearnedModel, learned_candidates, load as load_learned
@@ -204,24 +205,34 @@ def run(text: str, model=_DEFAULT, record=None) -> list[Cand]:
 
     registry = build_registry(text, narrative)
     cands: list[Cand] = []
+    learned: list[Cand] = []
     anchors: list[Cand] = []
     prev: Cand | None = None
     for (ps, pe), qs in zip(paras, quotes):
         par = _Paragraph(text, ps, pe, qs, prev)
         found = par.run()
         cands.extend(found)
-        # Not in found: the learned candidates must not change which speaker the next
+        # Kept apart from found: the learned candidates must not change which speaker the next
         # paragraph's quotes inherit.
-        cands.extend(learned_candidates(par, model, record))
+        learned.extend(learned_candidates(par, model, record))
         spoken = [c for c in found if c.spk or c.inherit]
         prev = max(spoken, key=lambda c: c.start) if spoken else None
         anchor = _introduces_next(text, ps, pe, qs)
         if anchor is not None:
             anchors.append(anchor)
             prev = anchor
+    names = [e.name for e in registry.entities.values()]
     _resolve_speakers(text, cands + anchors, registry)
-    canonicalize(text, [c.who for c in cands], [e.name for e in registry.entities.values()])
-    kept = _resolve_overlaps(text, cands)
+    canonicalize(text, [c.who for c in cands], names)
+    if learned:
+        # After the rules' speakers are settled, so that neither the registry's resolution of
+        # pronouns nor the canonical names of the rules' statements change; the rules' names
+        # take part as copies, to give the learned speakers the same full names.
+        _resolve_speakers(text, learned, registry)
+        if any(is_name(c.who.speaker) for c in learned):
+            canonicalize(text, [dataclasses.replace(c.who) for c in cands if is_name(c.who.speaker)]
+                         + [c.who for c in learned], names)
+    kept = _resolve_overlaps(text, cands + learned)
     return sorted(kept, key=lambda c: (c.start, c.end))
 
 

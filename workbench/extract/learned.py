@@ -21,7 +21,7 @@ from .cues import STANCE
 from .lexicon import PREPOSITIONS
 from .stance_rules import bare_noun_phrase
 
-LEARNED = 0.5                       # between FALLBACK (1) and WEAK (0): fills gaps only
+LEARNED = -1                        # below every rule candidate (WEAK is 0): fills gaps only
 WEIGHTS = pathlib.Path(__file__).with_name("learned_weights.json")
 FORMAT = "workbench-extract-learned/1"
 
@@ -100,8 +100,13 @@ def load(path: pathlib.Path = WEIGHTS) -> LearnedModel:
                         float(numbers["long_threshold"]))
 
 
-def _bucket(n: int, edges=(2, 4, 8, 15, 25, 40)) -> str:
-    return str(next((i for i, edge in enumerate(edges) if n <= edge), len(edges)))
+_EDGES = (2, 4, 8, 15, 25, 40)
+_BUCKETS = [str(next((i for i, edge in enumerate(_EDGES) if n <= edge), len(_EDGES))) for n in range(42)]
+
+
+def _bucket(n: int) -> str:
+    """'0' for up to 2 words ... '6' for over 40."""
+    return _BUCKETS[min(n, 41)]
 
 
 def _shape(word: str) -> str:
@@ -129,24 +134,35 @@ def _subject_kind(text: str, spk: tuple[int, int] | None) -> str:
 _SKIP = re.compile(r"\s*(?:that\b|,|:)?\s*")
 
 
+def _cues_in(low: list[str], vocab: "LearnedModel") -> list[tuple[int, int]]:
+    """(first, past-last) token indexes of the cues in low, the longest cue at each token."""
+    found, n = [], len(low)
+    for i in range(n):
+        if low[i] not in vocab.first_words:
+            continue                        # most words: one set look-up
+        for k in range(vocab.max_cue_words, 0, -1):
+            if i + k <= n and " ".join(low[i:i + k]) in vocab.cues:
+                found.append((i, i + k))
+                break
+    return found
+
+
 def readings(text: str, s: int, e: int, vocab: "LearnedModel"):
     """(cue, cue_start, cue_end, content_start, content_end, speaker span, features) for every
     reading of every learned cue word in the sentence text[s:e]."""
-    if vocab.key_words.isdisjoint(_WORD.findall(text[s:e].lower())):
+    low = _WORD.findall(text[s:e].lower())
+    if vocab.key_words.isdisjoint(low):
         return                              # most sentences: no cue word, no reading
-    cues, max_cue_words, first_words = vocab.cues, vocab.max_cue_words, vocab.first_words
-    toks = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text, s, e)]
-    n = len(toks)
-    found = []
-    for i in range(n):
-        if toks[i][2] not in first_words:
-            continue                        # most words: one set look-up
-        for k in range(max_cue_words, 0, -1):
-            if i + k <= n and " ".join(t[2] for t in toks[i:i + k]) in cues:
-                found.append((i, i + k))
-                break
+    found = _cues_in(low, vocab)
     if not found:
         return
+    # Offsets only now, for the few sentences that hold a cue.
+    matches = list(_WORD.finditer(text, s, e))
+    if len(matches) != len(low):            # lower() changed a token ('İ'): the text's own tokens
+        low = [m.group().lower() for m in matches]
+        found = _cues_in(low, vocab)
+    toks = [(m.start(), m.end(), w) for m, w in zip(matches, low)]
+    n = len(toks)
     sent = [f"slen={_bucket(n)}", f"ncomma={min(text.count(',', s, e), 4)}",
             f"first={_shape(toks[0][2])}", f"ncues={min(len(found), 3)}"]
     for i, j in found:
