@@ -112,3 +112,16 @@ def test_malformed_weights_are_rejected(tmp_path, content, fault):
 def test_shipped_weights_load():
     model = load()
     assert 0 < model.threshold < 1 and len(model.cues) > 50 and len(model.weights) > 100
+
+
+def test_rule_statements_are_unchanged_by_the_model():
+    # The learned statement's subject ('Opinion polls') comes between Le Pen and the quote's
+    # 'she': resolved in text order with the rules' speakers, it became the quote's speaker.
+    text = ("France’s Marine Le Pen backs Trump.\n\nOpinion polls see the race as very close in the final "
+            "weeks.\n\n“What we have in common is that we’re not insiders,” she told the network.")
+
+    def rules_view(cands):
+        return [(c.start, c.end, c.kind, c.who.speaker, c.who.role) for c in cands if c.priority != LEARNED]
+    with_model = run(text)
+    assert any(c.priority == LEARNED for c in with_model)
+    assert rules_view(with_model) == rules_view(run(text, model=None))
