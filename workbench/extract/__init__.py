@@ -27,7 +27,11 @@ from dataclasses import dataclass
 # rules-1.12: all-attribution recall: 'said'/'say' after any noun phrase subject ('those surveyed
 # said ...', 'About 4 in 10 say ...') and 'hopes/plans/intends to ...' after a speaker, as
 # gap-filling fallbacks; 'I think ...' / 'We believe ...' opening a sentence outside quotes.
-EXTRACTOR_VERSION = "rules-1.12"
+# rules-1.13+learned-1: the rules unchanged (reported.py split into modules, predictions
+# byte-identical); a logistic-regression model trained on PolNeAR train (learned.py, weights and
+# card in learned_weights.json / learned_weights.md) reads cue words in the sentences the rules
+# leave empty (no rule candidate, no quotation mark) and fills gaps only.
+EXTRACTOR_VERSION = "rules-1.13+learned-1"
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,9 @@ class ExtractedStatement:
 def extract(text: str) -> list[ExtractedStatement]:
     """Statements in text, sorted by start. Never raises; returns [] for non-text input."""
     from .canonical import speaker_key
-    from .cascade import run
+    from .cascade import default_model, run
 
+    default_model()             # a malformed weights file is an error, not an empty result
     if not isinstance(text, str) or not text.strip():
         return []
     try:

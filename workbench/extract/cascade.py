@@ -5,13 +5,15 @@ beats the reported-speech reading of the same sentence, and reported speech beat
 scare quote inside it.
 """
 import bisect
+import dataclasses
 import itertools
 import re
 
 from .attribution import Clause, dash_name, post_clause, pre_clause
-from .canonical import canonicalize
+from .canonical import canonicalize, is_name
 from .candidate import FALLBACK, RULE, STRONG, WEAK, Cand, content as _content, words as _words
 from .cues import CUE
+from .learned import LearnedModel, learned_candidates, load as load_learned
 from .lexicon import PREPOSITIONS
 from .mentions import Registry, Resolved, build_registry
 from .quotes import Quote, dash_lead, find_quotes, trim
@@ -175,7 +177,23 @@ class _Paragraph(SentenceRules):
         self.add(start, self.quotes[0].open_at if self.quotes else self.pe, "direct", None, RULE,
                  inherit=self.prev)
 
-def run(text: str) -> list[Cand]:
+_MODEL: list[LearnedModel] = []
+
+
+def default_model() -> LearnedModel:
+    """The shipped learned model (learned_weights.json), loaded once; ValueError if malformed."""
+    if not _MODEL:
+        _MODEL.append(load_learned())
+    return _MODEL[0]
+
+
+_DEFAULT = object()
+
+
+def run(text: str, model=_DEFAULT, record=None) -> list[Cand]:
+    """Candidates of text. model: the learned model that fills gaps after the rules (default
+    the shipped one; None: rules only); record: see learned.learned_candidates."""
+    model = default_model() if model is _DEFAULT else model
     paras = paragraphs(text)
     quotes = [find_quotes(text, ps, pe) for ps, pe in paras]
     spans = sorted((q.open_at, q.close_at) for qs in quotes for q in qs)
@@ -187,20 +205,34 @@ def run(text: str) -> list[Cand]:
 
     registry = build_registry(text, narrative)
     cands: list[Cand] = []
+    learned: list[Cand] = []
     anchors: list[Cand] = []
     prev: Cand | None = None
     for (ps, pe), qs in zip(paras, quotes):
-        found = _Paragraph(text, ps, pe, qs, prev).run()
+        par = _Paragraph(text, ps, pe, qs, prev)
+        found = par.run()
         cands.extend(found)
+        # Kept apart from found: the learned candidates must not change which speaker the next
+        # paragraph's quotes inherit.
+        learned.extend(learned_candidates(par, model, record))
         spoken = [c for c in found if c.spk or c.inherit]
         prev = max(spoken, key=lambda c: c.start) if spoken else None
         anchor = _introduces_next(text, ps, pe, qs)
         if anchor is not None:
             anchors.append(anchor)
             prev = anchor
+    names = [e.name for e in registry.entities.values()]
     _resolve_speakers(text, cands + anchors, registry)
-    canonicalize(text, [c.who for c in cands], [e.name for e in registry.entities.values()])
-    kept = _resolve_overlaps(text, cands)
+    canonicalize(text, [c.who for c in cands], names)
+    if learned:
+        # After the rules' speakers are settled, so that neither the registry's resolution of
+        # pronouns nor the canonical names of the rules' statements change; the rules' names
+        # take part as copies, to give the learned speakers the same full names.
+        _resolve_speakers(text, learned, registry)
+        if any(is_name(c.who.speaker) for c in learned):
+            canonicalize(text, [dataclasses.replace(c.who) for c in cands if is_name(c.who.speaker)]
+                         + [c.who for c in learned], names)
+    kept = _resolve_overlaps(text, cands + learned)
     return sorted(kept, key=lambda c: (c.start, c.end))
 
 
@@ -232,8 +264,8 @@ def _resolve_overlaps(text: str, cands: list[Cand]) -> list[Cand]:
             continue
         clashes = _overlapping(kept, c.start, c.end)
         if clashes:
-            if c.priority in (WEAK, FALLBACK):
-                continue                    # rules-1.10: fallbacks only fill gaps
+            if c.priority <= FALLBACK:
+                continue                    # rules-1.10: fallbacks (and learned-1) only fill gaps
             s, e = _free_part(c.start, c.end, clashes)
             s, e = trim(text, s, e)
             if len(text[s:e].split()) < 4:

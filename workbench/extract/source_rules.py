@@ -1,0 +1,121 @@
+"""Statements led by their source or occasion: 'According to X, ...', 'In a new poll, ...',
+'As X noted, ...', 'Asked whether ..., she said ...', headline lines.
+
+A mixin of SentenceRules (reported.py): it reads self.text, self.out and self.in_quote and
+appends through self.add.
+"""
+import re
+
+from .attribution import ACCORDING, Clause, clause_end, np_kind, speaker_after, speaker_before, subject
+from .candidate import RULE, words as _words
+from .content_end import open_quote
+from .cues import CUE
+from .headline import colon_line, says_line
+
+# A cue that shares the sentence's subject: 'X ... and said', 'X began by saying'.
+# Participles that add what the speaker meant or was asked: '..., Trump said, referring to
+# Obama', 'Asked whether ..., he said'. The wh-word stays in the content, 'about' does not.
+_PARTICIPLE = re.compile(r"(?:(?<=, )|(?<=when )|(?<=whenever )|(?<=by ))(?:referring\s+to|"
+                         r"talking\s+about|speaking\s+(?:of|about)|responding\s+to|"
+                         r"asked\s+about)\s+")
+_ASKED_FIRST = re.compile(r"Asked\s+(?:about\s+)?(?=(?:whether|if|what|why|how|who|when)\s|"
+                          r"(?<=about )\S)")
+_IN_SOURCE = re.compile(r"In\s+(?:a|an|the|this|that|its|their|his|her)\s+(?:[\w/.'’-]+\s+){0,6}?"
+                        r"(?:poll|polls|survey|study|report|statement|interview|letter|memo|"
+                        r"filing|complaint|lawsuit|op-ed|tweet|post|email|speech|analysis|"
+                        r"ruling|opinion|release|notice)"
+                        r"(?:,\s+[^,“”\"]{1,80})?,\s+(?=\S+(?:\s+\S+){3})")
+
+
+class SourceRules:
+    def headline_rules(self) -> None:
+        """A whole paragraph that is a headline or digest line with its speaker."""
+        if self.quotes:
+            return                          # quoted headlines are the quote rules' work
+        hit = colon_line(self.text, self.ps, self.pe) or says_line(self.text, self.ps, self.pe)
+        if hit:
+            cs, ce, ss, se, cue = hit
+            self.add(cs, ce, "indirect", Clause(cue, ss, se, ss, se, ce), RULE, keep_stop=False)
+
+    def participles(self, s: int, e: int) -> None:
+        """'..., Trump said, referring to Obama.' / 'Asked whether X, she said ...': the
+        participle's object, spoken by the previous statement's speaker or the sentence's."""
+        text = self.text
+        seg = text[s:e]
+        # A plain substring test first: the look-behind regex is slow to run over every sentence.
+        hits = [(m, False) for m in _PARTICIPLE.finditer(text, s, e)] \
+            if "ing " in seg or "asked about" in seg else []
+        first = _ASKED_FIRST.match(text, s, e)
+        if first:
+            hits.append((first, True))
+        for m, leads in hits:
+            if self.in_quote(m.start()):
+                continue
+            end = text.find(", ", m.end(), e) if leads else e
+            end = e if end < 0 else end
+            if _words(text, m.end(), end) < 2:
+                continue
+            # The speaker: the statement just before in this sentence, else (for a leading
+            # 'Asked ...,') the subject of the main clause.
+            src = self.out[-1] if self.out and self.out[-1].end >= s and not leads else None
+            spk = None if src else subject(text, end + 2, e)
+            cue = " ".join(m.group().split())
+            clause = Clause(cue, m.start(), m.end(), *spk, e) if spk else None
+            c = self.add(m.end(), end, "indirect", clause, RULE, keep_stop=False, inherit=src)
+            if c is not None and clause is None:
+                c.cue = cue
+
+
+    def according(self, s: int, e: int) -> bool:
+        text = self.text
+        m = ACCORDING.search(text, s, e)
+        if not m:
+            return False
+        if m.start() == s:
+            spk = speaker_after(text, m.end(), e)
+            comma = text.find(",", spk[1], e) if spk else -1
+            if comma < 0 or text[spk[1]:comma].strip():
+                # 'According to a complaint filed by the S.E.C. and Vermont, CONTENT': the
+                # source is a document or a poll, not a name; it runs to the first comma.
+                comma = text.find(", ", m.end(), e)
+                if comma < 0 or not 1 <= _words(text, m.end(), comma) <= 15 \
+                        or _words(text, comma, e) < 4 or open_quote(text, m.end(), comma):
+                    return False
+                spk = (m.end(), comma)
+            clause = Clause("according to", m.start(), m.end(), spk[0], spk[1], comma)
+            return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
+        comma = text.rfind(",", s, m.start())
+        if comma < 0 or text[comma + 1:m.start()].strip():
+            return False
+        spk_end = clause_end(text, m.end(), e)
+        spk = text[m.end():spk_end].rstrip(" .,")
+        clause = Clause("according to", m.start(), m.end(), m.end(), m.end() + len(spk), spk_end)
+        return self.add(s, comma, "indirect", clause, RULE, keep_stop=False) is not None
+
+    def in_source(self, s: int, e: int) -> bool:
+        """'In the latest Post/ABC poll, conducted in May, CONTENT': a sentence led by the
+        document or survey that says it; the content runs from the last lead-in comma."""
+        text = self.text
+        m = _IN_SOURCE.match(text, s, e)
+        if not m or self.in_quote(s):
+            return False
+        comma = m.end() - 1
+        cue = CUE.search(text, m.end(), min(e, m.end() + 60))
+        if cue and speaker_before(text, m.end(), cue.start()):
+            return False                    # 'In his interview, Mr. Trump said ...': he says it
+        clause = Clause("in", m.start(), m.start() + 2, m.start() + 3, comma, comma)
+        return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
+
+    def as_noted(self, s: int, e: int) -> bool:
+        text = self.text
+        m = re.compile(r"As\s+").match(text, s, e)
+        if not m:
+            return False
+        comma = text.find(",", m.end(), e)
+        cue = CUE.search(text, m.end(), comma) if comma > 0 else None
+        if not cue or np_kind(text[m.end():cue.start()].strip()) is None:
+            return False
+        clause = Clause(cue.group(1), cue.start(1), cue.end(), m.end(), cue.start(), comma)
+        clause.spk_end = m.end() + len(text[m.end():cue.start()].rstrip())
+        return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
+
