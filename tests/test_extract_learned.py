@@ -77,6 +77,7 @@ def test_training_is_deterministic(tmp_path):
     train(args + ["--out", str(tmp_path / "a.json")])
     train(args + ["--out", str(tmp_path / "b.json")])
     first = (tmp_path / "a.json").read_bytes()
+    assert not list(tmp_path.glob(".*.tmp"))            # written beside, renamed over: no staging file left
     assert first == (tmp_path / "b.json").read_bytes()
     model = load(tmp_path / "a.json")
     assert model.cues == {"asked"}

@@ -13,6 +13,7 @@ thresholds are chosen on dev with bench/bench_extract.py and passed in here.
 import argparse
 import collections
 import json
+import os
 import pathlib
 import re
 
@@ -175,9 +176,16 @@ def main(argv=None) -> None:
              "bias": bias, "cues": cues, "weights": dict(sorted(weights.items())),
              "settings": {k: getattr(args, k) for k in ("min_cue", "min_positive", "min_feature", "min_precision",
                                                           "l2", "steps", "rate")}}
-    args.out.write_text(json.dumps(model, ensure_ascii=False, indent=0, sort_keys=True) + "\n",
-                        encoding="utf-8")
-    load(args.out)                      # what was written must load
+    # Written beside the target and renamed over it once it loads: an interrupted or bad run
+    # never leaves the extractor a half-written weights file.
+    staging = args.out.with_name(f".{args.out.name}.tmp")
+    staging.write_text(json.dumps(model, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    try:
+        load(staging)
+    except ValueError:
+        staging.unlink()
+        raise
+    os.replace(staging, args.out)
     print(f"{len(articles)} articles, {len(cues)} cues, {len(labels)} readings "
           f"({sum(labels)} positive), {len(weights)} weights -> {args.out}")
 
