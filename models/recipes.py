@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+from .errors import DataError
 from .data import (CombinerSet, Example, data_root, read_flat_sentiment, read_flat_stance, read_grouped_stance,
                    read_news_stance, read_newsmtsc, read_semeval, read_vast, read_vast_train)
 
@@ -179,6 +180,7 @@ ARGUMENT_SPLITS = {"perspectrum": ("perspectrum/train.csv", "perspectrum/dev.csv
 # Dataset-balanced sampling: each corpus gives at most per_corpus training examples, so neither ARC's 14k pairs nor
 # VAST's 13k comments dominate; off-topic pairs (neutral) come from ARC's "unrelated", VAST comments paired with
 # another article's topic, and texts of one corpus paired with a target of another.
+MULTI_CORPORA = ("semeval", "vast_train", "gwsd", "emergent", "perspectrum", "ibm_argkp", "ibm_claim_stance", "arc")
 MULTI = {"per_corpus": 1200, "arc_unrelated": 400, "vast_swapped": 400, "cross_corpus": 400, "arc_dev_unrelated": 300}
 # Two-class corpora (no neutral gold) are judged, like SemEval, on the mean F1 of favor and against.
 F_AVG_DEVS = ("semeval_val", "perspectrum_dev", "ibm_argkp_dev", "ibm_claim_stance_dev")
@@ -225,8 +227,9 @@ def cross_corpus_pairs(pools: dict[str, list[Example]], n: int, rng: random.Rand
     return out
 
 
-def stance_multi_data(seed: int, per_corpus: int | None = None):
-    """Every stance corpus in the shared data, each sampled to at most per_corpus training examples, plus
+def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[str, ...] = ()):
+    """Every stance corpus in the shared data, each sampled to at most per_corpus training examples (all of the
+    corpora named in `uncapped`: small ones a recipe wants whole, e.g. SemEval's 2,620 tweets), plus
     off-topic pairs; dev = every corpus's dev slice (VAST dev, SemEval val, Perspectrum and ArgKP dev, 15 % of
     the topics/claims of GWSD, Emergent, IBM claim stance and ARC; ARC's related and unrelated pairs apart).
 
@@ -251,15 +254,20 @@ def stance_multi_data(seed: int, per_corpus: int | None = None):
             devs[f"{name}_unrelated_dev"] = dev_unrelated[: MULTI["arc_dev_unrelated"]]
     dev_texts = {ex.text.strip() for rows in devs.values() for ex in rows}
 
+    unknown = set(uncapped) - set(MULTI_CORPORA)
+    if unknown:
+        raise DataError(f"unknown stance corpus {sorted(unknown)[0]!r} to leave uncapped (one of {', '.join(MULTI_CORPORA)})")
+
     def sample(name: str, rows: list[Example], k: int = cap) -> list[Example]:
         rows = [ex for ex in rows if ex.text.strip() not in dev_texts]
         random.Random(f"{seed}:sample:{name}").shuffle(rows)
-        return rows[:k]
+        return rows if name in uncapped else rows[:k]
 
     pools: dict[str, list[Example]] = {"semeval": sample("semeval", read_semeval(root / "semeval2016_stance", "train"))}
     vast_rows = read_vast_train(root / "vast_train" / "train.csv", with_article=True)
     random.Random(seed).shuffle(vast_rows)
-    vast_sample = [(arc, ex) for arc, ex in vast_rows if ex.text.strip() not in dev_texts][:cap]
+    vast_sample = [(arc, ex) for arc, ex in vast_rows if ex.text.strip() not in dev_texts]
+    vast_sample = vast_sample if "vast_train" in uncapped else vast_sample[:cap]
     pools["vast_train"] = [ex for _, ex in vast_sample]
     for name, split in news.items():
         pools[name] = sample(name, split["train"])

@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--recipe", choices=["multi", "classic"], default=None,
                    help="stance data: every stance corpus, balanced (multi), or SemEval + VAST + news (classic)")
     p.add_argument("--vast-train-max", type=int, default=None, help="stance: size of the VAST train sample")
+    p.add_argument("--uncapped", default=None, metavar="CORPORA",
+                   help="stance, multi recipe: comma-separated corpora trained on whole, not sampled to the per-corpus "
+                        "cap (e.g. semeval,gwsd,emergent)")
     p.add_argument("--unrelated-train", type=int, default=None,
                    help="stance: train on N VAST comments paired with another article's topic (neutral)")
     p.add_argument("--combiner-only", action="store_true",
@@ -92,6 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         if v is not None}
     try:
         recipe = args.recipe or HYPER[args.task].get("recipe")
+        uncapped = args.uncapped if args.uncapped is not None else HYPER[args.task].get("uncapped")
+        if uncapped:
+            if args.task != "stance" or recipe != "multi":
+                print("error: --uncapped is for --task stance with the multi recipe", file=sys.stderr)
+                return 2
+            options["uncapped"] = tuple(c.strip() for c in (uncapped.split(",") if isinstance(uncapped, str)
+                                                             else uncapped) if c.strip())
+            hyper["uncapped"] = list(options["uncapped"])
         if recipe == "multi":
             hyper.setdefault("epochs", MULTI_EPOCHS)
         train, devs, datasets, combiner_set = recipe_data(args.task, args.seed, recipe=recipe, **options)

@@ -122,6 +122,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         check_examples(task, combiner_set.examples)
     hyper = {**HYPER[task], **(hyper or {})}
     hyper.pop("recipe", None)  # which data: chosen by the caller (recipe_data), recorded via `recipe`
+    uncapped = hyper.pop("uncapped", None)  # likewise data (recipe_data's option), recorded beside the recipe
     lora = hyper.pop("lora", {})
     base = base_encoder(hyper.pop("base", None))
     rel_base = hyper.pop("relatedness_base", None)
@@ -167,7 +168,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
         "training": {"n_train": len(train), "seed": seed, "threads": _threads(), "machine": platform.machine(),
                      "cpu": cpu_name(),
-                     **({"recipe": recipe} if recipe else {}), **hyper, **stats},
+                     **({"recipe": recipe} if recipe else {}), **({"uncapped": list(uncapped)} if uncapped else {}),
+                     **hyper, **stats},
         "dev_metrics": dev_metrics,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }

@@ -266,3 +266,27 @@ def test_multi_corpus_recipe_balances_corpora_and_never_trains_on_a_dev_text(tmp
     metrics = {"perspectrum_dev": {"f_avg": 0.8, "macro_f1": 0.5}, "arc_unrelated_dev": {"accuracy": 0.9, "macro_f1": 0.3},
                "arc_dev": {"macro_f1": 0.4}}
     assert selection_score(metrics) == pytest.approx((0.8 + 0.9 + 0.4) / 3)
+
+
+def test_multi_recipe_can_leave_named_corpora_uncapped(tmp_path, monkeypatch):
+    from collections import Counter
+
+    from models.recipes import recipe_data
+
+    _multi_root(tmp_path)
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    capped = recipe_data("stance", 13, recipe="multi", per_corpus=8)[0]
+    whole = recipe_data("stance", 13, recipe="multi", per_corpus=8, uncapped=("perspectrum",))[0]
+    count = Counter(e.text.split()[0] for e in whole if e.label != "neutral")
+    assert count["perspectrum"] == 40 and count["ibm_argkp"] == 8  # all 40 train rows; the others still capped
+    # the other corpora's samples are the same (the off-topic pairs are redrawn from the larger pools)
+    assert {e for e in capped if e.label != "neutral" and not e.text.startswith("perspectrum")} <= set(whole)
+    with pytest.raises(DataError, match="unknown stance corpus 'tweets'"):
+        recipe_data("stance", 13, recipe="multi", uncapped=("tweets",))
+
+
+def test_train_cli_refuses_uncapped_outside_the_multi_recipe(capsys):
+    from models.train import main
+
+    assert main(["--task", "stance", "--recipe", "classic", "--uncapped", "semeval", "--out", "/nonexistent"]) == 2
+    assert "--uncapped is for --task stance with the multi recipe" in capsys.readouterr().err
