@@ -87,11 +87,11 @@ def main() -> int:
             print(f"ensemble of {len(args.models)} {name:20s} n={len(ex):5d} "
                   f"{f_scores(name, scored(gold, np.mean(probs[name], axis=0), labels))} (best member macro-F1 {best:.3f})")
     if args.grid and len(args.models) == 2:
+        from models.recipes import dev_primary_metric
+
         for w in np.linspace(0.0, 1.0, 11):
             reports = {name: scored([e.label for e in ex], w * probs[name][0] + (1 - w) * probs[name][1], labels)
                        for name, ex in devs.items()}
-            from models.recipes import dev_primary_metric
-
             per_set = " ".join(f"{name}={rep[dev_primary_metric(name)]:.3f}" for name, rep in reports.items())
             print(f"w={w:.1f} selection score {selection_score(reports):.3f}  {per_set}", flush=True)
     return 0

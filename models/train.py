@@ -95,13 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         if v is not None}
     try:
         recipe = args.recipe or HYPER[args.task].get("recipe")
-        uncapped = args.uncapped if args.uncapped is not None else HYPER[args.task].get("uncapped")
-        if uncapped:
-            if args.task != "stance" or recipe != "multi":
-                print("error: --uncapped is for --task stance with the multi recipe", file=sys.stderr)
-                return 2
-            options["uncapped"] = tuple(c.strip() for c in (uncapped.split(",") if isinstance(uncapped, str)
-                                                             else uncapped) if c.strip())
+        if args.uncapped is not None and (args.task != "stance" or recipe != "multi"):
+            print("error: --uncapped is for --task stance with the multi recipe", file=sys.stderr)
+            return 2
+        # the shipped recipe's own list applies to its own (multi) data only: --recipe classic stays as it was
+        uncapped = (args.uncapped.split(",") if args.uncapped is not None
+                    else HYPER[args.task].get("uncapped", []) if recipe == "multi" else [])
+        if any(c.strip() for c in uncapped):
+            options["uncapped"] = tuple(c.strip() for c in uncapped if c.strip())
             hyper["uncapped"] = list(options["uncapped"])
         if recipe == "multi":
             hyper.setdefault("epochs", MULTI_EPOCHS)

@@ -290,3 +290,21 @@ def test_train_cli_refuses_uncapped_outside_the_multi_recipe(capsys):
 
     assert main(["--task", "stance", "--recipe", "classic", "--uncapped", "semeval", "--out", "/nonexistent"]) == 2
     assert "--uncapped is for --task stance with the multi recipe" in capsys.readouterr().err
+
+
+def test_train_cli_applies_the_recipes_uncapped_list_to_the_multi_recipe_only(monkeypatch):
+    import models.recipes
+    from models.shipped import HYPER
+    from models.train import main
+
+    seen = []
+
+    def stop(task, seed, recipe=None, **options):  # record what the CLI asked for, then end the run
+        seen.append((recipe, options.get("uncapped")))
+        raise DataError("stop here")
+
+    monkeypatch.setattr(models.recipes, "recipe_data", stop)
+    assert main(["--task", "stance", "--recipe", "classic", "--out", "/nonexistent"]) == 2
+    assert main(["--task", "stance", "--recipe", "multi", "--out", "/nonexistent"]) == 2
+    assert main(["--task", "stance", "--recipe", "multi", "--uncapped", "semeval", "--out", "/nonexistent"]) == 2
+    assert seen == [("classic", None), ("multi", tuple(HYPER["stance"]["uncapped"])), ("multi", ("semeval",))]
