@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--uncapped", default=None, metavar="CORPORA",
                    help="stance, multi recipe: comma-separated corpora trained on whole, not sampled to the per-corpus "
                         "cap (e.g. semeval,gwsd,emergent)")
+    p.add_argument("--per-corpus", type=int, default=None, metavar="N",
+                   help="stance, multi recipe: sample each capped corpus to at most N training examples (default "
+                        "the recipe's, 1200)")
     p.add_argument("--unrelated-train", type=int, default=None,
                    help="stance: train on N VAST comments paired with another article's topic (neutral)")
     p.add_argument("--combiner-only", action="store_true",
@@ -95,9 +98,16 @@ def main(argv: list[str] | None = None) -> int:
         if v is not None}
     try:
         recipe = args.recipe or HYPER[args.task].get("recipe")
-        if args.uncapped is not None and (args.task != "stance" or recipe != "multi"):
-            print("error: --uncapped is for --task stance with the multi recipe", file=sys.stderr)
-            return 2
+        for flag, value in (("--uncapped", args.uncapped), ("--per-corpus", args.per_corpus)):
+            if value is not None and (args.task != "stance" or recipe != "multi"):
+                print(f"error: {flag} is for --task stance with the multi recipe", file=sys.stderr)
+                return 2
+        per_corpus = args.per_corpus if args.per_corpus is not None else HYPER[args.task].get("per_corpus")
+        if per_corpus is not None and recipe == "multi":
+            if per_corpus < 1:
+                print("error: --per-corpus must be at least 1", file=sys.stderr)
+                return 2
+            options["per_corpus"] = hyper["per_corpus"] = per_corpus
         # the shipped recipe's own list applies to its own (multi) data only: --recipe classic stays as it was
         uncapped = (args.uncapped.split(",") if args.uncapped is not None
                     else HYPER[args.task].get("uncapped", []) if recipe == "multi" else [])

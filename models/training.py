@@ -122,7 +122,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         check_examples(task, combiner_set.examples)
     hyper = {**HYPER[task], **(hyper or {})}
     hyper.pop("recipe", None)  # which data: chosen by the caller (recipe_data), recorded via `recipe`
-    uncapped = hyper.pop("uncapped", None)  # likewise data (recipe_data's option), recorded beside the recipe
+    uncapped = hyper.pop("uncapped", None)  # likewise data (recipe_data's options), recorded beside the recipe
+    per_corpus = hyper.pop("per_corpus", None)
     lora = hyper.pop("lora", {})
     base = base_encoder(hyper.pop("base", None))
     rel_base = hyper.pop("relatedness_base", None)
@@ -169,6 +170,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "training": {"n_train": len(train), "seed": seed, "threads": _threads(), "machine": platform.machine(),
                      "cpu": cpu_name(),
                      **({"recipe": recipe} if recipe else {}), **({"uncapped": list(uncapped)} if uncapped else {}),
+                     **({"per_corpus": per_corpus} if per_corpus else {}),
                      **hyper, **stats},
         "dev_metrics": dev_metrics,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),

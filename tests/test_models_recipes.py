@@ -308,3 +308,23 @@ def test_train_cli_applies_the_recipes_uncapped_list_to_the_multi_recipe_only(mo
     assert main(["--task", "stance", "--recipe", "multi", "--out", "/nonexistent"]) == 2
     assert main(["--task", "stance", "--recipe", "multi", "--uncapped", "semeval", "--out", "/nonexistent"]) == 2
     assert seen == [("classic", None), ("multi", tuple(HYPER["stance"]["uncapped"])), ("multi", ("semeval",))]
+
+
+def test_train_cli_passes_per_corpus_to_the_multi_recipe_only(monkeypatch, capsys):
+    import models.recipes
+    from models.train import main
+
+    seen = []
+
+    def stop(task, seed, recipe=None, **options):  # record what the CLI asked for, then end the run
+        seen.append((recipe, options.get("per_corpus")))
+        raise DataError("stop here")
+
+    monkeypatch.setattr(models.recipes, "recipe_data", stop)
+    assert main(["--task", "stance", "--recipe", "multi", "--per-corpus", "2000", "--out", "/nonexistent"]) == 2
+    assert seen == [("multi", 2000)]
+    assert main(["--task", "stance", "--recipe", "classic", "--per-corpus", "2000", "--out", "/nonexistent"]) == 2
+    assert "--per-corpus is for --task stance with the multi recipe" in capsys.readouterr().err
+    assert main(["--task", "stance", "--recipe", "multi", "--per-corpus", "0", "--out", "/nonexistent"]) == 2
+    assert "--per-corpus must be at least 1" in capsys.readouterr().err
+    assert len(seen) == 1  # neither refused call reached the data
