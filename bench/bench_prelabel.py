@@ -101,7 +101,7 @@ def main() -> None:
     as_shipped = timed(lambda: shipped.predict(texts, targets, batch_size=bs)) if shipped else None
     # stance adds the relatedness encoder (one more pass per distinct text and target); the
     # pipeline and raw rows run the cross-encoder only, so compare like with like too
-    cross = timed(lambda: clf.cross_logits(texts, targets, batch_size=bs)) if clf._relatedness else None
+    cross = timed(lambda: clf.cross_logits(texts, targets, batch_size=bs)) if clf.has_relatedness else None
 
     pairs = [{"text": t or "", "text_pair": mark_target(x, t)} for x, t in zip(texts, targets)]
     pipe = pipeline("text-classification", model=model, tokenizer=tok, device=-1, truncation="longest_first",

@@ -56,7 +56,7 @@ def main() -> int:
 
     def logits_and_cosines(examples):
         texts, targets = [e.text for e in examples], [e.target for e in examples]
-        return clf.cross_logits(texts, targets), clf._relatedness.cosine(texts, targets)
+        return clf.cross_logits(texts, targets), clf.cosines(texts, targets)
 
     t0 = time.perf_counter()
     cached = {"base": logits_and_cosines(base.examples)} | {k: logits_and_cosines(v) for k, v in extras.items()}

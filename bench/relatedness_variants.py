@@ -107,9 +107,10 @@ def main() -> None:
         if signal == "shipped" or signal.startswith("encoder:"):
             from models.relatedness import RelatednessEncoder
 
-            rel = clf._relatedness if signal == "shipped" else RelatednessEncoder(
+            rel = clf if signal == "shipped" else RelatednessEncoder(
                 signal.split(":", 1)[1], clf._tokenizer, clf._device, 128, int8_on_cpu=True)
-            sim = {n: rel.cosine([e.text for e in exs], [e.target for e in exs]) for n, exs in sets.items()}
+            cosine = rel.cosines if signal == "shipped" else rel.cosine
+            sim = {n: cosine([e.text for e in exs], [e.target for e in exs]) for n, exs in sets.items()}
         else:
             layers, pooling, max_length = signal.split(":")
             states = token_states(base, clf._tokenizer, all_texts, int(layers), int(max_length))

@@ -50,6 +50,20 @@ class Classifier:
     def __repr__(self) -> str:
         return f"<Classifier {self.name} {self.version} task={self.task} precision={self.precision}>"
 
+    @property
+    def has_relatedness(self) -> bool:
+        """Whether a relatedness combiner folds a statement/target cosine into the logits (stance)."""
+        return self._relatedness is not None
+
+    def cosines(self, texts: list[str], targets: list[str | None], batch_size: int = 64):
+        """The statement/target cosines the combiner reads, float numpy [n]; 1.0 where a text has
+        no target. ValueError for a model with no relatedness pass."""
+        if self._relatedness is None:
+            raise ValueError(f"{self.name} {self.version} has no relatedness pass")
+        if len(texts) != len(targets):
+            raise ValueError(f"{len(texts)} texts but {len(targets)} targets")
+        return self._relatedness.cosine(texts, targets, max(1, batch_size))
+
     def logits(self, texts: list[str], targets: list[str | None], batch_size: int = 32):
         """Untempered logits in input order, float numpy [n, n_labels]: the cross-encoder's,
         combined with statement/target relatedness where the model has a combiner."""

@@ -94,7 +94,8 @@ def test_training_writes_the_block_and_the_classifier_applies_it(stance_model, t
     texts = FAVOR + OFF_TOPIC + ["we support it"]
     targets = ["tax law"] * 8 + [None]
     cross = clf.cross_logits(texts, targets)
-    cosine = clf._relatedness.cosine(texts, targets)
+    cosine = clf.cosines(texts, targets)
+    assert clf.has_relatedness
     assert cosine[-1] == 1.0 and np.all(np.abs(cosine[:-1]) <= 1.0 + 1e-5)
     np.testing.assert_allclose(clf.logits(texts, targets), combine(cross, cosine, block["combiner"]), rtol=1e-5,
                                atol=1e-5)
@@ -147,6 +148,9 @@ def test_a_model_without_the_block_uses_cross_logits_only(stance_model, tiny_bas
     clf = load_classifier("stance", plain, base_path=tiny_base)
     texts, targets = FAVOR, ["tax law"] * len(FAVOR)
     np.testing.assert_array_equal(clf.logits(texts, targets), clf.cross_logits(texts, targets))
+    assert not clf.has_relatedness
+    with pytest.raises(ValueError, match="has no relatedness pass"):
+        clf.cosines(texts, targets)
 
 
 def test_finetuned_child_keeps_the_parents_combiner(stance_model, tiny_base, tmp_path):

@@ -124,7 +124,7 @@ def test_training_with_student_texts_ships_the_student_and_the_classifier_uses_i
     texts, targets = FAVOR + OFF_TOPIC, ["tax law"] * 8
     direct = RelatednessEncoder(tiny_base, tok, torch.device("cpu"), 128, int8_on_cpu=block["int8_on_cpu"],
                                 student_path=out / entry["file"], keep_fp32=block.get("int8_keep_fp32", ()))
-    np.testing.assert_array_equal(clf._relatedness.cosine(texts, targets), direct.cosine(texts, targets))
+    np.testing.assert_array_equal(clf.cosines(texts, targets), direct.cosine(texts, targets))
     full = RelatednessEncoder(tiny_base, tok, torch.device("cpu"), 128, int8_on_cpu=True)
     assert not np.allclose(full.cosine(texts, targets), direct.cosine(texts, targets))
 
