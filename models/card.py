@@ -77,10 +77,11 @@ def _multi_note(cfg: dict) -> str:
 
     primary = ", ".join(f"{name} {dev_primary_metric(name)}" for name in cfg["dev_metrics"])
     uncapped = cfg.get("training", {}).get("uncapped")
+    cap = cfg.get("training", {}).get("per_corpus") or MULTI["per_corpus"]
     whole = f" ({', '.join(uncapped)}: all of their training rows)" if uncapped else ""
     return (f"Stance dev = every stance corpus's dev slice: VAST dev, SemEval-2016 val, the Perspectrum and ArgKP dev "
             f"splits, and held-out topics/claims (15 %) of GWSD, Emergent, IBM claim stance and ARC (ARC's related and "
-            f"unrelated pairs scored apart). Training takes at most {MULTI['per_corpus']} examples of each corpus{whole} "
+            f"unrelated pairs scored apart). Training takes at most {cap} examples of each corpus{whole} "
             f"(dataset-balanced), ARC's unrelated pairs and off-topic pairs (a VAST comment with another article's topic, "
             f"a text of one corpus with a target of another) labelled neutral; no dev text is trained on under any target. "
             f"Chosen on the mean over the dev sets of each one's own score ({primary}): "

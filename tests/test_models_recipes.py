@@ -188,6 +188,20 @@ def test_shipped_model_cards_are_generated_from_their_configs(task, tmp_path):
         shipped_dir(task) / "MODEL_CARD.md").read_text(encoding="utf-8")
 
 
+def test_a_stance_card_names_the_per_corpus_cap_its_model_was_trained_with(tmp_path):
+    from models.card import write_card
+    from models.classifiers import shipped_dir
+    from models.recipes import MULTI
+
+    cfg = json.loads((shipped_dir("stance") / "config.json").read_text(encoding="utf-8"))
+    cfg["training"].pop("per_corpus", None)
+    write_card(tmp_path, cfg)
+    assert f"at most {MULTI['per_corpus']} examples of each corpus" in (tmp_path / "MODEL_CARD.md").read_text()
+    cfg["training"]["per_corpus"] = 2000
+    write_card(tmp_path, cfg)
+    assert "at most 2000 examples of each corpus" in (tmp_path / "MODEL_CARD.md").read_text()
+
+
 def test_train_cli_base_and_length_flags_override_the_recipe(tmp_path, monkeypatch, capsys):
     """`python -m models.train --base minilm --max-length N` trains the sentiment recipe on MiniLM at N word
     pieces (how stance-on-MPNet and stance-at-128 were run)."""
