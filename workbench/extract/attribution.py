@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .cues import CUE
 from .lexicon import (CLAUSE_WORDS, DETERMINERS, NOT_NAME,
                       PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
+from .canonical import fronted_adverb
 from .mentions import is_role, split_name
 from .segment import is_abbreviation
 
@@ -280,8 +281,37 @@ _SUBJECT = re.compile(r"(?:He|She|They|We|I)\b|(?:The\s+)?(?:[A-Z][\w’'.-]*\s+
 _DESCRIBED = re.compile(r"(?:The|A|An|Her|His|Their)\s+(?:[\w’'-]+\s+){0,3}?([\w’'-]+)(?=[\s,])")
 
 
+# rules-1.14: a sentence that opens with an adverb or a participle phrase before its subject:
+# 'Recently, ...', 'Hastily politicizing the tragedy ... ― Trump cast ...', 'Having announced
+# that ..., Judge Berman proceeded ...'. The next word shows the participle ('Manning defended',
+# 'Fleming says' open with a name).
+_FRONTED = re.compile(r"([A-Z][a-z]+)(?=,|\s+[a-z])")
+_PARTICIPLE_NEXT = re.compile(r"\s+(?:to\b|[a-z][\w’'-]*ing\b|(?:%s)\b)" % "|".join(
+    sorted(DETERMINERS | PREPOSITIONS | {"up", "out", "off", "back"})))
+_FRONT_END = re.compile(r"[,;]\s+|\s[―—–]\s*|[―—–]\s*")
+
+
+def _past_fronted(text: str, s: int, hi: int) -> int | None:
+    """Where the subject starts after a fronted adverb or participle phrase, if one opens
+    the sentence at s and a speaker-like subject with its verb follows it; else None."""
+    m = _FRONTED.match(text, s, hi)
+    if not m:
+        return None
+    word = m.group(1)
+    if not (fronted_adverb(word) or word in ("Having", "Being") or word.endswith("ing") and len(word) > 5
+            and (text.startswith(",", m.end()) or _PARTICIPLE_NEXT.match(text, m.end(), hi))):
+        return None
+    for b in _FRONT_END.finditer(text, m.end(), hi):
+        sub = _SUBJECT.match(text, b.end(), hi)
+        if sub and re.match(r"\s+[a-z]", text[sub.end():hi]) and speaker_like(sub.group()) \
+                and sub.group().lower() not in DETERMINERS:
+            return b.end()
+    return None
+
+
 def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:
     """The speaker-like words that open a sentence ('He then defended ..., saying ...')."""
+    s = _past_fronted(text, s, hi) or s
     m = _SUBJECT.match(text, s, hi)
     if m and m.group().lower() in DETERMINERS:
         for d in _DESCRIBED.finditer(text, s, hi):

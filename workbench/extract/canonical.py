@@ -12,8 +12,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_NAME, OFFICIAL_WORDS,
+from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_ADVERBS, NOT_NAME, OFFICIAL_WORDS,
                       PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SOURCE_NOUNS, TITLE_WORDS)
+from .headline import _TITLE_CUE
 from .speaker_type import classify
 
 # Forms of address that say nothing about the role: dropped from the name, not kept.
@@ -85,6 +86,10 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
         phrase = phrase[:cut]
     head, comma, rest = phrase.partition(",")
     head = head.strip()
+    if comma and rest.strip() and fronted_adverb(head):
+        # rules-1.14: 'Reluctantly, Brafman', 'Subsequently, Attorney General Loretta Lynch':
+        # a sentence adverb before the comma is no part of the speaker.
+        return clean_phrase(rest)
     owner = _PRONOUN_SOURCE.fullmatch(head)
     if owner:
         return ("he" if owner.group(1).lower() == "his" else "she"), None
@@ -96,6 +101,8 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
             break
     head = _TIME_TAIL.sub("", head)
     head, affiliation = _cut_after_name(head)
+    if affiliation is None:
+        head = _cut_clause(head)
     if head.endswith(".") and _bare(head.split()[-1]) not in ABBREVIATIONS \
             and "." not in head.split()[-1][:-1] and not re.search(r"(?:^|\s)[A-Z]\.$", head):
         head = head[:-1]
@@ -135,9 +142,84 @@ def _cut_after_name(head: str) -> tuple[str, str | None]:
     return head, None
 
 
+# rules-1.14: adverbs that may close a speaker phrase ('Rubio only', 'Clinton herself', 'the
+# Democrats also') or open a sentence before its subject; no part of the speaker.
+_TAIL_ADVERBS = {"also", "only", "however", "himself", "herself", "themselves", "itself", "all",
+                 "both", "too", "soon", "though", "instead", "again", "alone", "first", "then",
+                 "now", "still", "together", "earlier", "later", "recently", "previously",
+                 "eventually", "originally", "quickly", "repeatedly"}
+# Irregular verb forms that show a speaker phrase ran on into its clause ('Mrs. Clinton struck
+# many of the same', 'Trump laid out his').
+_MORE_PAST_FORMS = {"struck", "laid", "shot", "drew", "threw", "spent", "cast", "sought", "fought",
+                    "taught", "caught", "bought", "meant", "dealt", "fled", "knew", "grew", "rose",
+                    "fell", "broke", "chose", "drove", "swore", "stuck", "hit", "let", "built"}
+
+
+def _adverb(tok: str) -> bool:
+    """A lower-case adverb: 'also', 'recently', 'quickly' (not 'family', 'ally', 'only' a noun)."""
+    word = tok.strip(".,;:")
+    return word in _TAIL_ADVERBS or word.islower() and len(word) > 4 and word.endswith("ly") \
+        and word not in NOT_ADVERBS
+
+
+def fronted_adverb(word: str) -> bool:
+    """A capitalised sentence adverb that opens a sentence ('Recently', 'Subsequently',
+    'Hastily'), not a name that ends in -ly ('Kelly', 'Donnelly', 'Beverly')."""
+    low = word.lower()
+    return word[:1].isupper() and " " not in word.strip() and (low in _TAIL_ADVERBS or (
+        len(low) > 5 and low.endswith("ly") and low.isalpha() and low not in NOT_ADVERBS
+        and not low.endswith(("elly", "olly", "illy", "erly", "ully"))))
+
+
+def _headline_break(tok: str) -> bool:
+    """rules-1.14: a title-case cue, verb or preposition inside a headline's capitalised words
+    ('Carly Fiorina Endorses Ted Cruz', 'Hollande Says Donald Trump', 'CNN President On Trump'):
+    the name ends before it. Names write their prepositions in lower case ('Center for ...')."""
+    word = tok.strip(".,;:")
+    low = word.lower()
+    return word[:1].isupper() and (_TITLE_CUE.fullmatch(word) is not None or low in _HEADLINE_WORDS)
+
+
+def _cut_clause(head: str) -> str:
+    """rules-1.14: the speaker before a verb or an adverb that shows the phrase ran on into its
+    clause: 'Former Secretary of State Madeleine Albright recently urged women to ...' ->
+    'Former Secretary of State Madeleine Albright', 'Trump earlier Tuesday backed away from a'
+    -> 'Trump', 'ACLU executive Director Anthony Romero in a statement' -> '... Anthony Romero',
+    'the Democrats also' -> 'the Democrats'. The words kept must end in a capitalised one."""
+    toks = _TOKEN.findall(head)
+    if len(toks) < 2 or not (toks[0][:1].isupper() or _bare(toks[0]) in DETERMINERS):
+        return head
+    cut = None
+    for k in range(1, len(toks)):
+        tok, nxt = toks[k], toks[k + 1] if k + 1 < len(toks) else None
+        word = tok.lower().strip(".,;:")
+        if _headline_break(tok) and nxt is not None:     # 'Al From': a surname
+            cut = k
+            break
+        if tok[:1].isupper() or word in _PARTICLES or word == "to" and (nxt is None or nxt[:1].isupper()):
+            continue                        # 'Aides to Clinton', 'Ambassador to France'
+        if _verbish(tok) or word in _MORE_PAST_FORMS or _adverb(tok) \
+                or word in ("in", "on") and nxt is not None and nxt.lower() in ("a", "an"):
+            cut = k
+            break
+    if cut is None:
+        return head
+    keep = toks[:cut]
+    while len(keep) > 1 and (_TIME_TAIL.search(" " + keep[-1]) or _adverb(keep[-1])):
+        keep.pop()                          # 'Trump earlier Tuesday'
+    if not keep[-1][:1].isupper() or _bare(keep[-1]) in NOT_NAME \
+            or len(keep) == 1 and fronted_adverb(keep[0]):
+        return head                         # 'Immediately After Obama’s Terror Speech
+    return " ".join(keep)
+
+
 _PAST_FORMS = {"took", "went", "made", "gave", "got", "came", "said", "told", "wrote", "spoke",
                "began", "sent", "put", "set", "held", "led", "left", "ran", "saw", "won", "lost",
                "became", "brought", "thought", "felt", "kept", "stood", "sat", "met", "paid"}
+
+
+_HEADLINE_WORDS = (PREPOSITIONS - {"like"}) | _PAST_FORMS | _MORE_PAST_FORMS | {
+    "is", "are", "was", "were", "does", "did", "not", "has", "have"}
 
 
 def _verbish(tok: str) -> bool:
@@ -221,6 +303,10 @@ def _full_names_in(text: str, surnames: set[str]) -> set[str]:
         if m is None:
             continue
         firsts = m.group(1).split()
+        for k in range(len(firsts) - 1, -1, -1):
+            if _headline_break(firsts[k]):
+                firsts = firsts[k + 1:]     # 'Hollande Says Donald Trump' -> 'Donald Trump'
+                break
         while firsts and (_bare(firsts[0]) in NOT_NAME or _bare(firsts[0]) in _TITLES
                           or _bare(firsts[0]) in _NOT_FIRST_NAME or _bare(firsts[0]) in PERSON_NOUNS):
             firsts = firsts[1:]
