@@ -54,3 +54,47 @@ def test_speaker_type_expert_for_head_of_university_department():
     [s] = extract(text)
     assert s.speaker == "Petra Holm"
     assert s.speaker_type == "expert"
+
+
+# rules-1.14: speaker phrases that ran on past the name.
+
+def _speakers(text):
+    return [s.speaker for s in extract(text)]
+
+
+def test_clause_after_the_name_is_no_part_of_the_speaker():
+    text = ("Former Secretary of State Madeleine Albright recently urged women to vote for Hillary "
+            "Clinton, saying, “There’s a special place in hell for women who don’t help each other.”")
+    assert _speakers(text) == ["Madeleine Albright"]
+    text = ("Presumptive Republican presidential nominee Donald Trump also joined the gun debate, "
+            "announcing on Wednesday he would meet with the National Rifle Association.")
+    assert _speakers(text) == ["Donald Trump"]
+    # A preposition before a capitalised word is part of a descriptor, not a clause.
+    assert _speakers("Aides to Clinton said the campaign would hold events in Ohio.") == ["Aides to Clinton"]
+
+
+def test_adverbs_and_adjuncts_around_the_name_are_dropped():
+    text = "Marco Rubio spoke in Iowa on Monday. Rubio only said that the plan would fail within a year."
+    assert _speakers(text) == ["Marco Rubio"]
+    text = "Clinton herself said that she would release the transcripts soon."
+    assert _speakers(text) == ["Clinton"]
+    text = "RNC spokesman Sean Spicer in a Friday tweet said the convention would be peaceful and orderly."
+    assert _speakers(text) == ["Sean Spicer"]
+
+
+def test_fronted_adverb_or_participle_is_not_the_subject():
+    text = ("Hastily politicizing the tragedy in Nice ― much like he did after the attacks in Paris ― "
+            "Trump cast the blame on his rivals, and emphasized that the threat was growing every day.")
+    assert _speakers(text) == ["Trump"]
+    text = ("Facing mounting criticism from Democrats and Republicans, Mr. Trump released a statement "
+            "on Saturday night, insisting that Mr. Khan had no right to criticize him.")
+    assert _speakers(text) == ["Trump"]
+    # A name that ends like a participle opens its own sentence.
+    assert _speakers("Manning defended the remark, saying that the troops were safe now.") == ["Manning"]
+
+
+def test_title_case_headline_verb_ends_the_name():
+    text = "Carly Fiorina Endorses Ted Cruz: Trump Is Not A Conservative.\n\nShe spoke in Miami."
+    assert _speakers(text)[0] == "Carly Fiorina"
+    # A capitalised preposition as the last word is a surname.
+    assert _speakers("Al From said the party had to change its course on trade.") == ["Al From"]

@@ -31,7 +31,12 @@ from dataclasses import dataclass
 # byte-identical); a logistic-regression model trained on PolNeAR train (learned.py, weights and
 # card in learned_weights.json / learned_weights.md) reads cue words in the sentences the rules
 # leave empty (no rule candidate, no quotation mark) and fills gaps only.
-EXTRACTOR_VERSION = "rules-1.13+learned-1"
+# rules-1.14+learned-1: speaker names: a phrase that ran on into its clause is cut before the verb
+# or adverb ('Madeleine Albright recently urged women to ...', '... Sean Spicer in a Friday tweet'),
+# closing adverbs go ('Rubio only', 'Clinton herself'), a fronted adverb or participle phrase is
+# no subject ('Hastily politicizing ..., Trump cast ...'), a title-case headline verb ends a
+# name ('Carly Fiorina Endorses Ted Cruz'); statements and spans unchanged.
+EXTRACTOR_VERSION = "rules-1.14+learned-1"
 
 
 @dataclass(frozen=True)

@@ -319,8 +319,17 @@ def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:
                 return d.start(), d.end()
         return None
     if m and speaker_like(m.group()):
+        more = _DESCRIBED_NAME.match(text, m.end(), hi)
+        if more and any(w.lower() in PERSON_NOUNS for w in more.group(1).split()) \
+                and not any(w.lower() in CLAUSE_WORDS or w.lower() in SAID or w.endswith(("ed", "ly"))
+                            for w in more.group(1).split()) and speaker_like(text[m.start():more.end()]):
+            return m.start(), more.end()    # 'Presumptive Republican presidential nominee Donald Trump'
         return m.start(), m.end()
     return None
+
+
+# rules-1.14: lower-case role words between capitalised ones, then a name and its verb.
+_DESCRIBED_NAME = re.compile(r"((?:\s+[a-z][\w’'-]*){1,3})(?:\s+[A-Z][\w’'.-]*){0,2}\s+[A-Z][\w’'-]*(?=\s+[a-z])")
 
 
 def speaker_like(phrase: str) -> bool:
