@@ -98,3 +98,11 @@ def test_title_case_headline_verb_ends_the_name():
     assert _speakers(text)[0] == "Carly Fiorina"
     # A capitalised preposition as the last word is a surname.
     assert _speakers("Al From said the party had to change its course on trade.") == ["Al From"]
+
+
+def test_owner_of_a_described_statement_is_the_speaker():
+    text = "Trump's recent evidence-free assertion that the vote would be rigged alarmed officials."
+    assert _speakers(text) == ["Trump"]
+    # A role owned by a name stays a role: 'Donald Trump’s campaign manager'.
+    text = "Donald Trump’s campaign manager said the rally would go ahead on Saturday."
+    assert _speakers(text) == ["Donald Trump’s campaign manager"]

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 # or adverb ('Madeleine Albright recently urged women to ...', '... Sean Spicer in a Friday tweet'),
 # closing adverbs go ('Rubio only', 'Clinton herself'), a fronted adverb or participle phrase is
 # no subject ('Hastily politicizing ..., Trump cast ...'), a title-case headline verb ends a
-# name ('Carly Fiorina Endorses Ted Cruz'); statements and spans unchanged.
+# name ('Carly Fiorina Endorses Ted Cruz'), the owner of a described statement speaks ("Trump's
+# recent evidence-free (assertion)" -> 'Trump'); statements and spans unchanged.
 EXTRACTOR_VERSION = "rules-1.14+learned-1"
 
 

@@ -45,6 +45,7 @@ _NAME_RUN = r"(?:[A-Z][\w.’'&-]*\s+){0,5}[A-Z][\w.’'&-]*"
 # "Donald Trump’s tweet", "the IMF report", "a speech Mrs. Clinton delivered at ...": the
 # document stands for its author.
 _OWNED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})[’']s\s+(?:[a-z][\w-]*\s+){{0,2}}(?:{_SOURCES})")
+_OWNED_WORDS = re.compile(rf"({_NAME_RUN})[’']s((?:\s+[a-z][\w-]*){{1,3}})")
 _NAMED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})\s+(?:{_SOURCES})")
 _SOURCE_BY = re.compile(rf"(?:an?|the|his|her|their|its)\s+(?:[\w-]+\s+)?(?:{_SOURCES})\s+"
                         rf"({_NAME_RUN})\s+[a-z]")
@@ -99,6 +100,10 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
                 and any(_bare(t) not in NOT_NAME for t in m.group(1).split()):
             head = m.group(1)
             break
+    owned = _OWNED_WORDS.fullmatch(head)
+    if owned and not any(_bare(w) in PERSON_NOUNS or w in ROLE_ADJECTIVES for w in owned.group(2).split()) \
+            and _bare(owned.group(1).split()[0]) not in NOT_NAME:
+        head = owned.group(1)               # rules-1.14: "Trump's recent evidence-free (assertion)"
     head = _TIME_TAIL.sub("", head)
     head, affiliation = _cut_after_name(head)
     if affiliation is None:
