@@ -106,3 +106,12 @@ def test_owner_of_a_described_statement_is_the_speaker():
     # A role owned by a name stays a role: 'Donald Trump’s campaign manager'.
     text = "Donald Trump’s campaign manager said the rally would go ahead on Saturday."
     assert _speakers(text) == ["Donald Trump’s campaign manager"]
+
+
+def test_descriptor_subject_and_headline_participle():
+    text = ("Democratic candidate Hillary Clinton, like Obama, has encouraged European nations to bolster "
+            "defense spending but has said she will hold firm to U.S. defense commitments.")
+    assert set(_speakers(text)) == {"Hillary Clinton"}
+    text = ("Railing Against Trump, Sanders Vows To Eliminate Tax Breaks Used By Real Estate Developers."
+            "\n\nHe spoke in Ohio.")
+    assert _speakers(text)[0] == "Sanders"

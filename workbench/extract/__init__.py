@@ -34,7 +34,9 @@ from dataclasses import dataclass
 # rules-1.14+learned-1: speaker names: a phrase that ran on into its clause is cut before the verb
 # or adverb ('Madeleine Albright recently urged women to ...', '... Sean Spicer in a Friday tweet'),
 # closing adverbs go ('Rubio only', 'Clinton herself'), a fronted adverb or participle phrase is
-# no subject ('Hastily politicizing ..., Trump cast ...'), a title-case headline verb ends a
+# no subject ('Hastily politicizing ..., Trump cast ...', 'Railing Against Trump, Sanders'), role
+# words may stand between a subject's capitalised words ('Democratic candidate Hillary Clinton'),
+# a title-case headline verb ends a
 # name ('Carly Fiorina Endorses Ted Cruz'), the owner of a described statement speaks ("Trump's
 # recent evidence-free (assertion)" -> 'Trump'); statements and spans unchanged.
 EXTRACTOR_VERSION = "rules-1.14+learned-1"

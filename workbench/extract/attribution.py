@@ -329,7 +329,7 @@ def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:
 
 
 # rules-1.14: lower-case role words between capitalised ones, then a name and its verb.
-_DESCRIBED_NAME = re.compile(r"((?:\s+[a-z][\w’'-]*){1,3})(?:\s+[A-Z][\w’'.-]*){0,2}\s+[A-Z][\w’'-]*(?=\s+[a-z])")
+_DESCRIBED_NAME = re.compile(r"((?:\s+[a-z][\w’'-]*){1,3})(?:\s+[A-Z][\w’'.-]*){0,2}\s+[A-Z][\w’'-]*(?=\s+[a-z]|,)")
 
 
 def speaker_like(phrase: str) -> bool:

@@ -45,6 +45,7 @@ _NAME_RUN = r"(?:[A-Z][\w.’'&-]*\s+){0,5}[A-Z][\w.’'&-]*"
 # "Donald Trump’s tweet", "the IMF report", "a speech Mrs. Clinton delivered at ...": the
 # document stands for its author.
 _OWNED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})[’']s\s+(?:[a-z][\w-]*\s+){{0,2}}(?:{_SOURCES})")
+_PARTICIPLE_PHRASE = re.compile(r"[A-Z][a-z]{3,}ing\s+\S")
 _OWNED_WORDS = re.compile(rf"({_NAME_RUN})[’']s((?:\s+[a-z][\w-]*){{1,3}})")
 _NAMED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})\s+(?:{_SOURCES})")
 _SOURCE_BY = re.compile(rf"(?:an?|the|his|her|their|its)\s+(?:[\w-]+\s+)?(?:{_SOURCES})\s+"
@@ -87,9 +88,10 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
         phrase = phrase[:cut]
     head, comma, rest = phrase.partition(",")
     head = head.strip()
-    if comma and rest.strip() and fronted_adverb(head):
-        # rules-1.14: 'Reluctantly, Brafman', 'Subsequently, Attorney General Loretta Lynch':
-        # a sentence adverb before the comma is no part of the speaker.
+    if comma and rest.strip() and (fronted_adverb(head) or _PARTICIPLE_PHRASE.match(head)):
+        # rules-1.14: 'Reluctantly, Brafman', 'Subsequently, Attorney General Loretta Lynch',
+        # 'Railing Against Trump, Sanders': a sentence adverb or participle phrase before the
+        # comma is no part of the speaker.
         return clean_phrase(rest)
     owner = _PRONOUN_SOURCE.fullmatch(head)
     if owner:
