@@ -36,9 +36,9 @@ from dataclasses import dataclass
 # closing adverbs go ('Rubio only', 'Clinton herself'), a fronted adverb or participle phrase is
 # no subject ('Hastily politicizing ..., Trump cast ...', 'Railing Against Trump, Sanders'), role
 # words may stand between a subject's capitalised words ('Democratic candidate Hillary Clinton'),
-# a title-case headline verb ends a
-# name ('Carly Fiorina Endorses Ted Cruz'), the owner of a described statement speaks ("Trump's
-# recent evidence-free (assertion)" -> 'Trump'); statements and spans unchanged.
+# a title-case headline verb ends a name ('Carly Fiorina Endorses Ted Cruz'), the owner of a
+# described statement speaks ("Trump's recent evidence-free (assertion)" -> 'Trump'); statements,
+# spans, kinds and cues unchanged (seed, PolNeAR dev and train).
 EXTRACTOR_VERSION = "rules-1.14+learned-1"
 
 
