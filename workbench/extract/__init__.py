@@ -37,8 +37,9 @@ from dataclasses import dataclass
 # no subject ('Hastily politicizing ..., Trump cast ...', 'Railing Against Trump, Sanders'), role
 # words may stand between a subject's capitalised words ('Democratic candidate Hillary Clinton'),
 # a title-case headline verb ends a name ('Carly Fiorina Endorses Ted Cruz'), the owner of a
-# described statement speaks ("Trump's recent evidence-free (assertion)" -> 'Trump'); statements,
-# spans, kinds and cues unchanged (seed, PolNeAR dev and train).
+# described statement speaks ("Trump's recent evidence-free (assertion)" -> 'Trump'); statements
+# unchanged (seed and PolNeAR dev byte-identical but for speakers; on train one sentence, 'However,
+# Adelson met ... and declared ... that he found ...', now reads 'declared' with its subject).
 EXTRACTOR_VERSION = "rules-1.14+learned-1"
 
 
