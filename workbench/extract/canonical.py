@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_ADVERBS, NOT_NAME, OFFICIAL_WORDS,
                       PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SOURCE_NOUNS, TITLE_WORDS)
-from .headline import _TITLE_CUE
+from .headline import TITLE_CUE
 from .speaker_type import classify
 
 # Forms of address that say nothing about the role: dropped from the name, not kept.
@@ -184,7 +184,7 @@ def _headline_break(tok: str) -> bool:
     the name ends before it. Names write their prepositions in lower case ('Center for ...')."""
     word = tok.strip(".,;:")
     low = word.lower()
-    return word[:1].isupper() and (_TITLE_CUE.fullmatch(word) is not None or low in _HEADLINE_WORDS)
+    return word[:1].isupper() and (TITLE_CUE.fullmatch(word) is not None or low in _HEADLINE_WORDS)
 
 
 def _cut_clause(head: str) -> str:

@@ -22,7 +22,7 @@ _LABELS = {"note", "related", "update", "updated", "watch", "read", "more", "pho
 _CUES = ("Says|Say|Said|Tells|Told|Claims|Warns|Urges|Slams|Calls|Reveals|Announces|Endorses|"
          "Praises|Wants|Blasts|Insists|Admits|Predicts|Vows|Pledges|Denies|Accuses|Suggests|"
          "Argues|Thinks|Believes|Fears|Hopes|Rips|Knocks|Questions|Shows|Finds")
-_TITLE_CUE = re.compile(r"(?<![\w’'-])(" + _CUES + r")(?![\w’'-])")
+TITLE_CUE = re.compile(r"(?<![\w’'-])(" + _CUES + r")(?![\w’'-])")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
 
 
@@ -62,7 +62,7 @@ def says_line(text: str, ps: int, pe: int):
     """'SPEAKER Says CONTENT' or 'CONTENT, SPEAKER Says.' in a title-case paragraph."""
     if not _title_case(text, ps, pe):
         return None
-    m = _TITLE_CUE.search(text, ps, pe)
+    m = TITLE_CUE.search(text, ps, pe)
     if not m or m.start() == ps:
         return None
     tail = text[m.end():pe].strip(" .!?\u00a0")
