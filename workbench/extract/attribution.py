@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .cues import CUE
 from .lexicon import (CLAUSE_WORDS, DETERMINERS, NOT_NAME,
                       PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
-from .canonical import fronted_adverb
+from .canonical import fronted_adverb, strip_titles
 from .mentions import is_role, split_name
 from .segment import is_abbreviation
 
@@ -110,6 +110,23 @@ def _strip_conjunction(text: str, s: int, e: int) -> int:
     return s + m.end() if m else s
 
 
+# A place after a preposition, ending its segment: 'in Aurora', 'of Springfield'.
+_PLACE_END = re.compile(r"(?<!\S)(?:in|at|from|near|outside|of)\s+(?:[A-Z][\w.’'-]*\s+){0,2}[A-Z][\w.’'-]*$")
+_PLACE_NAME = re.compile(r"(?:[A-Z][\w’'-]*\.?|(?:[A-Z]\.){2,})(?:\s+[A-Z][\w’'-]*\.?){0,2}$")
+
+
+def _place_tail(text: str, prev: tuple[int, int], seg: tuple[int, int]) -> bool:
+    """seg names the state or country of the place that ends prev: 'in Columbus' + 'Ohio',
+    'of Springfield' + 'Va.'; only a comma lies between them. The caller asks only where a
+    segment comes before prev: a sentence's opening phrase ('Back in Virginia, Mr. Clarke
+    said') may stand before the speaker."""
+    words = text[seg[0]:seg[1]].split()
+    if strip_titles(" ".join(words))[0] != " ".join(words):
+        return False                        # 'in Virginia, Mr. Clarke': a title opens a name
+    return text[prev[1]:seg[0]].strip() == "," and _PLACE_NAME.match(text, seg[0], seg[1]) is not None \
+        and _PLACE_END.search(text, prev[0], prev[1]) is not None
+
+
 def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
     """The speaker phrase that ends right before a cue, looking back no further than lo."""
     segs = [sg for sg in _segments(text, lo, cue_start)]
@@ -121,13 +138,21 @@ def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None
     # ", who runs the campaign," likewise: skip up to two such segments.
     last = segs[-1]
     for _ in range(2):
+        if len(segs) >= 3 and _place_tail(text, segs[-2], last):
+            # rules-1.15: 'who lost her daughter in Aurora, Colorado,': the state after a
+            # place closes the segment before it; it is no speaker.
+            segs[-2:] = [(segs[-2][0], last[1])]
+            last = segs[-1]
         words = text[last[0]:last[1]].split()
         if not words:  # a segment of spaces only: no adjunct to skip
             break
         first_word = words[0].lower()
-        if len(segs) >= 2 and (first_word in PREPOSITIONS or first_word.endswith("ing")
-                               or first_word in ("who", "whose", "which")) \
-                and text[last[1]:cue_start].strip() == "," and len(text[last[0]:last[1]].split()) > 1:
+        # rules-1.15: an age, 'of' and a place ('Dewayne Smithy, 33, of Baldwin, Miss., said') or
+        # 'now ...' ('Mr. Daniloff, now 81 and retired in Cambridge, Mass., said') are skipped too.
+        age = len(words) == 1 and words[0].isdigit() or first_word == "now" and len(words) > 1
+        if len(segs) >= 2 and ((first_word in PREPOSITIONS or first_word.endswith("ing")
+                                or first_word in ("who", "whose", "which", "of")) and len(words) > 1 or age) \
+                and text[last[1]:cue_start].strip() == ",":
             segs.pop()
             cue_start = last[0]
             last = segs[-1]
@@ -225,12 +250,18 @@ def post_clause(text: str, pos: int, limit: int) -> Clause | None:
         return Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], end)
     # Speaker then cue: everything between must be the speaker.
     head = text[start:m.start()].rstrip(" ,")
+    spk_end = start + len(head)
     if np_kind(head) is None and not _appositive(head):
-        return None
+        # rules-1.15: ', Mr. Daniloff, now 81 and retired in Cambridge, Mass., said': the name,
+        # then adjuncts that speaker_before() skips.
+        spk = speaker_before(text, start, m.start())
+        if spk is None or spk[0] != start:
+            return None
+        spk_end = spk[1]
     rest = text[m.end():end]
     if re.match(r"\s*(?:that|,?\s*[“\"])", rest):
         return None
-    return Clause(m.group(1), m.start(1), m.end(), start, start + len(head), end)
+    return Clause(m.group(1), m.start(1), m.end(), start, spk_end, end)
 
 
 def _appositive(head: str) -> bool:
@@ -288,17 +319,21 @@ _DESCRIBED = re.compile(r"(?:The|A|An|Her|His|Their)\s+(?:[\w’'-]+\s+){0,3}?([
 _FRONTED = re.compile(r"([A-Z][a-z]+)(?=,|\s+[a-z])")
 _PARTICIPLE_NEXT = re.compile(r"\s+(?:to\b|[a-z][\w’'-]*ing\b|(?:%s)\b)" % "|".join(
     sorted(DETERMINERS | PREPOSITIONS | {"up", "out", "off", "back"})))
+# rules-1.15: a preposition before the participle: 'Since announcing ...', 'After saying ...'.
+_FRONTED_PREPOSITION = re.compile(r"(?:Since|After|Before|While|When|Upon|Without|By)\s+([a-z]{3,}ing)\b")
 _FRONT_END = re.compile(r"[,;]\s+|\s[―—–]\s*|[―—–]\s*")
 
 
-def _past_fronted(text: str, s: int, hi: int) -> int | None:
+def _past_fronted(text: str, s: int, hi: int, participle: bool = False) -> int | None:
     """Where the subject starts after a fronted adverb or participle phrase, if one opens
     the sentence at s and a speaker-like subject with its verb follows it; else None."""
-    m = _FRONTED.match(text, s, hi)
+    m = participle and _FRONTED_PREPOSITION.match(text, s, hi) or _FRONTED.match(text, s, hi)
     if not m:
         return None
     word = m.group(1)
-    if not (fronted_adverb(word) or word in ("Having", "Being") or word.endswith("ing") and len(word) > 5
+    if participle and m.re is not _FRONTED_PREPOSITION and not word.endswith("ing"):
+        return None                         # only a participle phrase holds words of its own
+    if m.re is not _FRONTED_PREPOSITION and not (fronted_adverb(word) or word in ("Having", "Being") or word.endswith("ing") and len(word) > 5
             and (text.startswith(",", m.end()) or _PARTICIPLE_NEXT.match(text, m.end(), hi))):
         return None
     for b in _FRONT_END.finditer(text, m.end(), hi):
@@ -307,6 +342,20 @@ def _past_fronted(text: str, s: int, hi: int) -> int | None:
                 and sub.group().lower() not in DETERMINERS:
             return b.end()
     return None
+
+
+def fronted_subject(text: str, s: int, cue_start: int, hi: int,
+                    spk: tuple[int, int] | None) -> tuple[int, int] | None:
+    """rules-1.15: spk, or the subject after the participle phrase that opens the sentence
+    when the cue and spk lie inside it ('Since announcing in October that ..., Mr. Biden has
+    ...', 'Having announced that ..., Judge Berman proceeded', 'Continuing to explain ...,
+    Carson rejected'): the phrase's first words are no speaker."""
+    if spk is None:
+        return None
+    b = _past_fronted(text, s, hi, participle=True)
+    if b is None or b <= cue_start or spk[1] > b or any(q in text[s:b] for q in "“”\"") or "''" in text[s:b]:
+        return spk
+    return subject(text, b, hi) or spk
 
 
 def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_ADVERBS, NOT_NAME, OFFICIAL_WORDS,
-                      PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SOURCE_NOUNS, TITLE_WORDS)
+from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, DOCUMENT_ADJECTIVES, EXPERT_WORDS, NOT_ADVERBS,
+                      NOT_NAME, OFFICIAL_WORDS, ORG_HEADS, PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SOURCE_NOUNS,
+                      TITLE_WORDS)
 from .headline import TITLE_CUE
 from .speaker_type import classify
 
@@ -98,8 +99,9 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
         return ("he" if owner.group(1).lower() == "his" else "she"), None
     for pattern in (_OWNED_SOURCE, _SOURCE_BY, _NAMED_SOURCE):
         m = pattern.fullmatch(head) if pattern is not _SOURCE_BY else pattern.match(head)
+        # rules-1.15: 'New polls', 'Early analysis': an adjective of the document is no author.
         if m and m.group(1).split()[0].lower() not in DETERMINERS \
-                and any(_bare(t) not in NOT_NAME for t in m.group(1).split()):
+                and any(_bare(t) not in NOT_NAME and _bare(t) not in DOCUMENT_ADJECTIVES for t in m.group(1).split()):
             head = m.group(1)
             break
     owned = _OWNED_WORDS.fullmatch(head)
@@ -136,6 +138,11 @@ def _cut_after_name(head: str) -> tuple[str, str | None]:
     after = toks[i + 1:]
     if word in ("of", "for", "from", "at") and after and (
             after[0][:1].isupper() or after[0] == "the" and len(after) > 1 and after[1][:1].isupper()):
+        if word in ("of", "for") and (_bare(toks[i - 1]) in ORG_HEADS or word == "for" and i == 1):
+            # rules-1.15: 'Citizens for Tax Justice', 'Bank of America', 'Center for American
+            # Progress': the preposition belongs to an organisation's name. A person's affiliation
+            # follows a full name ('Senator Marco Rubio of Florida', 'Cameron Easley for Morning Consult').
+            return head, None
         return name, _TIME_TAIL.sub("", " ".join(toks[i:]))
     if word in PREPOSITIONS and (not after or not after[0][:1].isupper()):
         return name, None                   # 'at a briefing', 'on Sunday'

@@ -6,7 +6,7 @@ candidates win any overlap.
 """
 import re
 
-from .attribution import GENERIC_PLURAL, Clause, speaker_before, speaker_like
+from .attribution import GENERIC_PLURAL, Clause, fronted_subject, speaker_before, speaker_like
 from .candidate import FALLBACK, words as _words
 from .content_end import cut_afterthought
 from .cues import STANCE
@@ -53,6 +53,7 @@ class FallbackRules:
                 continue                    # 'It is expected that': no one says it
             spk = _possessor(text, s, hs) or self._local(s, hs) or speaker_before(text, s, hs) \
                 or self._coordinated(s, hs)
+            spk = fronted_subject(text, s, hs, e, spk)
             if spk and head in STANCE and GENERIC_PLURAL.fullmatch(text[spk[0]:spk[1]]):
                 continue                    # 'Experts believe that': as in reported()
             clause = Clause(head, hs, he, spk[0], spk[1], e) if spk else None

@@ -216,6 +216,21 @@ forecast forecasts estimates model models index average averages ad ads article 
 book books website site blog post tweet tweets release investigation probe findings
 testimony court judge panel jury study's""".split())
 
+# rules-1.15: words that head the name of an organisation ('Center for American Progress',
+# 'Bank of America', 'Islamic Society of Boston'): a 'for' or 'of' after them belongs to the name.
+ORG_HEADS = set("""center centre institute institution university college school academy society
+party union congress council committee association foundation alliance coalition league
+federation bank fund project network group partnership hall board bureau commission agency
+department ministry office court church club corporation company trust forum caucus conference
+initiative movement museum library service services administration authority citizens americans
+democracy""".split())
+
+# rules-1.15: adjectives that describe a document rather than name its author ('New polls',
+# 'Early analysis', 'Opinion polls', 'Canadian records').
+DOCUMENT_ADJECTIVES = set("""new early earlier recent latest instant opinion exit national internal
+public private online previous initial preliminary final official separate independent
+several other canadian american british russian chinese german french mexican""".split())
+
 # Adjectives that may open a descriptor in lower case ("former president ...").
 ROLE_ADJECTIVES = {"former", "senior", "retired", "top", "chief", "deputy", "acting", "current",
                    "longtime", "veteran", "leading", "prominent", "well-known", "independent",

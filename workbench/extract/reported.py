@@ -8,8 +8,8 @@ fallbacks.py (gap fillers), content_end.py (where content ends).
 """
 import re
 
-from .attribution import GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end, speaker_after, \
-    speaker_before, subject
+from .attribution import GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end, fronted_subject, \
+    speaker_after, speaker_before, subject
 from .candidate import RULE, words as _words
 from .content_end import cut_afterthought, open_quote
 from .cue_content import content_after_cue
@@ -174,6 +174,7 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
                 continue                    # '"...," said X, a lawyer': X is no content
             spk = self._coordinated(s, m.start()) or speaker_before(text, s, m.start()) \
                 or self._local(s, m.start()) or self._appositive_subject(s, m.start())
+            spk = fronted_subject(text, s, m.start(), e, spk)
             if spk is None and cue in _SAY_ANY_SUBJECT:
                 self._any_subject(s, m, cstart, e)
                 continue
