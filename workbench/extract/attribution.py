@@ -358,8 +358,15 @@ def fronted_subject(text: str, s: int, cue_start: int, hi: int,
     return subject(text, b, hi) or spk
 
 
+# A dateline that opens a report: 'Washington (AFP) – ', 'NEW YORK (AP) — '.
+_DATELINE = re.compile(r"[A-Z][\w.’'-]*(?:,?\s+[A-Z][\w.’'-]*){0,3}\s*\([A-Z][\w.&/ -]{0,20}\)\s*[–—―-]+\s*")
+
+
 def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:
     """The speaker-like words that open a sentence ('He then defended ..., saying ...')."""
+    dateline = _DATELINE.match(text, s, hi)
+    if dateline:
+        s = dateline.end()                  # rules-1.15: 'Washington (AFP) – Democrat Hillary Clinton has'
     s = _past_fronted(text, s, hi) or s
     m = _SUBJECT.match(text, s, hi)
     if m and m.group().lower() in DETERMINERS:
