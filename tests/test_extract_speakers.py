@@ -115,3 +115,62 @@ def test_descriptor_subject_and_headline_participle():
     text = ("Railing Against Trump, Sanders Vows To Eliminate Tax Breaks Used By Real Estate Developers."
             "\n\nHe spoke in Ohio.")
     assert _speakers(text)[0] == "Sanders"
+
+
+# rules-1.15: names cut too far, places and fronted phrases taken for speakers.
+
+def test_organisation_names_keep_their_preposition():
+    text = "Citizens for Tax Justice said that the plan would cost billions of dollars over a decade."
+    assert _speakers(text) == ["Citizens for Tax Justice"]
+    text = "The Center for American Progress said that the plan would cost billions over a decade."
+    assert _speakers(text) == ["The Center for American Progress"]
+    # A person's affiliation is still split off.
+    [s] = extract("Senator Marco Rubio of Florida said that the plan would cost billions over a decade.")
+    assert s.speaker == "Marco Rubio" and "of Florida" in s.speaker_role
+
+
+def test_adjective_of_a_document_is_no_author():
+    text = "New polls released Sunday showed Clinton taking a lead in the presidential race."
+    assert _speakers(text) == ["New polls"]
+    # A name before the document still stands for its author.
+    text = "Crowdpac data showed that most of the donations came from women in the big cities."
+    assert _speakers(text) == ["Crowdpac"]
+
+
+def test_state_after_a_place_is_no_speaker():
+    text = ("Sandy Phillips, who lost her daughter during the mass shooting in Aurora, Colorado, in July "
+            "2012, said that Sanders had treated her family disrespectfully during a phone call.")
+    assert _speakers(text) == ["Sandy Phillips"]
+    text = ("Clinton, during a town hall meeting in Columbus, Ohio, said she was going to put a lot of "
+            "coal miners out of business.")
+    assert _speakers(text) == ["Clinton"]
+    text = ("Dewayne Smithy, 33, of Baldwin, Miss., dismisses the idea that casting a ballot is likely "
+            "to make a difference.")
+    assert _speakers(text) == ["Dewayne Smithy"]
+    # A sentence's opening phrase of place stands before the speaker: 'Mr. Clarke' is no state.
+    text = "Back in Virginia, Mr. Clarke said, he decided to take aim at the coal industry."
+    assert set(_speakers(text)) == {"Clarke"}
+
+
+def test_subject_after_a_fronted_participle_phrase_speaks_its_cue():
+    text = ("Since announcing in October that he would not seek the presidency, Mr. Biden has been a "
+            "loyal Democratic lieutenant.")
+    assert _speakers(text) == ["Biden"]
+    text = ("Having announced that he would not send me to prison, Judge Berman proceeded to hand down "
+            "his sentence.")
+    assert _speakers(text) == ["Berman"]
+    text = ("Continuing to explain his perspective, Carson rejected the notion that the episode should "
+            "be water under the bridge.")
+    assert _speakers(text)[0] == "Carson"
+
+
+def test_dateline_is_no_subject():
+    text = ("Washington (AFP) – Democrat Hillary Clinton has taken a swipe at Republican rival Donald "
+            "Trump’s stance on Brexit, saying that “bombastic comments” do more harm than good.")
+    assert set(_speakers(text)) == {"Democrat Hillary Clinton"}
+
+
+def test_quote_speaker_before_an_apposition_with_a_place():
+    text = ("''If Reagan had gone with Kemp, I would have been sitting in Siberia for a long time,'' "
+            "Mr. Daniloff, now 81 and retired in Cambridge, Mass., said by telephone this week.")
+    assert _speakers(text) == ["Daniloff"]
