@@ -120,10 +120,11 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     labels = check_examples(task, train)
     if combiner_set:
         check_examples(task, combiner_set.examples)
-    hyper = {**HYPER[task], **(hyper or {})}
-    hyper.pop("recipe", None)  # which data: chosen by the caller (recipe_data), recorded via `recipe`
-    uncapped = hyper.pop("uncapped", None)  # likewise data (recipe_data's options), recorded beside the recipe
-    per_corpus = hyper.pop("per_corpus", None)
+    # Which data (recipe, uncapped, per_corpus) is the caller's choice (recipe_data): recorded only when the caller
+    # says so, never taken from the shipped recipe for examples that were not sampled that way.
+    data_options = {k: (hyper or {}).get(k) for k in ("uncapped", "per_corpus")}
+    hyper = {k: v for k, v in {**HYPER[task], **(hyper or {})}.items() if k not in ("recipe", "uncapped", "per_corpus")}
+    uncapped, per_corpus = data_options["uncapped"], data_options["per_corpus"]
     lora = hyper.pop("lora", {})
     base = base_encoder(hyper.pop("base", None))
     rel_base = hyper.pop("relatedness_base", None)

@@ -176,6 +176,24 @@ def test_a_recipe_records_its_base_even_on_an_injected_encoder(tmp_path):
         assert "base" not in cfg["training"]  # a choice of weights, not a training hyperparameter
 
 
+def test_a_stance_model_records_only_the_data_options_its_caller_used(tmp_path):
+    """The shipped recipe's uncapped / per_corpus describe how its data is sampled: a model trained on other
+    examples (the classic recipe, an API caller) must not claim them."""
+    from models.shipped import HYPER
+    from models.training import train_new
+
+    assert HYPER["stance"].get("uncapped") and HYPER["stance"].get("per_corpus")
+    base = build_tiny_encoder(tmp_path / "base")
+    ex = [Example("we back it", "tax", "favor"), Example("we oppose it", "tax", "against"),
+          Example("it rained", "tax", "neutral")] * 2
+    small = {"epochs": 1, "max_length": 16, "lora": {"r": 4, "alpha": 8}}
+    plain = train_new("stance", ex, {}, tmp_path / "plain", base_path=base, hyper=small)
+    assert "uncapped" not in plain["training"] and "per_corpus" not in plain["training"]
+    told = train_new("stance", ex, {}, tmp_path / "told", base_path=base,
+                     hyper={**small, "uncapped": ["semeval"], "per_corpus": 7})
+    assert told["training"]["uncapped"] == ["semeval"] and told["training"]["per_corpus"] == 7
+
+
 @pytest.mark.parametrize("task", ["sentiment", "stance"])
 def test_shipped_model_cards_are_generated_from_their_configs(task, tmp_path):
     """A card edited by hand (or a template changed without regenerating) would tell a reader what the model is not."""
