@@ -61,13 +61,16 @@ def shipped_training_topics(cfg: dict, root: Path) -> tuple[Counter, Counter, st
         return full, full, "no training seed in the parent's config: checked against all of VAST train + SemEval"
     recipe = cfg.get("training", {}).get("recipe")
     uncapped = cfg.get("training", {}).get("uncapped")
-    train = recipe_data("stance", int(seed), recipe=recipe, **({"uncapped": tuple(uncapped)} if uncapped else {}))[0]
+    per_corpus = cfg.get("training", {}).get("per_corpus")
+    options = {**({"uncapped": tuple(uncapped)} if uncapped else {}), **({"per_corpus": per_corpus} if per_corpus else {})}
+    train = recipe_data("stance", int(seed), recipe=recipe, **options)[0]
     if n_train is not None and len(train) != int(n_train):
         return full, full, (f"recipe gives {len(train)} examples but the model was trained on {n_train}: "
                             "checked against all of VAST train + SemEval")
     return Counter(norm(e.target) for e in train), full, (
         f"recomputed from models/recipes.py recipe_data(recipe={recipe!r}, seed={seed}"
-        f"{f', uncapped={tuple(uncapped)}' if uncapped else ''}): {len(train)} examples, "
+        f"{f', uncapped={tuple(uncapped)}' if uncapped else ''}{f', per_corpus={per_corpus}' if per_corpus else ''}): "
+        f"{len(train)} examples, "
         "as in the config")
 
 
