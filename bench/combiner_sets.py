@@ -28,7 +28,7 @@ def main() -> int:
     from models.classifiers import load_classifier
     from models.data import CombinerSet
     from models.errors import DataError
-    from models.metrics import classification_report
+    from models.metrics import classification_report, f_avg
     from models.recipes import (ARGUMENT_SPLITS, data_root, dev_primary_metric, read_flat_stance, read_semeval,
                                 selection_score, stance_multi_combiner_data, stance_multi_data)
     from models.relatedness import combine, combiner_from
@@ -69,7 +69,7 @@ def main() -> int:
             logits, cosine = dev_cached[name]
             final = combine(logits, cosine, combiner) if combiner else logits
             rep = classification_report([e.label for e in ex], [labels[i] for i in final.argmax(1)], labels)
-            rep["f_avg"] = (rep["per_class"]["favor"]["f1"] + rep["per_class"]["against"]["f1"]) / 2
+            rep["f_avg"] = f_avg(rep)
             reports[name] = rep
         per_set = " ".join(f"{n}={r[dev_primary_metric(n)]:.3f}" for n, r in reports.items())
         print(f"{tag:26s} selection {selection_score(reports):.3f}  {per_set}", flush=True)

@@ -28,8 +28,10 @@ def report(gold: list[str], probs: np.ndarray, labels: list[str]) -> dict:
 
 
 def scored(gold: list[str], probs: np.ndarray, labels: list[str]) -> dict:
+    from models.metrics import f_avg
+
     rep = report(gold, probs, labels)
-    rep["f_avg"] = (rep["per_class"]["favor"]["f1"] + rep["per_class"]["against"]["f1"]) / 2
+    rep["f_avg"] = f_avg(rep)
     return rep
 
 

@@ -59,7 +59,7 @@ def similarity(states: dict[str, np.ndarray], texts: list[str], targets: list[st
 
 
 def dev_scores(labels, devs, logits_of) -> dict[str, float]:
-    from models.metrics import classification_report
+    from models.metrics import classification_report, f_avg
 
     out = {}
     for name, examples in devs.items():
@@ -67,7 +67,7 @@ def dev_scores(labels, devs, logits_of) -> dict[str, float]:
         rep = classification_report([e.label for e in examples], pred, labels)
         out[name] = rep["macro_f1"]
         if "semeval" in name:
-            out["semeval_f_avg"] = (rep["per_class"]["favor"]["f1"] + rep["per_class"]["against"]["f1"]) / 2
+            out["semeval_f_avg"] = f_avg(rep)
     out["score"] = np.mean([out["vast_dev"], out["semeval_f_avg"], out["gwsd_dev"], out["emergent_dev"]])
     return out
 

@@ -11,7 +11,7 @@ def dev_report(labels, logits, gold: list[str], temperature: float, semeval: boo
     """Metrics on a dev set: argmax labels, ECE before/after temperature, F_avg for SemEval."""
     import numpy as np
 
-    from .metrics import classification_report, ece, softmax
+    from .metrics import classification_report, ece, f_avg, softmax
 
     idx = {lab: i for i, lab in enumerate(labels)}
     gold_idx = np.array([idx[g] for g in gold], dtype=int)
@@ -20,7 +20,7 @@ def dev_report(labels, logits, gold: list[str], temperature: float, semeval: boo
     rep["ece_uncalibrated"] = ece(softmax(logits, 1.0), gold_idx) if len(gold) else 0.0
     rep["ece"] = ece(softmax(logits, temperature), gold_idx) if len(gold) else 0.0
     if semeval:
-        rep["f_avg"] = (rep["per_class"]["favor"]["f1"] + rep["per_class"]["against"]["f1"]) / 2
+        rep["f_avg"] = f_avg(rep)
     return rep
 
 

@@ -38,7 +38,7 @@ def evaluate_examples(task: str, fmt: str, examples: list[Example], classifier=N
         classifier = load_classifier(task, model_path)
     import numpy as np
 
-    from .metrics import classification_report, ece
+    from .metrics import classification_report, ece, f_avg
 
     labels = tuple(classifier.labels)
     preds = []
@@ -52,7 +52,7 @@ def evaluate_examples(task: str, fmt: str, examples: list[Example], classifier=N
     probs = np.array([[p.probabilities[lab] for lab in labels] for p in preds])
     report["ece"] = ece(probs, np.array([labels.index(g) for g in gold]))
     if task == "stance":  # SemEval's official score; the mean F1 of favor and against on two-class sets
-        report["f_avg"] = (report["per_class"]["favor"]["f1"] + report["per_class"]["against"]["f1"]) / 2
+        report["f_avg"] = f_avg(report)
     subsets = sorted({e.subset for e in examples if e.subset})
     if subsets:
         # the way the VAST paper reports: zero-shot topics (unseen in its train split) apart from few-shot ones

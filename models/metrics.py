@@ -34,6 +34,12 @@ def classification_report(gold: list[str], pred: list[str], labels: tuple[str, .
     }
 
 
+def f_avg(report: dict) -> float:
+    """SemEval-2016's stance score, also what two-class stance sets are judged on: the mean F1 of favor and against
+    in a classification_report."""
+    return (report["per_class"]["favor"]["f1"] + report["per_class"]["against"]["f1"]) / 2
+
+
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     z = np.asarray(logits, dtype=np.float64) / temperature
     z = z - z.max(axis=1, keepdims=True)
