@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                         "cap (e.g. semeval,gwsd,emergent)")
     p.add_argument("--per-corpus", type=int, default=None, metavar="N",
                    help="stance, multi recipe: sample each capped corpus to at most N training examples (default "
-                        "the recipe's, 1200)")
+                        "the shipped recipe's, models/shipped.py)")
     p.add_argument("--unrelated-train", type=int, default=None,
                    help="stance: train on N VAST comments paired with another article's topic (neutral)")
     p.add_argument("--combiner-only", action="store_true",

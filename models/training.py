@@ -122,9 +122,9 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         check_examples(task, combiner_set.examples)
     # Which data (recipe, uncapped, per_corpus) is the caller's choice (recipe_data): recorded only when the caller
     # says so, never taken from the shipped recipe for examples that were not sampled that way.
-    data_options = {k: (hyper or {}).get(k) for k in ("uncapped", "per_corpus")}
-    hyper = {k: v for k, v in {**HYPER[task], **(hyper or {})}.items() if k not in ("recipe", "uncapped", "per_corpus")}
-    uncapped, per_corpus = data_options["uncapped"], data_options["per_corpus"]
+    caller = hyper or {}
+    uncapped, per_corpus = caller.get("uncapped"), caller.get("per_corpus")
+    hyper = {k: v for k, v in {**HYPER[task], **caller}.items() if k not in ("recipe", "uncapped", "per_corpus")}
     lora = hyper.pop("lora", {})
     base = base_encoder(hyper.pop("base", None))
     rel_base = hyper.pop("relatedness_base", None)
