@@ -182,6 +182,11 @@ ARGUMENT_SPLITS = {"perspectrum": ("perspectrum/train.csv", "perspectrum/dev.csv
 # another article's topic, and texts of one corpus paired with a target of another.
 MULTI_CORPORA = ("semeval", "vast_train", "gwsd", "emergent", "perspectrum", "ibm_argkp", "ibm_claim_stance", "arc")
 MULTI = {"per_corpus": 1200, "arc_unrelated": 400, "vast_swapped": 400, "cross_corpus": 400, "arc_dev_unrelated": 300}
+# Corpora whose own targets are distinct enough to pair a text with another of them as an off-topic example
+# (same_corpus): news headlines toward other rumours, debate arguments toward other motions. Not SemEval (its
+# five targets overlap: a religious tweet against "Atheism" is often against "Legalization of Abortion" too), not
+# GWSD (one target), and VAST / ARC already have theirs (vast_swapped, arc_unrelated).
+SAME_CORPUS_OFFTOPIC = ("emergent", "perspectrum", "ibm_argkp", "ibm_claim_stance")
 # Two-class corpora (no neutral gold) are judged, like SemEval, on the mean F1 of favor and against.
 F_AVG_DEVS = ("semeval_val", "perspectrum_dev", "ibm_argkp_dev", "ibm_claim_stance_dev")
 
@@ -227,14 +232,52 @@ def cross_corpus_pairs(pools: dict[str, list[Example]], n: int, rng: random.Rand
     return out
 
 
-def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[str, ...] = ()):
+def same_corpus_pairs(pools: dict[str, list[Example]], names: tuple[str, ...], n: int,
+                      rng: random.Random) -> list[Example]:
+    """Up to n texts of each named corpus paired with *another* target of the same corpus, labelled neutral: an
+    off-topic pair in the corpus's own style (a headline toward another rumour, an argument toward another
+    motion), so "not about the target" cannot be read off a change of genre, as it can in cross_corpus_pairs.
+    A target sharing a content stem (relatedness_gate.stems) with the text or with the text's own target is
+    re-drawn (two claims of one debate, such as "ban boxing" / "boxing is too dangerous", are not off-topic to
+    each other); stems in over a quarter of a corpus's targets (and 3 or more) are its boilerplate ("This house believes that")
+    and do not count."""
+    from collections import Counter
+
+    from .relatedness_gate import stems
+
+    out = []
+    for name in names:
+        pool = [ex for ex in pools.get(name, []) if ex.target]
+        targets = sorted({ex.target for ex in pool})
+        if len(targets) < 2:
+            continue
+        counts = Counter(s for t in targets for s in stems(t))
+        boilerplate = {s for s, c in counts.items() if c > len(targets) / 4 and c >= 3}
+
+        def content(text: str) -> set[str]:
+            return stems(text) - boilerplate
+        made = 0
+        for _ in range(n * 20):  # bounded: a corpus of near-identical targets yields fewer pairs, never a hang
+            if made == n:
+                break
+            ex, target = rng.choice(pool), rng.choice(targets)
+            if target != ex.target and not content(target) & (content(ex.text) | content(ex.target)):
+                out.append(Example(ex.text, target, "neutral"))
+                made += 1
+    return out
+
+
+def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[str, ...] = (),
+                      same_corpus: int = 0):
     """Every stance corpus in the shared data, each sampled to at most per_corpus training examples (all of the
     corpora named in `uncapped`: small ones a recipe wants whole, e.g. SemEval's 2,620 tweets), plus
     off-topic pairs; dev = every corpus's dev slice (VAST dev, SemEval val, Perspectrum and ArgKP dev, 15 % of
     the topics/claims of GWSD, Emergent, IBM claim stance and ARC; ARC's related and unrelated pairs apart).
 
     No dev text is trained on, under any target: ARC's posts are NYT comments, as VAST's are, and 1,835 ARC rows
-    carry a VAST dev comment; ARC and Perspectrum reuse a text across claims."""
+    carry a VAST dev comment; ARC and Perspectrum reuse a text across claims.
+
+    same_corpus adds that many off-topic pairs per corpus of SAME_CORPUS_OFFTOPIC (same_corpus_pairs)."""
     root = data_root()
     cap = per_corpus or MULTI["per_corpus"]
     news = news_stance_splits(seed)
@@ -281,6 +324,8 @@ def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[
                                  random.Random(f"{seed}:unrelated"))
     related_pools = {k: [ex for ex in v if ex.label != "neutral" or k in NEWS_STANCE] for k, v in pools.items()}
     train += cross_corpus_pairs(related_pools, MULTI["cross_corpus"], random.Random(f"{seed}:cross"))
+    if same_corpus:
+        train += same_corpus_pairs(pools, SAME_CORPUS_OFFTOPIC, same_corpus, random.Random(f"{seed}:same-corpus"))
     random.Random(seed).shuffle(train)
     names = ["semeval", "vast_train", *NEWS_STANCE, *ARGUMENT_SPLITS, *GROUPED_STANCE, "vast_dev", "perspectrum_dev",
              "ibm_argkp_dev"]

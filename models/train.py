@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-corpus", type=int, default=None, metavar="N",
                    help="stance, multi recipe: sample each capped corpus to at most N training examples (default "
                         "the shipped recipe's, models/shipped.py)")
+    p.add_argument("--same-corpus", type=int, default=None, metavar="N",
+                   help="stance, multi recipe: N off-topic pairs per corpus of recipes.SAME_CORPUS_OFFTOPIC, a text "
+                        "paired with another target of its own corpus (neutral; default the shipped recipe's)")
     p.add_argument("--unrelated-train", type=int, default=None,
                    help="stance: train on N VAST comments paired with another article's topic (neutral)")
     p.add_argument("--combiner-only", action="store_true",
@@ -98,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         if v is not None}
     try:
         recipe = args.recipe or HYPER[args.task].get("recipe")
-        for flag, value in (("--uncapped", args.uncapped), ("--per-corpus", args.per_corpus)):
+        for flag, value in (("--uncapped", args.uncapped), ("--per-corpus", args.per_corpus),
+                            ("--same-corpus", args.same_corpus)):
             if value is not None and (args.task != "stance" or recipe != "multi"):
                 print(f"error: {flag} is for --task stance with the multi recipe", file=sys.stderr)
                 return 2
@@ -108,6 +112,13 @@ def main(argv: list[str] | None = None) -> int:
                 print("error: --per-corpus must be at least 1", file=sys.stderr)
                 return 2
             options["per_corpus"] = hyper["per_corpus"] = per_corpus
+        same_corpus = args.same_corpus if args.same_corpus is not None else HYPER[args.task].get("same_corpus")
+        if same_corpus is not None and recipe == "multi":
+            if same_corpus < 0:
+                print("error: --same-corpus must be at least 0", file=sys.stderr)
+                return 2
+            if same_corpus:
+                options["same_corpus"] = hyper["same_corpus"] = same_corpus
         # the shipped recipe's own list applies to its own (multi) data only: --recipe classic stays as it was
         uncapped = (args.uncapped.split(",") if args.uncapped is not None
                     else HYPER[args.task].get("uncapped", []) if recipe == "multi" else [])

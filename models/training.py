@@ -15,6 +15,8 @@ from .dev_eval import calibrate, dev_metrics_and_temperature, dev_report, model_
 from .errors import DataError, ModelError
 from .shipped import FEWSHOT, HYPER, SHIPPED_VERSION, STUDENT
 
+DATA_OPTIONS = ("uncapped", "per_corpus", "same_corpus")  # how the multi recipe sampled its data (recipe_data)
+
 
 def _split(examples: list[Example], dev_fraction: float, seed: int):
     """Seeded split, stratified by label so tiny sets still have every label in train."""
@@ -120,11 +122,11 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     labels = check_examples(task, train)
     if combiner_set:
         check_examples(task, combiner_set.examples)
-    # Which data (recipe, uncapped, per_corpus) is the caller's choice (recipe_data): recorded only when the caller
-    # says so, never taken from the shipped recipe for examples that were not sampled that way.
+    # Which data (recipe, uncapped, per_corpus, same_corpus) is the caller's choice (recipe_data): recorded only when
+    # the caller says so, never taken from the shipped recipe for examples that were not sampled that way.
     caller = hyper or {}
-    uncapped, per_corpus = caller.get("uncapped"), caller.get("per_corpus")
-    hyper = {k: v for k, v in {**HYPER[task], **caller}.items() if k not in ("recipe", "uncapped", "per_corpus")}
+    data_options = {k: caller[k] for k in DATA_OPTIONS if caller.get(k)}
+    hyper = {k: v for k, v in {**HYPER[task], **caller}.items() if k not in ("recipe", *DATA_OPTIONS)}
     lora = hyper.pop("lora", {})
     base = base_encoder(hyper.pop("base", None))
     rel_base = hyper.pop("relatedness_base", None)
@@ -170,8 +172,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
         "training": {"n_train": len(train), "seed": seed, "threads": _threads(), "machine": platform.machine(),
                      "cpu": cpu_name(),
-                     **({"recipe": recipe} if recipe else {}), **({"uncapped": list(uncapped)} if uncapped else {}),
-                     **({"per_corpus": per_corpus} if per_corpus else {}),
+                     **({"recipe": recipe} if recipe else {}),
+                     **{k: list(v) if isinstance(v, (list, tuple)) else v for k, v in data_options.items()},
                      **hyper, **stats},
         "dev_metrics": dev_metrics,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
