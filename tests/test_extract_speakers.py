@@ -174,3 +174,42 @@ def test_quote_speaker_before_an_apposition_with_a_place():
     text = ("''If Reagan had gone with Kemp, I would have been sitting in Siberia for a long time,'' "
             "Mr. Daniloff, now 81 and retired in Cambridge, Mass., said by telephone this week.")
     assert _speakers(text) == ["Daniloff"]
+
+
+# rules-1.16
+
+
+def test_a_statement_led_by_in_a_statement_is_spoken_by_the_subject_that_follows():
+    text = ("North Korea tested a missile on Friday.\n\n"
+            "In a White House statement, President Barack Obama condemned the test as a grave threat to the region.\n\n"
+            "In a new poll, Clinton leads Trump by five points among likely voters.")
+    speakers = {t[:12]: s.speaker for s in extract(text) for t in [text[s.start:s.end].lstrip()]}
+    assert speakers["President Ba"] == "Barack Obama"
+    # a poll is its own source: the candidate it names does not speak
+    assert speakers.get("Clinton lead") != "Clinton"
+
+
+def test_two_people_of_one_surname_stay_two_people():
+    text = ("Senator Bernie Sanders spoke on Monday. “We will win,” Sanders said.\n\n"
+            "Jane Sanders said she was proud of the campaign.\n\n"
+            "Later, Jane Sanders told reporters that the race was not over.")
+    by_content = {text[s.start:s.end]: s.speaker for s in extract(text)}
+    assert by_content["We will win"] == "Bernie Sanders"
+    assert by_content["she was proud of the campaign"] == "Jane Sanders"
+    assert by_content["the race was not over"] == "Jane Sanders"
+
+
+def test_a_run_in_word_before_a_surname_is_no_given_name():
+    text = ("Senator Bernie Sanders arrived late.\n\n"
+            "Following Sanders, the mayor spoke briefly.\n\n"
+            "Sanders said he would keep campaigning.")
+    speakers = {s.speaker for s in extract(text)}
+    assert "Following Sanders" not in speakers
+    assert "Bernie Sanders" in speakers
+
+
+def test_a_party_and_state_label_is_no_part_of_the_speaker():
+    for text in ("“We have the votes,” Senate Majority Leader Mitch McConnell, R-Ky., said Tuesday.",
+                 "“We have the votes,” Mitch McConnell (R-Ky.) said Tuesday."):
+        [s] = extract(text)
+        assert (text[s.start:s.end], s.speaker) == ("We have the votes", "Mitch McConnell")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .cues import CUE
 from .lexicon import (CLAUSE_WORDS, DETERMINERS, NOT_NAME,
                       PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
-from .canonical import fronted_adverb, strip_titles
+from .canonical import PARTY, fronted_adverb, strip_titles
 from .mentions import is_role, split_name
 from .segment import is_abbreviation
 
@@ -20,8 +20,6 @@ SAID = {"said", "says", "told", "tells", "wrote", "added", "noted", "stressed", 
 _SEG = re.compile(r"[^,—―]+")
 _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
                          r"(?:[\w’'-]+\s+){0,2}[\w’'-]+)\s*$")
-# Party and state labels after a politician's name: "Rep. Stephen Lynch (D-Mass.)".
-_PARTY = re.compile(r"\s*\((?:[DRI]|[A-Z][\w.]*)(?:-[\w. ]{1,12})?\)")
 _ABBREV_TOKEN = re.compile(r"^(?:[A-Z]\.|[A-Z][a-z]{0,3}\.|(?:[A-Za-z]\.){2,})$")
 # Words after a cue that are its object ("told Izvestia") rather than the content itself.
 _PERSON_OBJECT = re.compile(
@@ -66,7 +64,7 @@ def _tokens_ok(words: list[str]) -> bool:
 
 def np_kind(phrase: str) -> str | None:
     """'pronoun', 'name' (capitalised) or 'descriptor' when phrase can be a speaker, else None."""
-    phrase = _PARTY.sub("", phrase)
+    phrase = PARTY.sub("", phrase)
     words = phrase.split()
     if not words or len(words) > 14 or any(c in phrase for c in "\"“”;:()[]?!"):
         return None

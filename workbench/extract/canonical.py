@@ -76,6 +76,10 @@ def _sentence_break(phrase: str) -> int | None:
     return None
 
 
+# Party and state labels after a politician's name: "Rep. Stephen Lynch (D-Mass.)", "Mitch McConnell, R-Ky.,".
+PARTY = re.compile(r"\s*\((?:[DRI]|[A-Z][\w.]*)(?:-[\w. ]{1,12})?\)|,\s*[DRI]-[A-Z][\w.]{1,10}(?=,|\s*$)")
+
+
 @lru_cache(maxsize=8192)     # pure on a string; speakers repeat within and across articles
 def clean_phrase(phrase: str) -> tuple[str, str | None]:
     """The speaker in a phrase, and an affiliation cut from its end ('of the University of
@@ -84,6 +88,7 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
     phrase = phrase.strip()
     if any(ch in phrase for ch in "\"“”"):
         return phrase, None                 # quoted words: no name to cut out
+    phrase = PARTY.sub("", phrase).strip(" ,")  # rules-1.16: the label is no part of the name
     cut = _sentence_break(phrase)
     if cut is not None:
         phrase = phrase[:cut]
@@ -301,7 +306,8 @@ _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*(?![\w’'-])")
 # Capitalised words that open sentences rather than names: 'Still Vogel insisted ...'.
 _NOT_FIRST_NAME = {"today", "tonight", "yesterday", "later", "earlier", "now", "asked", "like",
                    "unlike", "only", "said", "says", "told", "dear", "thank", "thanks", "former",
-                   "new", "then", "instead", "indeed", "already", "again", "though", "although"}
+                   "new", "then", "instead", "indeed", "already", "again", "though", "although",
+                   "neither", "either", "following", "joining"}
 
 
 def _full_names_in(text: str, surnames: set[str]) -> set[str]:

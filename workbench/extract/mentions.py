@@ -98,6 +98,35 @@ def _surname(name: str) -> str:
     return name.split()[-1].lower().strip("’'.")
 
 
+_GIVEN_WORD = re.compile(r"[A-Z][a-z’'-]+|[A-Z]\.")
+# Words a speaker phrase may carry before a surname that are no given names: 'Following Sanders', 'Neither
+# Hillary Clinton' ('Following' also fails the -ing test; these are the rest).
+_NOT_GIVEN = {"neither", "either", "joining", "unlike", "like", "asked", "said", "says", "then", "now", "still",
+              "even", "only", "also", "both", "former", "new"}
+
+
+def _given_names(name: str) -> set[str]:
+    """The words before the surname that look like a person's given names or initials: no titles or
+    honorifics ('Mr.', 'Sen.'), no run-in words ('Committee. Sanders', 'Following Sanders')."""
+    out = set()
+    for word in name.split()[:-1]:
+        low = word.lower()
+        if not _GIVEN_WORD.fullmatch(word) or low in _TITLES or low in _HONORIFICS or low in NOT_NAME \
+                or low in DETERMINERS or low in _NOT_GIVEN or low.endswith("ing") and len(low) > 5:
+            continue
+        out.add(low.strip("."))
+    return out
+
+
+def _same_person(a: str, b: str) -> bool:
+    """Two names of one surname can be one person when one's given names hold the other's: 'Donald J.
+    Trump' / 'Donald Trump' / 'Mr. Trump' / 'Trump', not 'Bill Clinton' / 'Hillary Clinton'. Initials
+    match the names they start ('J.' / 'John')."""
+    x, y = _given_names(a), _given_names(b)
+    small, big = (x, y) if len(x) <= len(y) else (y, x)
+    return all(w in big or len(w) == 1 and any(v.startswith(w) for v in big) for w in small)
+
+
 @dataclass
 class Entity:
     name: str
@@ -150,9 +179,10 @@ class Registry:
 
     def __init__(self) -> None:
         self.entities: dict[str, Entity] = {}
-        # A new entity is made only when none has its surname (find() matches on surnames),
-        # so each surname belongs to one entity.
-        self._by_surname: dict[str, Entity] = {}
+        # Entities by surname. Two people may share one ('Bernie Sanders', 'Jane Sanders'): a name
+        # with given names joins the entity whose given names fit (_same_person), a bare surname the
+        # one of them mentioned last.
+        self._by_surname: dict[str, list[Entity]] = {}
         self._mentions = SortedBlocks()      # (offset, entity order) -> entity, every mention
         # Entities that have a role, in the order they got it, and the same by each word of
         # the role (_norm_tokens). A role is set once and never changed, so which of them fit
@@ -167,17 +197,18 @@ class Registry:
     def add(self, name: str, role: str | None, pos: int, mentioned: bool = True) -> Entity:
         """Register name (or find it), give it role if it has none; a mention at pos counts
         for later resolution only if mentioned (it lies in the narrative)."""
-        ent = self.find(name)
+        ent = self.find(name, pos)
         if ent is None:
             ent = Entity(name, role, order=len(self.entities))
             self.entities[name] = ent
-            self._by_surname[ent.surname] = ent
+            self._by_surname.setdefault(ent.surname, []).append(ent)
             if role:
                 self._got_role(ent)
         else:
-            if len(name.split()) > len(ent.name.split()) \
+            given, known = _given_names(name), _given_names(ent.name)
+            if (given > known or given == known and len(name.split()) > len(ent.name.split())) \
                     and not name.startswith(("Mr", "Ms", "Dr")):
-                ent.name = name             # same surname, so _by_surname still holds
+                ent.name = name             # same surname and fitting given names: _by_surname still holds
             if role and not ent.role:
                 ent.role = role
                 self._got_role(ent)
@@ -189,10 +220,18 @@ class Registry:
         ent.mentions.add(pos)
         self._mentions.add((pos, ent.order), ent)
 
-    def find(self, name: str) -> Entity | None:
+    def find(self, name: str, pos: int | None = None) -> Entity | None:
+        """The entity name refers to: the one of its surname whose given names fit (rules-1.16: 'Jane
+        Sanders' is not 'Bernie Sanders'); for a bare surname or 'Mr. Sanders', the one of them mentioned
+        last before pos (the last registered when none was)."""
         if name in self.entities:
             return self.entities[name]
-        return self._by_surname.get(_surname(name))
+        fitting = [e for e in self._by_surname.get(_surname(name), ()) if _same_person(name, e.name)]
+        if len(fitting) < 2:
+            return fitting[0] if fitting else None
+        if pos is None:
+            return fitting[-1]
+        return max(fitting, key=lambda e: (e.last_seen_before(pos), -e.order))
 
     def _latest(self, pos: int) -> Entity | None:
         """The entity mentioned last before pos (the first registered, when several are)."""
@@ -262,7 +301,7 @@ class Registry:
             return Resolved(ent.name, ent.role or role, classify(ent.role or role))
         words = low.split()
         if len(words) == 1 and phrase[:1].isupper():
-            ent = self.find(phrase)
+            ent = self.find(phrase, pos)
             if ent:
                 self.seen(ent, pos)
                 return Resolved(ent.name, ent.role, classify(ent.role))
@@ -325,15 +364,28 @@ def build_registry(text: str, narrative) -> Registry:
 
 
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]+")
+_GIVEN = re.compile(r"[A-Z][a-z]+")
 
 
 def _index_surnames(text: str, reg: Registry, narrative) -> None:
     if not reg.entities:
         return
-    by_surname = {e.surname: e for e in reg.entities.values() if len(e.surname) > 2}
+    by_surname: dict[str, list[Entity]] = {}
+    for e in reg.entities.values():
+        if len(e.surname) > 2:
+            by_surname.setdefault(e.surname, []).append(e)
     if not by_surname:
         return
     for m in _CAPITALISED.finditer(text):
-        ent = by_surname.get(m.group().lower())
-        if ent is not None and narrative(m.start()):
-            reg.seen(ent, m.start())
+        ents = by_surname.get(m.group().lower())
+        if not ents or not narrative(m.start()):
+            continue
+        before = text[max(0, m.start() - 40):m.start()].split()
+        first = before[-1] if before and text[m.start() - 1:m.start()] == " " else ""
+        if len(before) < 2 or before[-2][-1:] in ".!?”\"":
+            first = ""                      # 'Still Sanders said': a sentence opener, not a given name
+        if _GIVEN.fullmatch(first) and first.lower() not in _TITLES and first.lower() not in _HONORIFICS:
+            # 'Jane Sanders' is a mention of Jane, not of the Bernie Sanders registered before her
+            ents = [e for e in ents if first.lower() in _given_names(e.name)]
+        if ents:                            # a bare surname two people share: the one the article named first
+            reg.seen(min(ents, key=lambda e: e.order), m.start())

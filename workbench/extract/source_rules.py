@@ -26,6 +26,9 @@ _IN_SOURCE = re.compile(r"In\s+(?:a|an|the|this|that|its|their|his|her)\s+(?:[\w
                         r"ruling|opinion|release|notice)"
                         r"(?:,\s+[^,“”\"]{1,80})?,\s+(?=\S+(?:\s+\S+){3})")
 
+_BY_SOMEONE = re.compile(r"\b(?:statement|interview|letter|memo|filing|complaint|lawsuit|op-ed|tweet|post|email|"
+                         r"speech|ruling|opinion|release|notice)\b")
+
 
 class SourceRules:
     def headline_rules(self) -> None:
@@ -104,6 +107,13 @@ class SourceRules:
         if cue and speaker_before(text, m.end(), cue.start()):
             return False                    # 'In his interview, Mr. Trump said ...': he says it
         clause = Clause("in", m.start(), m.start() + 2, m.start() + 3, comma, comma)
+        if _BY_SOMEONE.search(text, m.start(), comma):
+            # rules-1.16: 'In a White House statement, President Obama condemned ...': a statement, speech or
+            # filing is the words of the subject that follows it (a poll's or a study's are not: 'In a new
+            # poll, Clinton leads')
+            spk = subject(text, comma + 1 + len(text[comma + 1:e]) - len(text[comma + 1:e].lstrip()), e)
+            if spk:
+                clause = Clause("in", m.start(), m.start() + 2, spk[0], spk[1], comma)
         return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
 
     def as_noted(self, s: int, e: int) -> bool:
