@@ -51,8 +51,10 @@ from dataclasses import dataclass
 # rules-1.16+learned-1: 'In a statement/interview/speech ..., X condemned ...' is spoken by X, not by the
 # document (a poll's or a study's lead-in keeps it as the source); two people who share a surname stay two
 # ('Jane Sanders' is not 'Bernie Sanders', 'Jeb Bush' not 'George W. Bush'): a name joins an earlier one of its
-# surname only when their given names fit, a bare surname goes to the one mentioned last. Statements unchanged
-# (seed, PolNeAR dev and train: same spans); only speakers move.
+# surname only when their given names fit, a bare surname goes to the one mentioned last; a party and state
+# label ('Mitch McConnell, R-Ky., said', 'Sen. Ted Cruz (R-Texas)') is no part of the name, so a quote closed by
+# one is found. Statements: seed and PolNeAR train unchanged, dev 3 more (those quotes); speakers: 201 train
+# and 36 dev predictions renamed (86 train lose a party label), 9 surname-level errors fewer, none more.
 EXTRACTOR_VERSION = "rules-1.16+learned-1"
 
 
