@@ -8,19 +8,17 @@ import re
 from dataclasses import dataclass
 
 from .cues import CUE
-from .lexicon import (CLAUSE_WORDS, DETERMINERS, NOT_NAME,
-                      PERSON_NOUNS, PREPOSITIONS, PRONOUNS, ROLE_ADJECTIVES)
-from .canonical import PARTY, fronted_adverb, strip_titles
+from .lexicon import DETERMINERS, PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES
+from .canonical import strip_titles
 from .mentions import is_role, split_name
+from .phrase_kind import np_kind
+from .sentence_subject import subject
 from .segment import is_abbreviation
 
 ACCORDING = re.compile(r"(?<![\w])[Aa]ccording to\s+")
-# Common cue forms that can never sit inside a speaker phrase.
-SAID = {"said", "says", "told", "tells", "wrote", "added", "noted", "stressed", "asked"}
 _SEG = re.compile(r"[^,—―]+")
 _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
                          r"(?:[\w’'-]+\s+){0,2}[\w’'-]+)\s*$")
-_ABBREV_TOKEN = re.compile(r"^(?:[A-Z]\.|[A-Z][a-z]{0,3}\.|(?:[A-Za-z]\.){2,})$")
 # Words after a cue that are its object ("told Izvestia") rather than the content itself.
 _PERSON_OBJECT = re.compile(
     r"\s*(?:to\s+)?(?:(?:an?|the|this|that|his|her|their|its)\s+(?:[\w’'-]+\s+){0,3}?(?:press|news)\s+"
@@ -55,36 +53,6 @@ class Clause:
     spk_start: int
     spk_end: int
     end: int            # where the attribution clause stops
-
-
-def _tokens_ok(words: list[str]) -> bool:
-    """Periods inside a speaker phrase may only mark abbreviations and initials."""
-    return all("." not in w.strip(",") or _ABBREV_TOKEN.match(w.strip(",")) for w in words)
-
-
-def np_kind(phrase: str) -> str | None:
-    """'pronoun', 'name' (capitalised) or 'descriptor' when phrase can be a speaker, else None."""
-    phrase = PARTY.sub("", phrase)
-    words = phrase.split()
-    if not words or len(words) > 14 or any(c in phrase for c in "\"“”;:()[]?!"):
-        return None
-    low = [w.lower().strip(".,’'") for w in words]
-    if len(words) == 1 and low[0] in PRONOUNS:
-        return "pronoun"
-    if low[-1] in ("and", "or", "but"):
-        return None                         # 'X thanked them and': a clause, cut short
-    if any(w in CLAUSE_WORDS or w in SAID for w in low) or not _tokens_ok(words):
-        return None
-    first = low[0]
-    if first in DETERMINERS:
-        return "descriptor"
-    if first in NOT_NAME or first in PREPOSITIONS:
-        return None
-    if words[0][:1].isupper():
-        return "name"
-    if first in DETERMINERS or first in ROLE_ADJECTIVES or first in PERSON_NOUNS:
-        return "descriptor"
-    return None
 
 
 def _segments(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -299,102 +267,6 @@ def dash_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:
     m = re.compile(r"\s*[―—–]\s*([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})[\s.,]*$").match(
         text, pos, limit)
     return (m.start(1), m.end(1)) if m else None
-
-
-GENERIC_PLURAL = re.compile(r"(?:experts|analysts|observers|many|some|others|critics|"
-                             r"scientists|economists|people|it|this|that|they|we|you|i)$", re.I)
-_SUBJECT = re.compile(r"(?:He|She|They|We|I)\b|(?:The\s+)?(?:[A-Z][\w’'.-]*\s+){0,4}[A-Z][\w’'-]*")
-
-
-# 'The mayor', 'A senior aide': a determiner and a person noun within a few words.
-_DESCRIBED = re.compile(r"(?:The|A|An|Her|His|Their)\s+(?:[\w’'-]+\s+){0,3}?([\w’'-]+)(?=[\s,])")
-
-
-# rules-1.14: a sentence that opens with an adverb or a participle phrase before its subject:
-# 'Recently, ...', 'Hastily politicizing the tragedy ... ― Trump cast ...', 'Having announced
-# that ..., Judge Berman proceeded ...'. The next word shows the participle ('Manning defended',
-# 'Fleming says' open with a name).
-_FRONTED = re.compile(r"([A-Z][a-z]+)(?=,|\s+[a-z])")
-_PARTICIPLE_NEXT = re.compile(r"\s+(?:to\b|[a-z][\w’'-]*ing\b|(?:%s)\b)" % "|".join(
-    sorted(DETERMINERS | PREPOSITIONS | {"up", "out", "off", "back"})))
-# rules-1.15: a preposition before the participle: 'Since announcing ...', 'After saying ...'.
-_FRONTED_PREPOSITION = re.compile(r"(?:Since|After|Before|While|When|Upon|Without|By)\s+([a-z]{3,}ing)\b")
-_FRONT_END = re.compile(r"[,;]\s+|\s[―—–]\s*|[―—–]\s*")
-
-
-def _past_fronted(text: str, s: int, hi: int, participle: bool = False) -> int | None:
-    """Where the subject starts after a fronted adverb or participle phrase, if one opens
-    the sentence at s and a speaker-like subject with its verb follows it; else None."""
-    m = participle and _FRONTED_PREPOSITION.match(text, s, hi) or _FRONTED.match(text, s, hi)
-    if not m:
-        return None
-    word = m.group(1)
-    if participle and m.re is not _FRONTED_PREPOSITION and not word.endswith("ing"):
-        return None                         # only a participle phrase holds words of its own
-    if m.re is not _FRONTED_PREPOSITION and not (fronted_adverb(word) or word in ("Having", "Being") or word.endswith("ing") and len(word) > 5
-            and (text.startswith(",", m.end()) or _PARTICIPLE_NEXT.match(text, m.end(), hi))):
-        return None
-    for b in _FRONT_END.finditer(text, m.end(), hi):
-        sub = _SUBJECT.match(text, b.end(), hi)
-        if sub and re.match(r"\s+[a-z]", text[sub.end():hi]) and speaker_like(sub.group()) \
-                and sub.group().lower() not in DETERMINERS:
-            return b.end()
-    return None
-
-
-def fronted_subject(text: str, s: int, cue_start: int, hi: int,
-                    spk: tuple[int, int] | None) -> tuple[int, int] | None:
-    """rules-1.15: spk, or the subject after the participle phrase that opens the sentence
-    when the cue and spk lie inside it ('Since announcing in October that ..., Mr. Biden has
-    ...', 'Having announced that ..., Judge Berman proceeded', 'Continuing to explain ...,
-    Carson rejected'): the phrase's first words are no speaker."""
-    if spk is None:
-        return None
-    b = _past_fronted(text, s, hi, participle=True)
-    if b is None or b <= cue_start or spk[1] > b or any(q in text[s:b] for q in "“”\"") or "''" in text[s:b]:
-        return spk
-    return subject(text, b, hi) or spk
-
-
-# A dateline that opens a report: 'Washington (AFP) – ', 'NEW YORK (AP) — '.
-_DATELINE = re.compile(r"[A-Z][\w.’'-]*(?:,?\s+[A-Z][\w.’'-]*){0,3}\s*\([A-Z][\w.&/ -]{0,20}\)\s*[–—―-]+\s*")
-
-
-def subject(text: str, s: int, hi: int) -> tuple[int, int] | None:
-    """The speaker-like words that open a sentence ('He then defended ..., saying ...')."""
-    dateline = _DATELINE.match(text, s, hi)
-    if dateline:
-        s = dateline.end()                  # rules-1.15: 'Washington (AFP) – Democrat Hillary Clinton has'
-    s = _past_fronted(text, s, hi) or s
-    m = _SUBJECT.match(text, s, hi)
-    if m and m.group().lower() in DETERMINERS:
-        for d in _DESCRIBED.finditer(text, s, hi):
-            if d.start() == s and d.group(1).lower() in PERSON_NOUNS:
-                return d.start(), d.end()
-        return None
-    if m and speaker_like(m.group()):
-        more = _DESCRIBED_NAME.match(text, m.end(), hi)
-        if more and any(w.lower() in PERSON_NOUNS for w in more.group(1).split()) \
-                and not any(w.lower() in CLAUSE_WORDS or w.lower() in SAID or w.endswith(("ed", "ly"))
-                            for w in more.group(1).split()) and speaker_like(text[m.start():more.end()]):
-            return m.start(), more.end()    # 'Presumptive Republican presidential nominee Donald Trump'
-        return m.start(), m.end()
-    return None
-
-
-# rules-1.14: lower-case role words between capitalised ones, then a name and its verb.
-_DESCRIBED_NAME = re.compile(r"((?:\s+[a-z][\w’'-]*){1,3})(?:\s+[A-Z][\w’'.-]*){0,2}\s+[A-Z][\w’'-]*(?=\s+[a-z]|,)")
-
-
-def speaker_like(phrase: str) -> bool:
-    kind = np_kind(phrase)
-    words = phrase.split()
-    if kind == "pronoun":
-        return phrase.lower() in ("he", "she", "they", "we", "i")
-    if kind == "name":
-        return len(words) <= 6 and not GENERIC_PLURAL.fullmatch(phrase)
-    # 'the Supreme Court', 'the IMF': a descriptor that names an institution counts too.
-    return kind == "descriptor" and len(words) <= 8 and (is_role(phrase) or words[-1][:1].isupper())
 
 
 def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:

@@ -6,7 +6,9 @@ candidates win any overlap.
 """
 import re
 
-from .attribution import GENERIC_PLURAL, Clause, fronted_subject, speaker_before, speaker_like
+from .attribution import Clause, speaker_before
+from .phrase_kind import GENERIC_PLURAL, speaker_like
+from .sentence_subject import fronted_subject
 from .candidate import FALLBACK, words as _words
 from .content_end import cut_afterthought
 from .cues import STANCE

@@ -15,7 +15,9 @@ import math
 import pathlib
 import re
 
-from .attribution import GENERIC_PLURAL, speaker_before, speaker_like, subject
+from .attribution import speaker_before
+from .phrase_kind import GENERIC_PLURAL, speaker_like
+from .sentence_subject import subject
 from .candidate import Cand, content as _content
 from .cues import STANCE
 from .lexicon import PREPOSITIONS

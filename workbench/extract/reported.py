@@ -8,8 +8,9 @@ fallbacks.py (gap fillers), content_end.py (where content ends).
 """
 import re
 
-from .attribution import GENERIC_PLURAL, TELL, Clause, adjunct_tail, clause_end, fronted_subject, \
-    speaker_after, speaker_before, subject
+from .attribution import TELL, Clause, adjunct_tail, clause_end, speaker_after, speaker_before
+from .phrase_kind import GENERIC_PLURAL
+from .sentence_subject import fronted_subject, subject
 from .candidate import RULE, words as _words
 from .content_end import cut_afterthought, open_quote
 from .cue_content import content_after_cue

@@ -6,7 +6,9 @@ appends through self.add.
 """
 import re
 
-from .attribution import ACCORDING, Clause, clause_end, np_kind, speaker_after, speaker_before, subject
+from .attribution import ACCORDING, Clause, clause_end, speaker_after, speaker_before
+from .phrase_kind import np_kind
+from .sentence_subject import subject
 from .candidate import RULE, words as _words
 from .content_end import open_quote
 from .cues import CUE

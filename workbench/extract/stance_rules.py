@@ -6,7 +6,8 @@ self.reported.
 """
 import re
 
-from .attribution import Clause, speaker_before, speaker_like
+from .attribution import Clause, speaker_before
+from .phrase_kind import speaker_like
 from .candidate import RULE, words as _words
 from .content_end import cut_adjunct, cut_afterthought, cut_object, open_quote
 from .cue_content import content_after_cue

@@ -6,7 +6,8 @@ through self.add.
 """
 import re
 
-from .attribution import Clause, subject
+from .attribution import Clause
+from .sentence_subject import subject
 from .candidate import FALLBACK
 from .content_end import cut_afterthought
 from .cues import CUE, OBJECT_CUE

@@ -6,7 +6,7 @@ reads back word by word from the cue instead, so that 'shortly after Trump said'
 """
 import re
 
-from .attribution import SAID
+from .phrase_kind import SAID
 from .lexicon import (CLAUSE_WORDS, DETERMINERS, NOT_NAME, PERSON_NOUNS, PREPOSITIONS,
                       ROLE_ADJECTIVES, SOURCE_NOUNS)
 
