@@ -213,3 +213,9 @@ def test_a_party_and_state_label_is_no_part_of_the_speaker():
                  "“We have the votes,” Mitch McConnell (R-Ky.) said Tuesday."):
         [s] = extract(text)
         assert (text[s.start:s.end], s.speaker) == ("We have the votes", "Mitch McConnell")
+
+
+def test_a_quote_that_ends_its_sentence_keeps_the_attribution_before_it():
+    text = "Brafman said, “The case was weak.” He added, “In this case things happened.”"
+    assert [(s.text, s.speaker, s.cue) for s in extract(text)] == [
+        ("The case was weak.", "Brafman", "said"), ("In this case things happened.", "Brafman", "added")]

@@ -90,11 +90,16 @@ class _Paragraph(SentenceRules):
             if q.open_at > self.ps and text[q.open_at - 1] == "=":
                 continue                    # rules-1.9: '<tweet author="@tedcruz">': markup, not speech
             clause = post_clause(text, q.close_at, self.pe) if q.closed else None
+            lo = max(self.sent_at(q.open_at)[0], prev_close)
+            if clause is not None and q.opened and text[q.start:q.end].rstrip(" ”\"'").endswith(".") \
+                    and text[clause.spk_start:clause.spk_start + 1].isupper():
+                # rules-1.16: 'Brafman said, “The case was weak.” He added, “...”': a quote that ends its
+                # sentence is not attributed by the next sentence when a clause before it attributes it
+                clause = pre_clause(text, lo, q.open_at) or clause
             if clause is None and q.closed:
                 dn = dash_name(text, q.close_at, self.pe)
                 if dn:
                     clause = Clause("―", dn[0] - 1, dn[0] - 1, dn[0], dn[1], self.pe)
-            lo = max(self.sent_at(q.open_at)[0], prev_close)
             start, lead = q.start, None
             if clause is not None and q.opened and self._lead_in(lo, q.open_at):
                 start = lo                  # 'Both parties "saw Burma as ...," said X.'
