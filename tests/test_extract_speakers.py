@@ -219,3 +219,24 @@ def test_a_quote_that_ends_its_sentence_keeps_the_attribution_before_it():
     text = "Brafman said, “The case was weak.” He added, “In this case things happened.”"
     assert [(s.text, s.speaker, s.cue) for s in extract(text)] == [
         ("The case was weak.", "Brafman", "said"), ("In this case things happened.", "Brafman", "added")]
+
+
+def test_a_name_and_a_colon_open_a_quote_and_the_speaker_is_written_in_full():
+    text = ("Hillary Clinton and Jeb Bush reject the term containment.\n\n"
+            "Clinton: \"We must defeat ISIS.\" Bush: \"The mission is to destroy ISIS.\"\n\n"
+            "Roger Stone spoke on the radio.\n\nStated Stone: “The machines are rigged.”")
+    assert [(s.text, s.speaker) for s in extract(text)] == [
+        ("We must defeat ISIS.", "Hillary Clinton"), ("The mission is to destroy ISIS.", "Jeb Bush"),
+        ("The machines are rigged.", "Roger Stone")]
+
+
+def test_an_adjunct_before_the_colon_is_no_part_of_the_quote():
+    text = "Carly Fiorina wrote on Facebook: “We must do better.” Priebus later told Fox News: “It was good.”"
+    assert [(s.text, s.speaker) for s in extract(text)] == [("We must do better.", "Carly Fiorina"),
+                                                           ("It was good.", "Priebus")]
+
+
+def test_a_headline_lends_no_words_to_a_full_name():
+    text = ("Chris Christie Says He Would Issue A Quarantine Over Zika Virus\n"
+            "Chris Christie said the state would act.\n\n\"This is a disease,\" Christie said.")
+    assert {s.speaker for s in extract(text)} == {"Chris Christie"}

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 
 from .cues import CUE
-from .lexicon import DETERMINERS, PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES
+from .lexicon import DETERMINERS, PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SPEECH_FORMS
 from .canonical import strip_titles
 from .mentions import is_role, split_name
-from .phrase_kind import np_kind
+from .phrase_kind import np_kind, speaker_like
 from .sentence_subject import subject
 from .segment import is_abbreviation
 
@@ -23,17 +23,18 @@ _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:th
 _PERSON_OBJECT = re.compile(
     r"\s*(?:to\s+)?(?:(?:an?|the|this|that|his|her|their|its)\s+(?:[\w’'-]+\s+){0,3}?(?:press|news)\s+"
     r"(?:conference|briefing)s?|reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
-    r"|the\s+[\w’'-]+(?:\s+(?!that\b)[a-z][\w’'-]*)?|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,])")
+    r"|the\s+[\w’'-]+(?:\s+(?!that\b)[a-z][\w’'-]*)?|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,:])")
 TELL = re.compile(r"tell|told|telling|tells|inform|assure|warn|remind|ask|urge|assured|warned|"
                    r"reminded|asked|urged|informed|informs|assures|warns|reminds|asks|urges")
-# Adjuncts of time, place and medium between a cue and its content.
+# Adjuncts of time, place and medium between a cue and its content (rules-1.16: also before a colon,
+# 'wrote on Facebook: “').
 _OBJECT = re.compile(
     r"\s*(?:on\s+\w+|via\s+\w+|(?:in|at|from)\s+[A-Z][\w’'.-]*(?:,?\s+[A-Z][\w’'.-]*){0,2}|of\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,2}|"
     r"(?:during|outside)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[\w’'-]+"
     r"|in\s+(?:an?|the|his|her|their)\s+[\w\s’'-]{2,40}?"
     r"|at\s+(?:an?|the)\s+[\w\s’'-]{2,40}?|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
     r"Saturday|Sunday)(?:\s+(?:morning|afternoon|evening|night))?|(?:last|this|earlier\s+this)\s+"
-    r"(?:week|month|year)|yesterday|today|recently|earlier|later|also|previously)(?=[\s,])")
+    r"(?:week|month|year)|yesterday|today|recently|earlier|later|also|previously)(?=[\s,:])")
 
 
 # Adjuncts of time between a speaker and its cue: 'McConnell, who in 2010 said ...',
@@ -279,7 +280,7 @@ def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:
         return None
     cues = list(CUE.finditer(text, lo, open_at))
     if not cues:
-        return None
+        return _name_colon(text, lo, open_at)
     m = cues[-1]
     if skip_object(text, m.end(), open_at, m.group(1)) is None:
         return None
@@ -289,6 +290,27 @@ def pre_clause(text: str, lo: int, open_at: int) -> Clause | None:
     if spk is None:
         return None
     return Clause(m.group(1), m.start(1), m.end(), spk[0], spk[1], open_at)
+
+
+# rules-1.16: 'Clinton: "..." Bush: "..."', 'Pollsters agree - Carl Bialik: “...”': a name and a colon open the
+# quote, at the start of a sentence or after a dash.
+_NAME_COLON = re.compile(r"(?<![\w’'.-])((?:[A-Z][\w’'-]*|[A-Z]\.)(?:\s+(?:[A-Z][\w’'-]*|[A-Z]\.)){0,3}):\s*$")
+
+
+def _name_colon(text: str, lo: int, open_at: int) -> Clause | None:
+    m = _NAME_COLON.search(text, lo, open_at)
+    if not m or np_kind(m.group(1)) != "name" or not speaker_like(m.group(1)):
+        return None
+    before = text[lo:m.start(1)].rstrip(" \u00a0")
+    if before and not (before.endswith(("\n", ".", "!", "?", "”", "\"")) or re.search(r"\s[-–—]$", before)):
+        return None
+    last = m.group(1).split()[-1]
+    # the name is written elsewhere in the article: not a label such as 'UPDATE:' or 'Photo:'
+    if not re.search(r"(?<![\w-])" + re.escape(last) + r"(?![\w-])", text[:m.start(1)] + " " + text[open_at:]):
+        return None
+    first = m.group(1).split()[0]
+    spk_start = m.start(1) + len(first) + 1 if first.lower() in SPEECH_FORMS and " " in m.group(1) else m.start(1)
+    return Clause(":", m.end(1), m.end(1) + 1, spk_start, m.end(1), open_at)   # 'Stated Stone:' -> Stone
 
 
 def past_object(text: str, pos: int, limit: int, cue: str) -> int:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, DOCUMENT_ADJECTIVES, EXPERT_WORDS, NOT_ADVERBS,
                       NOT_NAME, OFFICIAL_WORDS, ORG_HEADS, PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SOURCE_NOUNS,
-                      TITLE_WORDS)
+                      SPEECH_FORMS, TITLE_WORDS)
 from .headline import TITLE_CUE
 from .speaker_type import classify
 
@@ -301,13 +301,24 @@ def _compatible(short: str, full: str) -> bool:
     return s[-1] == f[-1] and set(s) <= set(f)
 
 
-_FIRST_NAMES = re.compile(r"(?<![\w’'.-])((?:(?:[A-Z][a-z][\w’'-]*|[A-Z]\.)\s+){1,3})$")
+_FIRST_NAMES = re.compile(r"(?<![\w’'.-])((?:(?:[A-Z][a-z][\w’'-]*|[A-Z]\.)[ \u00a0]+){1,3})$")  # not across a line
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*(?![\w’'-])")
 # Capitalised words that open sentences rather than names: 'Still Vogel insisted ...'.
 _NOT_FIRST_NAME = {"today", "tonight", "yesterday", "later", "earlier", "now", "asked", "like",
                    "unlike", "only", "said", "says", "told", "dear", "thank", "thanks", "former",
                    "new", "then", "instead", "indeed", "already", "again", "though", "although",
                    "neither", "either", "following", "joining"}
+
+
+_SPEECH_WORDS = frozenset(SPEECH_FORMS)
+
+
+def _title_case_line(text: str, pos: int) -> bool:
+    """rules-1.16: pos lies in a headline ('Jeb Bush Hits Marco Rubio On Rape Exception For Abortions'), where any
+    capitalised word may stand before a name: most of the line's words (five or more) are capitalised."""
+    start, end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
+    words = text[start:end if end >= 0 else len(text)].split()
+    return len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _full_names_in(text: str, surnames: set[str]) -> set[str]:
@@ -320,7 +331,7 @@ def _full_names_in(text: str, surnames: set[str]) -> set[str]:
         if hit.group().lower() not in surnames:
             continue
         m = _FIRST_NAMES.search(text, max(0, hit.start() - 60), hit.start())
-        if m is None:
+        if m is None or _title_case_line(text, hit.start()):
             continue
         firsts = m.group(1).split()
         for k in range(len(firsts) - 1, -1, -1):
@@ -328,7 +339,8 @@ def _full_names_in(text: str, surnames: set[str]) -> set[str]:
                 firsts = firsts[k + 1:]     # 'Hollande Says Donald Trump' -> 'Donald Trump'
                 break
         while firsts and (_bare(firsts[0]) in NOT_NAME or _bare(firsts[0]) in _TITLES
-                          or _bare(firsts[0]) in _NOT_FIRST_NAME or _bare(firsts[0]) in PERSON_NOUNS):
+                          or _bare(firsts[0]) in _NOT_FIRST_NAME or _bare(firsts[0]) in PERSON_NOUNS
+                          or _bare(firsts[0]) in _SPEECH_WORDS):   # rules-1.16: 'Stated Stone:'
             firsts = firsts[1:]
         if firsts and not any(_bare(f) in _TITLES or _bare(f) in NOT_NAME for f in firsts):
             out.add(" ".join(firsts + [hit.group()]))
