@@ -8,6 +8,7 @@ a phrase down to its speaker before the registry resolves it; canonicalize() the
 statement of one person the fullest name and the role of the fullest mention, and
 speaker_key() names the person across articles.
 """
+import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -313,25 +314,35 @@ _NOT_FIRST_NAME = {"today", "tonight", "yesterday", "later", "earlier", "now", "
 _SPEECH_WORDS = frozenset(SPEECH_FORMS)
 
 
-def _title_case_line(text: str, pos: int) -> bool:
-    """rules-1.16: pos lies in a headline ('Jeb Bush Hits Marco Rubio On Rape Exception For Abortions'), where any
-    capitalised word may stand before a name: most of the line's words (five or more) are capitalised."""
-    start, end = text.rfind("\n", 0, pos) + 1, text.find("\n", pos)
-    words = text[start:end if end >= 0 else len(text)].split()
-    return len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
+def _title_case_lines(text: str) -> list[tuple[int, int]]:
+    """rules-1.16: the (start, end) of each headline line ('Jeb Bush Hits Marco Rubio On Rape Exception For
+    Abortions'), where any capitalised word may stand before a name: most of its words (five or more) are
+    capitalised. One pass over the text, done once per article."""
+    out, start = [], 0
+    for line in text.split("\n"):
+        words = line.split()
+        if len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words):
+            out.append((start, start + len(line)))
+        start += len(line) + 1
+    return out
 
 
 def _full_names_in(text: str, surnames: set[str]) -> set[str]:
     """Names written in full in the text that end in one of surnames: 'Donald J. Trump' for
     'Trump'. Only name words count: a title or a sentence opener ends the name."""
     out = set()
+    headlines = None
     # One fixed pattern and a set look-up: compiling an alternation of each article's surnames
     # took most of this function's time.
     for hit in _CAPITALISED.finditer(text):
         if hit.group().lower() not in surnames:
             continue
         m = _FIRST_NAMES.search(text, max(0, hit.start() - 60), hit.start())
-        if m is None or _title_case_line(text, hit.start()):
+        if m is None:
+            continue
+        headlines = _title_case_lines(text) if headlines is None else headlines
+        k = bisect.bisect_right(headlines, (hit.start(), len(text) + 1)) - 1
+        if k >= 0 and headlines[k][0] <= hit.start() < headlines[k][1]:
             continue
         firsts = m.group(1).split()
         for k in range(len(firsts) - 1, -1, -1):
