@@ -73,17 +73,21 @@ def _recipe(cfg: dict) -> str | None:
 
 
 def _multi_note(cfg: dict) -> str:
-    from .recipes import MULTI, dev_primary_metric, selection_score
+    from .recipes import MULTI, SAME_CORPUS_OFFTOPIC, dev_primary_metric, selection_score
 
     primary = ", ".join(f"{name} {dev_primary_metric(name)}" for name in cfg["dev_metrics"])
     uncapped = cfg.get("training", {}).get("uncapped")
     cap = cfg.get("training", {}).get("per_corpus") or MULTI["per_corpus"]
     whole = f" ({', '.join(uncapped)}: all of their training rows)" if uncapped else ""
+    same = cfg.get("training", {}).get("same_corpus")
+    same = (f", {same} texts of each of {', '.join(SAME_CORPUS_OFFTOPIC)} paired with another target of their own "
+            f"corpus sharing no content word" if same else "")
     return (f"Stance dev = every stance corpus's dev slice: VAST dev, SemEval-2016 val, the Perspectrum and ArgKP dev "
             f"splits, and held-out topics/claims (15 %) of GWSD, Emergent, IBM claim stance and ARC (ARC's related and "
             f"unrelated pairs scored apart). Training takes at most {cap} examples of each corpus{whole} "
             f"(dataset-balanced), ARC's unrelated pairs and off-topic pairs (a VAST comment with another article's topic, "
-            f"a text of one corpus with a target of another) labelled neutral; no dev text is trained on under any target. "
+            f"a text of one corpus with a target of another{same}) labelled neutral; no dev text is trained on under any "
+            f"target. "
             f"Chosen on the mean over the dev sets of each one's own score ({primary}): "
             f"{selection_score(cfg['dev_metrics']):.3f}"
             + ("; the relatedness combiner is fitted on a third slice (below)." if cfg.get("relatedness") else "."))

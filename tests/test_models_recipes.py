@@ -188,10 +188,11 @@ def test_a_stance_model_records_only_the_data_options_its_caller_used(tmp_path):
           Example("it rained", "tax", "neutral")] * 2
     small = {"epochs": 1, "max_length": 16, "lora": {"r": 4, "alpha": 8}}
     plain = train_new("stance", ex, {}, tmp_path / "plain", base_path=base, hyper=small)
-    assert "uncapped" not in plain["training"] and "per_corpus" not in plain["training"]
+    assert not {"uncapped", "per_corpus", "same_corpus"} & set(plain["training"])
     told = train_new("stance", ex, {}, tmp_path / "told", base_path=base,
-                     hyper={**small, "uncapped": ["semeval"], "per_corpus": 7})
+                     hyper={**small, "uncapped": ["semeval"], "per_corpus": 7, "same_corpus": 3})
     assert told["training"]["uncapped"] == ["semeval"] and told["training"]["per_corpus"] == 7
+    assert told["training"]["same_corpus"] == 3
 
 
 @pytest.mark.parametrize("task", ["sentiment", "stance"])
@@ -218,6 +219,19 @@ def test_a_stance_card_names_the_per_corpus_cap_its_model_was_trained_with(tmp_p
     cfg["training"]["per_corpus"] = 2000
     write_card(tmp_path, cfg)
     assert "at most 2000 examples of each corpus" in (tmp_path / "MODEL_CARD.md").read_text()
+
+
+def test_a_stance_card_names_the_same_corpus_off_topic_pairs_only_when_trained_with_them(tmp_path):
+    from models.card import write_card
+    from models.classifiers import shipped_dir
+
+    cfg = json.loads((shipped_dir("stance") / "config.json").read_text(encoding="utf-8"))
+    cfg["training"].pop("same_corpus", None)
+    write_card(tmp_path, cfg)
+    assert "another target of their own corpus" not in (tmp_path / "MODEL_CARD.md").read_text()
+    cfg["training"]["same_corpus"] = 200
+    write_card(tmp_path, cfg)
+    assert "200 texts of each of emergent, perspectrum" in (tmp_path / "MODEL_CARD.md").read_text()
 
 
 def test_train_cli_base_and_length_flags_override_the_recipe(tmp_path, monkeypatch, capsys):
