@@ -364,7 +364,6 @@ def build_registry(text: str, narrative) -> Registry:
 
 
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]+")
-_GIVEN = re.compile(r"[A-Z][a-z]+")
 
 
 def _index_surnames(text: str, reg: Registry, narrative) -> None:
@@ -384,8 +383,9 @@ def _index_surnames(text: str, reg: Registry, narrative) -> None:
         first = before[-1] if before and text[m.start() - 1:m.start()] == " " else ""
         if len(before) < 2 or before[-2][-1:] in ".!?”\"":
             first = ""                      # 'Still Sanders said': a sentence opener, not a given name
-        if _GIVEN.fullmatch(first) and first.lower() not in _TITLES and first.lower() not in _HONORIFICS:
+        given = _given_names(f"{first} {m.group()}") if first else set()
+        if given:
             # 'Jane Sanders' is a mention of Jane, not of the Bernie Sanders registered before her
-            ents = [e for e in ents if first.lower() in _given_names(e.name)]
+            ents = [e for e in ents if given <= _given_names(e.name)]
         if ents:                            # a bare surname two people share: the one the article named first
             reg.seen(min(ents, key=lambda e: e.order), m.start())
