@@ -317,11 +317,14 @@ _SPEECH_WORDS = frozenset(SPEECH_FORMS)
 def _title_case_lines(text: str) -> list[tuple[int, int]]:
     """rules-1.16: the (start, end) of each headline line ('Jeb Bush Hits Marco Rubio On Rape Exception For
     Abortions'), where any capitalised word may stand before a name: most of its words (five or more) are
-    capitalised. One pass over the text, done once per article."""
+    capitalised and none of the others is longer than four letters. One pass over the text, once per article."""
     out, start = [], 0
     for line in text.split("\n"):
         words = line.split()
-        if len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words):
+        # a sentence has long lower-case words ('Chris Wallace interviewed Mike Pence on Sunday.'); a title-case
+        # headline lower-cases only short function words
+        if len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words) \
+                and not any(w[:1].islower() and len(w) > 4 for w in words):
             out.append((start, start + len(line)))
         start += len(line) + 1
     return out
