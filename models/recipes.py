@@ -12,6 +12,7 @@ import random
 from collections import defaultdict
 
 from .errors import DataError
+from .offtopic import cross_corpus_pairs, same_corpus_pairs, swapped_topic_pairs, topics
 from .data import (CombinerSet, Example, data_root, read_flat_sentiment, read_flat_stance, read_grouped_stance,
                    read_news_stance, read_newsmtsc, read_semeval, read_vast, read_vast_train)
 
@@ -158,7 +159,7 @@ def stance_data(seed: int, vast_train_max: int = 1000, extra: tuple[str, ...] = 
     if unrelated_train:
         # the cross-encoder learns "not about the target" itself, from its own comments paired with
         # another article's topic (the combiner set draws the same kind from comments it never saw)
-        vast += swapped_topic_pairs(sample, _topics(rows), unrelated_train, random.Random(f"{seed}:unrelated"))
+        vast += swapped_topic_pairs(sample, topics(rows), unrelated_train, random.Random(f"{seed}:unrelated"))
     news = news_stance_splits(seed)
     train = semeval_train + vast + [ex for split in news.values() for ex in split["train"]]
     for name in extra:
@@ -214,61 +215,8 @@ def grouped_splits(rows: list[tuple[str, Example, bool]], name: str, seed: int) 
     return {k: [(ex, unrel) for g, ex, unrel in rows if part[g] == k] for k in ("train", "combiner", "dev")}
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) >= 5}
-
-
-def cross_corpus_pairs(pools: dict[str, list[Example]], n: int, rng: random.Random) -> list[Example]:
-    """n texts of one corpus paired with a target of another, labelled neutral; a pair whose target shares a
-    content word with the text is re-drawn (SemEval's climate target and GWSD's are about the same thing)."""
-    names = sorted(n_ for n_, pool in pools.items() if pool)
-    targets = {name: sorted({ex.target for ex in pools[name] if ex.target}) for name in names}
-    out = []
-    while len(out) < n and len(names) > 1:
-        a, b = rng.sample(names, 2)
-        ex, target = rng.choice(pools[a]), rng.choice(targets[b])
-        if not _content_words(target) & _content_words(ex.text):
-            out.append(Example(ex.text, target, "neutral"))
-    return out
-
-
-def same_corpus_pairs(pools: dict[str, list[Example]], names: tuple[str, ...], n: int,
-                      rng: random.Random) -> list[Example]:
-    """Up to n texts of each named corpus paired with *another* target of the same corpus, labelled neutral: an
-    off-topic pair in the corpus's own style (a headline toward another rumour, an argument toward another
-    motion), so "not about the target" cannot be read off a change of genre, as it can in cross_corpus_pairs.
-    A target sharing a content stem (relatedness_gate.stems) with the text or with the text's own target is
-    re-drawn (two claims of one debate, such as "ban boxing" / "boxing is too dangerous", are not off-topic to
-    each other); stems in over a quarter of a corpus's targets (and 3 or more) are its boilerplate ("This house believes that")
-    and do not count."""
-    from collections import Counter
-
-    from .relatedness_gate import stems
-
-    out = []
-    for name in names:
-        pool = [ex for ex in pools.get(name, []) if ex.target]
-        targets = sorted({ex.target for ex in pool})
-        if len(targets) < 2:
-            continue
-        counts = Counter(s for t in targets for s in stems(t))
-        boilerplate = {s for s, c in counts.items() if c > len(targets) / 4 and c >= 3}
-
-        def content(text: str) -> set[str]:
-            return stems(text) - boilerplate
-        made = 0
-        for _ in range(n * 20):  # bounded: a corpus of near-identical targets yields fewer pairs, never a hang
-            if made == n:
-                break
-            ex, target = rng.choice(pool), rng.choice(targets)
-            if target != ex.target and not content(target) & (content(ex.text) | content(ex.target)):
-                out.append(Example(ex.text, target, "neutral"))
-                made += 1
-    return out
-
-
 def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[str, ...] = (),
-                      same_corpus: int = 0):
+                      same_corpus: int = 0, same_corpus_from: tuple[str, ...] = ()):
     """Every stance corpus in the shared data, each sampled to at most per_corpus training examples (all of the
     corpora named in `uncapped`: small ones a recipe wants whole, e.g. SemEval's 2,620 tweets), plus
     off-topic pairs; dev = every corpus's dev slice (VAST dev, SemEval val, Perspectrum and ArgKP dev, 15 % of
@@ -277,7 +225,16 @@ def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[
     No dev text is trained on, under any target: ARC's posts are NYT comments, as VAST's are, and 1,835 ARC rows
     carry a VAST dev comment; ARC and Perspectrum reuse a text across claims.
 
-    same_corpus adds that many off-topic pairs per corpus of SAME_CORPUS_OFFTOPIC (same_corpus_pairs)."""
+    same_corpus adds that many off-topic pairs per corpus of same_corpus_from (default all of SAME_CORPUS_OFFTOPIC;
+    offtopic.same_corpus_pairs)."""
+    unknown = set(uncapped) - set(MULTI_CORPORA)
+    if unknown:
+        raise DataError(f"unknown stance corpus {sorted(unknown)[0]!r} to leave uncapped (one of {', '.join(MULTI_CORPORA)})")
+    unfit = set(same_corpus_from) - set(SAME_CORPUS_OFFTOPIC)
+    if unfit:
+        raise DataError(f"no same-corpus off-topic pairs from {sorted(unfit)[0]!r} "
+                        f"(one of {', '.join(SAME_CORPUS_OFFTOPIC)})")
+
     root = data_root()
     cap = per_corpus or MULTI["per_corpus"]
     news = news_stance_splits(seed)
@@ -296,10 +253,6 @@ def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[
             random.Random(f"{seed}:dev:{name}").shuffle(dev_unrelated)
             devs[f"{name}_unrelated_dev"] = dev_unrelated[: MULTI["arc_dev_unrelated"]]
     dev_texts = {ex.text.strip() for rows in devs.values() for ex in rows}
-
-    unknown = set(uncapped) - set(MULTI_CORPORA)
-    if unknown:
-        raise DataError(f"unknown stance corpus {sorted(unknown)[0]!r} to leave uncapped (one of {', '.join(MULTI_CORPORA)})")
 
     def sample(name: str, rows: list[Example], k: int = cap) -> list[Example]:
         rows = [ex for ex in rows if ex.text.strip() not in dev_texts]
@@ -320,12 +273,13 @@ def stance_multi_data(seed: int, per_corpus: int | None = None, uncapped: tuple[
         pools[name] = (sample(name, [ex for ex, unrel in split["train"] if not unrel])
                        + sample(f"{name}:unrelated", [ex for ex, unrel in split["train"] if unrel], MULTI["arc_unrelated"]))
     train = [ex for pool in pools.values() for ex in pool]
-    train += swapped_topic_pairs(vast_sample, _topics(vast_rows), MULTI["vast_swapped"],
+    train += swapped_topic_pairs(vast_sample, topics(vast_rows), MULTI["vast_swapped"],
                                  random.Random(f"{seed}:unrelated"))
     related_pools = {k: [ex for ex in v if ex.label != "neutral" or k in NEWS_STANCE] for k, v in pools.items()}
     train += cross_corpus_pairs(related_pools, MULTI["cross_corpus"], random.Random(f"{seed}:cross"))
     if same_corpus:
-        train += same_corpus_pairs(pools, SAME_CORPUS_OFFTOPIC, same_corpus, random.Random(f"{seed}:same-corpus"))
+        train += same_corpus_pairs(pools, tuple(same_corpus_from) or SAME_CORPUS_OFFTOPIC, same_corpus,
+                                   random.Random(f"{seed}:same-corpus"))
     random.Random(seed).shuffle(train)
     names = ["semeval", "vast_train", *NEWS_STANCE, *ARGUMENT_SPLITS, *GROUPED_STANCE, "vast_dev", "perspectrum_dev",
              "ibm_argkp_dev"]
@@ -353,26 +307,6 @@ def stance_multi_combiner_data(seed: int, trained: list[Example], arc_max: int =
     return CombinerSet(out, [ex for ex in base.unrelated if ex.text.strip() not in dev_texts] + unrelated)
 
 
-def _topics(rows: list[tuple[str, Example]]) -> list[tuple[str, str]]:
-    """(topic, article) of every VAST row that takes a side (its topic is surely about that article)."""
-    return sorted({(ex.target, arc) for arc, ex in rows if ex.label != "neutral"})
-
-
-def swapped_topic_pairs(rows: list[tuple[str, Example]], topics: list[tuple[str, str]], n: int,
-                        rng: random.Random) -> list[Example]:
-    """n of the rows' comments, each paired with a topic from a *different* NYT article, labelled neutral."""
-    article_of = {ex.text: arc for arc, ex in rows}
-    comments = sorted(article_of)
-    pairs = []
-    for text in rng.sample(comments, min(n, len(comments))):
-        for _ in range(100):  # re-draw until the topic comes from another article
-            target, arc = rng.choice(topics)
-            if arc != article_of[text]:
-                pairs.append(Example(text, target, "neutral"))
-                break
-    return pairs
-
-
 def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000, unrelated: int = 700) -> CombinerSet:
     """Examples the cross-encoder never saw, to fit the relatedness combiner on (see relatedness.py).
 
@@ -392,7 +326,7 @@ def stance_combiner_data(seed: int, trained: list[Example], held_max: int = 2000
     held = [(arc, ex) for arc, ex in rows if ex.text not in trained_texts]
     rng.shuffle(held)
     held = held[:held_max]
-    pairs = swapped_topic_pairs(held, _topics(rows), unrelated, rng)
+    pairs = swapped_topic_pairs(held, topics(rows), unrelated, rng)
     news = [ex for split in news_stance_splits(seed).values() for ex in split["combiner"]]
     out = [ex for _, ex in held] + pairs + news
     rng.shuffle(out)

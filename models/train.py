@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--same-corpus", type=int, default=None, metavar="N",
                    help="stance, multi recipe: N off-topic pairs per corpus of recipes.SAME_CORPUS_OFFTOPIC, a text "
                         "paired with another target of its own corpus (neutral; default the shipped recipe's)")
+    p.add_argument("--same-corpus-from", default=None, metavar="CORPORA",
+                   help="stance, multi recipe: comma-separated corpora that --same-corpus draws from (default all of "
+                        "recipes.SAME_CORPUS_OFFTOPIC, e.g. emergent)")
     p.add_argument("--unrelated-train", type=int, default=None,
                    help="stance: train on N VAST comments paired with another article's topic (neutral)")
     p.add_argument("--combiner-only", action="store_true",
@@ -102,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         recipe = args.recipe or HYPER[args.task].get("recipe")
         for flag, value in (("--uncapped", args.uncapped), ("--per-corpus", args.per_corpus),
-                            ("--same-corpus", args.same_corpus)):
+                            ("--same-corpus", args.same_corpus), ("--same-corpus-from", args.same_corpus_from)):
             if value is not None and (args.task != "stance" or recipe != "multi"):
                 print(f"error: {flag} is for --task stance with the multi recipe", file=sys.stderr)
                 return 2
@@ -119,6 +122,13 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             if same_corpus:
                 options["same_corpus"] = hyper["same_corpus"] = same_corpus
+        if args.same_corpus_from is not None:
+            if not same_corpus:
+                print("error: --same-corpus-from needs --same-corpus N", file=sys.stderr)
+                return 2
+            chosen = [c.strip() for c in args.same_corpus_from.split(",") if c.strip()]
+            options["same_corpus_from"] = tuple(chosen)
+            hyper["same_corpus_from"] = chosen
         # the shipped recipe's own list applies to its own (multi) data only: --recipe classic stays as it was
         uncapped = (args.uncapped.split(",") if args.uncapped is not None
                     else HYPER[args.task].get("uncapped", []) if recipe == "multi" else [])

@@ -15,7 +15,7 @@ from .dev_eval import calibrate, dev_metrics_and_temperature, dev_report, model_
 from .errors import DataError, ModelError
 from .shipped import FEWSHOT, HYPER, SHIPPED_VERSION, STUDENT
 
-DATA_OPTIONS = ("uncapped", "per_corpus", "same_corpus")  # how the multi recipe sampled its data (recipe_data)
+DATA_OPTIONS = ("uncapped", "per_corpus", "same_corpus", "same_corpus_from")  # how the multi recipe sampled its data (recipe_data)
 
 
 def _split(examples: list[Example], dev_fraction: float, seed: int):
@@ -122,7 +122,7 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     labels = check_examples(task, train)
     if combiner_set:
         check_examples(task, combiner_set.examples)
-    # Which data (recipe, uncapped, per_corpus, same_corpus) is the caller's choice (recipe_data): recorded only when
+    # Which data (recipe and DATA_OPTIONS) is the caller's choice (recipe_data): recorded only when
     # the caller says so, never taken from the shipped recipe for examples that were not sampled that way.
     caller = hyper or {}
     data_options = {k: caller[k] for k in DATA_OPTIONS if caller.get(k)}

@@ -188,11 +188,12 @@ def test_a_stance_model_records_only_the_data_options_its_caller_used(tmp_path):
           Example("it rained", "tax", "neutral")] * 2
     small = {"epochs": 1, "max_length": 16, "lora": {"r": 4, "alpha": 8}}
     plain = train_new("stance", ex, {}, tmp_path / "plain", base_path=base, hyper=small)
-    assert not {"uncapped", "per_corpus", "same_corpus"} & set(plain["training"])
+    assert not {"uncapped", "per_corpus", "same_corpus", "same_corpus_from"} & set(plain["training"])
     told = train_new("stance", ex, {}, tmp_path / "told", base_path=base,
-                     hyper={**small, "uncapped": ["semeval"], "per_corpus": 7, "same_corpus": 3})
+                     hyper={**small, "uncapped": ["semeval"], "per_corpus": 7, "same_corpus": 3,
+                            "same_corpus_from": ["emergent"]})
     assert told["training"]["uncapped"] == ["semeval"] and told["training"]["per_corpus"] == 7
-    assert told["training"]["same_corpus"] == 3
+    assert told["training"]["same_corpus"] == 3 and told["training"]["same_corpus_from"] == ["emergent"]
 
 
 @pytest.mark.parametrize("task", ["sentiment", "stance"])
@@ -232,6 +233,9 @@ def test_a_stance_card_names_the_same_corpus_off_topic_pairs_only_when_trained_w
     cfg["training"]["same_corpus"] = 200
     write_card(tmp_path, cfg)
     assert "200 texts of each of emergent, perspectrum" in (tmp_path / "MODEL_CARD.md").read_text()
+    cfg["training"]["same_corpus_from"] = ["emergent"]
+    write_card(tmp_path, cfg)
+    assert "200 texts of emergent paired with another target" in (tmp_path / "MODEL_CARD.md").read_text()
 
 
 def test_train_cli_base_and_length_flags_override_the_recipe(tmp_path, monkeypatch, capsys):
@@ -374,3 +378,30 @@ def test_train_cli_passes_per_corpus_to_the_multi_recipe_only(monkeypatch, capsy
     assert main(["--task", "stance", "--recipe", "multi", "--per-corpus", "0", "--out", "/nonexistent"]) == 2
     assert "--per-corpus must be at least 1" in capsys.readouterr().err
     assert len(seen) == 1  # neither refused call reached the data
+
+
+def test_train_cli_passes_the_corpora_same_corpus_pairs_are_drawn_from(monkeypatch, capsys):
+    import models.recipes
+    from models.train import main
+
+    seen = []
+
+    def stop(task, seed, recipe=None, **options):  # record what the CLI asked for, then end the run
+        seen.append((options.get("same_corpus"), options.get("same_corpus_from")))
+        raise DataError("stop here")
+
+    monkeypatch.setattr(models.recipes, "recipe_data", stop)
+    assert main(["--task", "stance", "--recipe", "multi", "--same-corpus", "200", "--same-corpus-from", "emergent",
+                 "--out", "/nonexistent"]) == 2
+    assert seen == [(200, ("emergent",))]
+    assert main(["--task", "stance", "--recipe", "multi", "--same-corpus-from", "emergent", "--out", "/nonexistent"]) == 2
+    assert "--same-corpus-from needs --same-corpus N" in capsys.readouterr().err
+    assert len(seen) == 1
+
+
+def test_same_corpus_pairs_come_only_from_corpora_with_distinct_targets():
+    """SemEval's targets overlap (a tweet against "Atheism" is often against abortion too): refused, not drawn."""
+    from models.recipes import recipe_data
+
+    with pytest.raises(DataError, match="no same-corpus off-topic pairs from 'semeval'"):
+        recipe_data("stance", 13, recipe="multi", same_corpus=10, same_corpus_from=("semeval",))

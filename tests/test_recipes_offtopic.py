@@ -1,9 +1,9 @@
-"""Same-corpus off-topic pairs (recipes.same_corpus_pairs): what the multi recipe's --same-corpus adds."""
+"""Same-corpus off-topic pairs (offtopic.same_corpus_pairs): what the multi recipe's --same-corpus adds."""
 
 import random
 
 from models.data import Example
-from models.recipes import same_corpus_pairs
+from models.offtopic import same_corpus_pairs
 from models.relatedness_gate import stems
 
 
