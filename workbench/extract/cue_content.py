@@ -26,6 +26,8 @@ _LONG_ADJUNCT_THAT = re.compile(r"\s+(?:in|at|on|during|after|before|from|with)\
 _ADJUNCT_GOES_ON = re.compile(r"\s+(?!(?:the|a|an|his|her|their|its|this|these|those)\s)[a-z]" + _ADJUNCT_WORDS)
 _PREPOSITION = re.compile(r"\s(?:in|at|on|during|after|before|from|with|of)\s")
 
+_WORD_AT = re.compile(r"[\w’']+")
+
 
 def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
     """Start of reported content after a cue: past its object, adjuncts and 'that'."""
@@ -48,7 +50,7 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
     m = _CLAUSE_GAP.match(text, pos, limit)
     if not m:
         return None
-    word = re.match(r"[\w’']+", text[m.end():limit])
+    word = _WORD_AT.match(text, m.end(), limit)
     if word and word.group().lower() in _NOT_CLAUSE_START:
         # 'Trump said after the convention he would not ...': a short adjunct, then a clause
         # opened by a pronoun subject.

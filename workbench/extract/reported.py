@@ -51,6 +51,13 @@ def _fronted_adjunct(text: str, s: int, comma: int) -> bool:
     return (low[0] in PREPOSITIONS and low[0] != "to") or low[-1] == "ago"
 
 
+# Compiled once: these run for every cue of every sentence.
+_THAT_OR_COLON = re.compile(r"\s*(?:that\b|:)")
+_COMMA = re.compile(r",\s+")
+_UP_TO_COMMA = re.compile(r"[^,]*?,\s+")
+_CLOSED_QUOTE_END = re.compile(r"[,.!?][”\"’']\s*$")
+
+
 class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
     # -- sentence rules -------------------------------------------------------------------
     def trailing_attribution(self, s: int, e: int) -> tuple[int, Clause, int | None] | None:
@@ -59,7 +66,7 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
         text = self.text
         for m in reversed(list(CUE.finditer(text, s, e))):
             rest = text[m.end():e]
-            if re.match(r"\s*(?:that\b|:)", rest):
+            if _THAT_OR_COLON.match(rest):
                 continue
             if m.start() > s and text[m.start() - 2:m.start()].strip() == "," \
                     and not TELL.fullmatch(m.group(1)):
@@ -82,12 +89,12 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
             first = head[0].lower().strip("“\"'")
             # 'Though that went smoothly, he said, replacing her would ...': a bare cue set off
             # by commas on both sides is a parenthetical, whatever the lead-in.
-            paren = re.match(r",\s+", rest) is not None and _words(text, m.end(), e) >= 4
+            paren = _COMMA.match(rest) is not None and _words(text, m.end(), e) >= 4
             if len(head) <= 10 and not paren and (first in PREPOSITIONS or first in SUBORDINATORS
                                                   or first.endswith("ing")):
                 continue                            # 'On Wednesday, he told a crowd ...'
             more = None
-            tail = re.match(r"[^,]*?,\s+", rest)
+            tail = _UP_TO_COMMA.match(rest)
             # rules-1.9: only an adjunct may come between the cue and that comma: in 'Nevada's
             # governor, Brian Sandoval, a Republican, said Tuesday that he had voted for Mr.
             # Rubio, but ...' the cue has content of its own, and the words before are no speech.
@@ -171,7 +178,7 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
                 if c is not None and src is not None:
                     c.cue = cue
                 return
-            if re.search(r"[,.!?][”\"’']\s*$", text[max(s, m.start() - 4):m.start()]):
+            if _CLOSED_QUOTE_END.search(text[max(s, m.start() - 4):m.start()]):
                 continue                    # '"...," said X, a lawyer': X is no content
             spk = self._coordinated(s, m.start()) or speaker_before(text, s, m.start()) \
                 or self._local(s, m.start()) or self._appositive_subject(s, m.start())
