@@ -14,8 +14,8 @@ import unicodedata
 from functools import lru_cache
 
 from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, DOCUMENT_ADJECTIVES, EXPERT_WORDS, NOT_ADVERBS,
-                      NOT_NAME, OFFICIAL_WORDS, ORG_HEADS, PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SOURCE_NOUNS,
-                      SPEECH_FORMS, TITLE_WORDS)
+                      NOT_NAME, OFFICIAL_WORDS, ORG_HEADS, PERSON_NOUNS, PREPOSITIONS, ROLE_ADJECTIVES, SENTENCE_OPENERS,
+                      SOURCE_NOUNS, SPEECH_FORMS, TITLE_WORDS)
 from .headline import TITLE_CUE
 from .speaker_type import classify
 
@@ -304,13 +304,6 @@ def _compatible(short: str, full: str) -> bool:
 
 _FIRST_NAMES = re.compile(r"(?<![\w’'.-])((?:(?:[A-Z][a-z][\w’'-]*|[A-Z]\.)[ \u00a0]+){1,3})$")  # not across a line
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*(?![\w’'-])")
-# Capitalised words that open sentences rather than names: 'Still Vogel insisted ...'.
-_NOT_FIRST_NAME = {"today", "tonight", "yesterday", "later", "earlier", "now", "asked", "like",
-                   "unlike", "only", "said", "says", "told", "dear", "thank", "thanks", "former",
-                   "new", "then", "instead", "indeed", "already", "again", "though", "although",
-                   "neither", "either", "following", "joining"}
-
-
 _SPEECH_WORDS = frozenset(SPEECH_FORMS)
 
 
@@ -374,7 +367,7 @@ def _full_names_in(text: str, surnames: set[str]) -> set[str]:
                 firsts = firsts[k + 1:]     # 'Hollande Says Donald Trump' -> 'Donald Trump'
                 break
         while firsts and (_bare(firsts[0]) in NOT_NAME or _bare(firsts[0]) in _TITLES
-                          or _bare(firsts[0]) in _NOT_FIRST_NAME or _bare(firsts[0]) in PERSON_NOUNS
+                          or _bare(firsts[0]) in SENTENCE_OPENERS or _bare(firsts[0]) in PERSON_NOUNS
                           or _bare(firsts[0]) in _SPEECH_WORDS):   # rules-1.16: 'Stated Stone:'
             firsts = firsts[1:]
         if firsts and not any(_bare(f) in _TITLES or _bare(f) in NOT_NAME for f in firsts):

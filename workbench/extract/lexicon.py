@@ -122,6 +122,13 @@ PRONOUNS = {"he": "m", "she": "f", "they": "p", "i": "s", "we": "p", "it": "n", 
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its",
                "our", "one", "another", "some", "several", "many", "two", "three", "both"}
 
+# Capitalised words that open sentences rather than names ('Still Vogel insisted', 'Following Sanders'): never
+# a given name before a surname.
+SENTENCE_OPENERS = {"today", "tonight", "yesterday", "later", "earlier", "now", "asked", "like", "unlike", "only",
+                    "said", "says", "told", "dear", "thank", "thanks", "former", "new", "then", "instead", "indeed",
+                    "already", "again", "though", "although", "neither", "either", "following", "joining", "still",
+                    "even", "also", "both"}
+
 # Titles and role heads. Order does not matter; matching is on lower-case tokens.
 OFFICIAL_WORDS = """
 president minister secretary spokesman spokeswoman spokesperson governor senator sen. rep.

@@ -7,8 +7,8 @@ Roscosmos, Dmitry Rogozin,") turns surnames, pronouns and role descriptors into 
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import (ANONYMOUS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_NAME, OFFICIAL_WORDS,
-                      PERSON_NOUNS, PRONOUNS, RANK_MODIFIERS, ROLE_ADJECTIVES, ROLE_ALIASES, TITLE_WORDS)
+from .lexicon import (ANONYMOUS, CLAUSE_WORDS, DETERMINERS, EXPERT_WORDS, NOT_NAME, OFFICIAL_WORDS, PERSON_NOUNS,
+                      PRONOUNS, RANK_MODIFIERS, ROLE_ADJECTIVES, ROLE_ALIASES, SENTENCE_OPENERS, TITLE_WORDS)
 from .canonical import clean_phrase
 from .sorted_blocks import SortedBlocks
 from .speaker_type import classify
@@ -99,10 +99,6 @@ def _surname(name: str) -> str:
 
 
 _GIVEN_WORD = re.compile(r"[A-Z][a-z’'-]+|[A-Z]\.")
-# Words a speaker phrase may carry before a surname that are no given names: 'Following Sanders', 'Neither
-# Hillary Clinton' ('Following' also fails the -ing test; these are the rest).
-_NOT_GIVEN = {"neither", "either", "joining", "unlike", "like", "asked", "said", "says", "then", "now", "still",
-              "even", "only", "also", "both", "former", "new"}
 
 
 def _given_names(name: str) -> set[str]:
@@ -112,7 +108,7 @@ def _given_names(name: str) -> set[str]:
     for word in name.split()[:-1]:
         low = word.lower()
         if not _GIVEN_WORD.fullmatch(word) or low in _TITLES or low in _HONORIFICS or low in NOT_NAME \
-                or low in DETERMINERS or low in _NOT_GIVEN or low.endswith("ing") and len(low) > 5:
+                or low in DETERMINERS or low in SENTENCE_OPENERS or low.endswith("ing") and len(low) > 5:
             continue
         out.add(low.strip("."))
     return out
