@@ -18,7 +18,7 @@ def _learned(text: str) -> list[str]:
 
 
 def test_version():
-    assert EXTRACTOR_VERSION == "rules-1.16+learned-1"
+    assert EXTRACTOR_VERSION == "rules-1.17+learned-1"
 
 
 def test_fires_on_reported_speech_the_rules_miss():

@@ -6,7 +6,7 @@ that take one, a bare clause ("Cruz said he would ...").
 """
 import re
 
-from .attribution import past_object
+from .attribution import TELL, past_object
 from .lexicon import BARE_CLAUSE, INFINITIVE_VERBS, PREPOSITIONS, inflect
 
 _THAT = re.compile(r"\s*,?\s*(?:that\s*,?\s+|:\s*)")   # 'joked that, among ...'
@@ -27,6 +27,11 @@ _ADJUNCT_GOES_ON = re.compile(r"\s+(?!(?:the|a|an|his|her|their|its|this|these|t
 _PREPOSITION = re.compile(r"\s(?:in|at|on|during|after|before|from|with|of)\s")
 
 _WORD_AT = re.compile(r"[\w’']+")
+# Up to seven words of a told or asked person (no clause word, no punctuation), then 'that', 'if' or 'whether'.
+_LONG_PERSON_OBJECT = re.compile(r"\s+(?:(?!(?:that|if|whether|and|but|or|to|is|was|are|were|will|would|has|had|"
+                                 r"have)\b)[\w’'.-]+\s+){1,7}?(?:that\s*,?\s+|(?=(?:whether|if)\s))")
+# 'about 20 people', 'over 1,000 jobs': a preposition before a number is part of the subject that follows
+_APPROXIMATE_NUMBER = re.compile(r"(?:about|around|over|under|nearly|almost|roughly|some)\s+\$?\d")
 
 
 def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
@@ -38,6 +43,11 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
     m = _LONG_ADJUNCT_THAT.match(text, pos, limit) or (
         _ADJUNCT_GOES_ON.match(text, pos, limit) if pos > cue_end else None)
     if m and _PREPOSITION.search(text, pos, m.end()):
+        return m.end()
+    m = _LONG_PERSON_OBJECT.match(text, pos, limit) if TELL.fullmatch(cue) else None
+    if m:
+        # rules-1.17: 'tells Fox News anchor Megyn Kelly that', 'asked the 2016 Democratic White House contender
+        # if': a person object longer than past_object() knows, then the content
         return m.end()
     m = _TO.match(text, pos, limit)
     if m and cue in INFINITIVE_VERBS:
@@ -51,6 +61,8 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
     if not m:
         return None
     word = _WORD_AT.match(text, m.end(), limit)
+    if word and _APPROXIMATE_NUMBER.match(text, m.end(), limit):
+        return m.end()                      # rules-1.17: 'has said about 20 people have ...': a number, no adjunct
     if word and word.group().lower() in _NOT_CLAUSE_START:
         # 'Trump said after the convention he would not ...': a short adjunct, then a clause
         # opened by a pronoun subject.

@@ -51,6 +51,13 @@ def _fronted_adjunct(text: str, s: int, comma: int) -> bool:
     return (low[0] in PREPOSITIONS and low[0] != "to") or low[-1] == "ago"
 
 
+def _opens_sentence(text: str, s: int, pos: int) -> bool:
+    """pos is the sentence's first word, or follows only a conjunction ('So I think', rules-1.17)."""
+    return pos == s or text[s:pos].strip(" ,").lower() in _LEAD_CONJUNCTIONS
+
+
+_LEAD_CONJUNCTIONS = {"so", "and", "but", "yet", "and so", "but still", "still", "now", "well"}
+
 # Compiled once: these run for every cue of every sentence.
 _THAT_OR_COLON = re.compile(r"\s*(?:that\b|:)")
 _COMMA = re.compile(r",\s+")
@@ -190,7 +197,7 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
                 continue                    # '...,” he said in his speech': not reported speech
             phrase = text[spk[0]:spk[1]]
             if cue in STANCE and GENERIC_PLURAL.search(phrase) and len(phrase.split()) == 1 \
-                    and not (phrase in ("I", "We") and spk[0] == s and not self.in_quote(s)
+                    and not (phrase in ("I", "We") and _opens_sentence(text, s, spk[0]) and not self.in_quote(s)
                              and not any(q in text[s:e] for q in "“”\"")
                              and not re.match(r"\s*(?:me|us)\b", text[m.end():e])):
                 continue                    # rules-1.12: 'I think ...' opening a sentence is speech

@@ -11,7 +11,7 @@ from .phrase_kind import np_kind
 from .sentence_subject import subject
 from .candidate import RULE, words as _words
 from .content_end import open_quote
-from .cues import CUE
+from .cues import CUE, OBJECT_CUE
 from .headline import colon_line, says_line
 
 # A cue that shares the sentence's subject: 'X ... and said', 'X began by saying'.
@@ -108,6 +108,14 @@ class SourceRules:
         cue = CUE.search(text, m.end(), min(e, m.end() + 60))
         if cue and speaker_before(text, m.end(), cue.start()):
             return False                    # 'In his interview, Mr. Trump said ...': he says it
+        first = text.find(",", m.start(), comma)
+        if 0 <= first < comma:
+            # rules-1.17: the lead-in's second part ('In the poll, conducted in May,') is no clause with a
+            # speaker of its own: in 'In his speech, Graham urged Republicans to join ..., and criticized ...'
+            # Graham speaks, and the lead-in ends at its first comma.
+            cue = CUE.search(text, first + 1, comma) or OBJECT_CUE.search(text, first + 1, comma)
+            if cue and speaker_before(text, first + 1, cue.start()):
+                return False
         clause = Clause("in", m.start(), m.start() + 2, m.start() + 3, comma, comma)
         if _BY_SOMEONE.search(text, m.start(), comma):
             # rules-1.16: 'In a White House statement, President Obama condemned ...': a statement, speech or
