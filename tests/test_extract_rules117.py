@@ -32,3 +32,11 @@ def test_a_long_person_object_before_that_or_if():
 def test_i_think_after_a_leading_conjunction_is_speech():
     texts = [t for t, _, _ in _spans("He is a populist. So I think he is perfectly fit for the time in his party.")]
     assert texts == ["he is perfectly fit for the time in his party"]
+
+
+def test_a_parenthesis_between_the_cue_and_that():
+    spans = _spans("Several experts cautioned, as did the Clinton campaign itself, that Mrs. Clinton's tax "
+                   "proposals might well evolve.")
+    assert spans == [("Mrs. Clinton's tax proposals might well evolve", "Several experts", "cautioned")]
+    [s] = extract("Mr. Santorum believes, for example, that the tax code should be much simpler.")
+    assert (s.text, s.speaker) == ("the tax code should be much simpler", "Santorum")

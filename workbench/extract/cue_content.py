@@ -10,6 +10,8 @@ from .attribution import TELL, past_object
 from .lexicon import BARE_CLAUSE, INFINITIVE_VERBS, PREPOSITIONS, inflect
 
 _THAT = re.compile(r"\s*,?\s*(?:that\s*,?\s+|:\s*)")   # 'joked that, among ...'
+# rules-1.17: 'believes, for example, that', 'cautioned, as did the Clinton campaign itself, that'
+_PARENTHESIS_THAT = re.compile(r"\s*,\s+[^,;:“”\"]{2,60},\s*that\s*,?\s+")
 _TO = re.compile(r"\s+(?=(?:not\s+)?to\s+[a-z])")
 # Indirect questions: 'asked whether ...', 'wondered why ...' (the gold content keeps the word).
 _WH = re.compile(r"\s+(?=(?:whether|if|why|how|what|when|where|who)\s)")
@@ -37,7 +39,7 @@ _APPROXIMATE_NUMBER = re.compile(r"(?:about|around|over|under|nearly|almost|roug
 def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
     """Start of reported content after a cue: past its object, adjuncts and 'that'."""
     pos = past_object(text, cue_end, limit, cue)
-    m = _THAT.match(text, pos, limit)
+    m = _THAT.match(text, pos, limit) or _PARENTHESIS_THAT.match(text, pos, limit)
     if m:
         return m.end()
     m = _LONG_ADJUNCT_THAT.match(text, pos, limit) or (
