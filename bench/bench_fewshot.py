@@ -52,6 +52,7 @@ def shipped_training_topics(cfg: dict, root: Path) -> tuple[Counter, Counter, st
     """(topic counts in the shipped model's training set, in all of VAST train, how the first was obtained)."""
     from models.data import SEMEVAL_TARGETS, read_vast_train
     from models.recipes import recipe_data
+    from models.training import DATA_OPTIONS
 
     full = Counter(norm(e.target) for e in read_vast_train(root / "vast_train" / "train.csv"))
     full.update(norm(t) for t in SEMEVAL_TARGETS.values())
@@ -60,17 +61,16 @@ def shipped_training_topics(cfg: dict, root: Path) -> tuple[Counter, Counter, st
     if seed is None:
         return full, full, "no training seed in the parent's config: checked against all of VAST train + SemEval"
     recipe = cfg.get("training", {}).get("recipe")
-    uncapped = cfg.get("training", {}).get("uncapped")
-    per_corpus = cfg.get("training", {}).get("per_corpus")
-    options = {**({"uncapped": tuple(uncapped)} if uncapped else {}), **({"per_corpus": per_corpus} if per_corpus else {})}
+    # every way the recipe's data was sampled, as the config records it (uncapped, per_corpus, same_corpus, ...)
+    options = {k: tuple(v) if isinstance(v, list) else v
+               for k in DATA_OPTIONS if (v := cfg.get("training", {}).get(k))}
     train = recipe_data("stance", int(seed), recipe=recipe, **options)[0]
     if n_train is not None and len(train) != int(n_train):
         return full, full, (f"recipe gives {len(train)} examples but the model was trained on {n_train}: "
                             "checked against all of VAST train + SemEval")
     return Counter(norm(e.target) for e in train), full, (
         f"recomputed from models/recipes.py recipe_data(recipe={recipe!r}, seed={seed}"
-        f"{f', uncapped={tuple(uncapped)}' if uncapped else ''}{f', per_corpus={per_corpus}' if per_corpus else ''}): "
-        f"{len(train)} examples, "
+        + "".join(f", {k}={v!r}" for k, v in options.items()) + f"): {len(train)} examples, "
         "as in the config")
 
 

@@ -81,8 +81,9 @@ def _multi_note(cfg: dict) -> str:
     whole = f" ({', '.join(uncapped)}: all of their training rows)" if uncapped else ""
     same = cfg.get("training", {}).get("same_corpus")
     same_from = cfg.get("training", {}).get("same_corpus_from") or SAME_CORPUS_OFFTOPIC
-    same = (f", {same} texts of {'each of ' * (len(same_from) > 1)}{', '.join(same_from)} paired with another target of their own "
-            f"corpus sharing no content word" if same else "")
+    each = "each of " if len(same_from) > 1 else ""
+    same = (f", {same} texts of {each}{', '.join(same_from)} paired with another target of their own corpus sharing "
+            f"no content word" if same else "")
     return (f"Stance dev = every stance corpus's dev slice: VAST dev, SemEval-2016 val, the Perspectrum and ArgKP dev "
             f"splits, and held-out topics/claims (15 %) of GWSD, Emergent, IBM claim stance and ARC (ARC's related and "
             f"unrelated pairs scored apart). Training takes at most {cap} examples of each corpus{whole} "

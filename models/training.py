@@ -15,7 +15,8 @@ from .dev_eval import calibrate, dev_metrics_and_temperature, dev_report, model_
 from .errors import DataError, ModelError
 from .shipped import FEWSHOT, HYPER, SHIPPED_VERSION, STUDENT
 
-DATA_OPTIONS = ("uncapped", "per_corpus", "same_corpus", "same_corpus_from")  # how the multi recipe sampled its data (recipe_data)
+# how the multi recipe sampled its data (recipe_data): recorded in a config's "training", read back by bench_fewshot
+DATA_OPTIONS = ("uncapped", "per_corpus", "same_corpus", "same_corpus_from")
 
 
 def _split(examples: list[Example], dev_fraction: float, seed: int):
