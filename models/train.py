@@ -122,13 +122,14 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             if same_corpus:
                 options["same_corpus"] = hyper["same_corpus"] = same_corpus
-        if args.same_corpus_from is not None:
-            if not same_corpus:
-                print("error: --same-corpus-from needs --same-corpus N", file=sys.stderr)
-                return 2
-            chosen = [c.strip() for c in args.same_corpus_from.split(",") if c.strip()]
-            options["same_corpus_from"] = tuple(chosen)
-            hyper["same_corpus_from"] = chosen
+        if args.same_corpus_from is not None and not same_corpus:
+            print("error: --same-corpus-from needs --same-corpus N", file=sys.stderr)
+            return 2
+        chosen = (args.same_corpus_from.split(",") if args.same_corpus_from is not None
+                  else HYPER[args.task].get("same_corpus_from", []) if recipe == "multi" and same_corpus else [])
+        if any(c.strip() for c in chosen):
+            options["same_corpus_from"] = tuple(c.strip() for c in chosen if c.strip())
+            hyper["same_corpus_from"] = list(options["same_corpus_from"])
         # the shipped recipe's own list applies to its own (multi) data only: --recipe classic stays as it was
         uncapped = (args.uncapped.split(",") if args.uncapped is not None
                     else HYPER[args.task].get("uncapped", []) if recipe == "multi" else [])

@@ -228,6 +228,7 @@ def test_a_stance_card_names_the_same_corpus_off_topic_pairs_only_when_trained_w
 
     cfg = json.loads((shipped_dir("stance") / "config.json").read_text(encoding="utf-8"))
     cfg["training"].pop("same_corpus", None)
+    cfg["training"].pop("same_corpus_from", None)
     write_card(tmp_path, cfg)
     assert "another target of their own corpus" not in (tmp_path / "MODEL_CARD.md").read_text()
     cfg["training"]["same_corpus"] = 200
@@ -394,9 +395,18 @@ def test_train_cli_passes_the_corpora_same_corpus_pairs_are_drawn_from(monkeypat
     assert main(["--task", "stance", "--recipe", "multi", "--same-corpus", "200", "--same-corpus-from", "emergent",
                  "--out", "/nonexistent"]) == 2
     assert seen == [(200, ("emergent",))]
-    assert main(["--task", "stance", "--recipe", "multi", "--same-corpus-from", "emergent", "--out", "/nonexistent"]) == 2
+    # the shipped recipe's own pairs (models/shipped.py) unless told otherwise
+    from models.shipped import HYPER
+
+    assert main(["--task", "stance", "--recipe", "multi", "--out", "/nonexistent"]) == 2
+    assert seen[-1] == (HYPER["stance"]["same_corpus"], tuple(HYPER["stance"]["same_corpus_from"]))
+    assert main(["--task", "stance", "--recipe", "multi", "--same-corpus", "0", "--out", "/nonexistent"]) == 2
+    assert seen[-1] == (None, None)
+    capsys.readouterr()
+    assert main(["--task", "stance", "--recipe", "multi", "--same-corpus", "0", "--same-corpus-from", "emergent",
+                 "--out", "/nonexistent"]) == 2
     assert "--same-corpus-from needs --same-corpus N" in capsys.readouterr().err
-    assert len(seen) == 1
+    assert len(seen) == 3
 
 
 def test_same_corpus_pairs_come_only_from_corpora_with_distinct_targets():
