@@ -2,7 +2,10 @@
 
 import random
 
+import pytest
+
 from models.data import Example
+from models.errors import DataError
 from models.offtopic import same_corpus_pairs
 from models.relatedness_gate import stems
 
@@ -44,3 +47,11 @@ def test_a_corpus_with_one_target_or_none_named_gives_no_pairs():
     one = [Example("Warming is real", "global warming is a serious concern", "favor")]
     assert same_corpus_pairs({"gwsd": one}, ("gwsd",), 10, random.Random(0)) == []
     assert same_corpus_pairs({"debates": _pool()}, (), 10, random.Random(0)) == []
+
+
+def test_same_corpus_pairs_come_only_from_corpora_with_distinct_targets():
+    """SemEval's targets overlap (a tweet against "Atheism" is often against abortion too): refused, not drawn."""
+    from models.recipes import recipe_data
+
+    with pytest.raises(DataError, match="no same-corpus off-topic pairs from 'semeval'"):
+        recipe_data("stance", 13, recipe="multi", same_corpus=10, same_corpus_from=("semeval",))

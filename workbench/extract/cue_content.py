@@ -63,7 +63,7 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
     if not m:
         return None
     word = _WORD_AT.match(text, m.end(), limit)
-    if word and _APPROXIMATE_NUMBER.match(text, m.end(), limit):
+    if _APPROXIMATE_NUMBER.match(text, m.end(), limit):
         return m.end()                      # rules-1.17: 'has said about 20 people have ...': a number, no adjunct
     if word and word.group().lower() in _NOT_CLAUSE_START:
         # 'Trump said after the convention he would not ...': a short adjunct, then a clause
