@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--task", required=True, choices=sorted(HYPER))
     p.add_argument("--out", default=None, help="model dir to write (default: models/weights/<task>)")
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--order-seed", type=int, default=None, metavar="N",
+                   help="seed only the training randomness (init, batch order, dropout); the data and dev splits "
+                        "stay --seed's, so runs differing in it are compared on the same dev sets")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--max-length", type=int, default=None, metavar="N",
@@ -166,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         student_texts = student_texts[: args.limit] if student_texts else None
     print(f"training {args.task}: {len(train)} examples, dev {({k: len(v) for k, v in devs.items()})}", flush=True)
     t0 = time.time()
-    cfg = train_new(args.task, train, devs, out, seed=args.seed, hyper=hyper, progress=_cli_progress(), datasets=datasets,
+    cfg = train_new(args.task, train, devs, out, seed=args.seed, order_seed=args.order_seed, hyper=hyper,
+                    progress=_cli_progress(), datasets=datasets,
                     combiner_set=combiner_set, student_texts=student_texts, recipe=recipe)
     cfg["training"]["wall_minutes"] = round((time.time() - t0) / 60, 1)
     write_card(out, cfg)

@@ -108,8 +108,11 @@ def finetune(task: str, examples: list[Example], out_dir, parent: str | os.PathL
 def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], out_dir, *, seed: int = 13,
               hyper: dict | None = None, base_path=None, progress=None, datasets=(),
               combiner_set: CombinerSet | None = None, student_texts: list[str] | None = None,
-              student: dict | None = None, recipe: str | None = None) -> dict:
+              student: dict | None = None, recipe: str | None = None, order_seed: int | None = None) -> dict:
     """Train a model from the base encoder (the shipped models' recipe); returns its config.
+
+    seed drew the data (the caller's recipe_data); order_seed, when given, seeds only the training
+    randomness (head init, batch order, dropout), so runs that differ in it share their dev sets.
 
     combiner_set (stance): examples disjoint from train and dev on which the
     relatedness combiner is fitted after the cross-encoder is trained; with
@@ -134,14 +137,15 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
     # the length the model reads at inference; the combiner and the temperature are fitted on logits read so
     read_length = hyper.pop("predict_max_length", None) or hyper["max_length"]
     set_cpu_threads()
-    set_seed(seed)
+    run_seed = seed if order_seed is None else order_seed
+    set_seed(run_seed)
     base_dir, sha = base_encoder_dir(base_path, base.name)
     model = build_trainable(base_dir, list(labels), lora)
     lora = resolve_lora(lora, model.get_base_model().config.num_hidden_layers)
     from .encoder import load_tokenizer
 
     tokenizer = load_tokenizer(base_dir)
-    stats = train_loop(model, tokenizer, train, labels, seed=seed, progress=progress, **hyper)
+    stats = train_loop(model, tokenizer, train, labels, seed=run_seed, progress=progress, **hyper)
     entry = (distil_student(base_dir, tokenizer, out_dir, student_texts, seed, progress, **(student or STUDENT[task]))
              if combiner_set and student_texts else None)
     block, rel = (fit_relatedness(model, tokenizer, base_dir, combiner_set, labels, read_length,
@@ -171,7 +175,8 @@ def train_new(task: str, train: list[Example], devs: dict[str, list[Example]], o
         "parent": None,
         "training_set_sha256": training_set_sha256(train),
         "datasets": {k: DATASETS[k] for k in datasets if k in DATASETS},
-        "training": {"n_train": len(train), "seed": seed, "threads": _threads(), "machine": platform.machine(),
+        "training": {"n_train": len(train), "seed": seed, **({"order_seed": order_seed} if order_seed is not None else {}),
+                     "threads": _threads(), "machine": platform.machine(),
                      "cpu": cpu_name(),
                      **({"recipe": recipe} if recipe else {}),
                      **{k: list(v) if isinstance(v, (list, tuple)) else v for k, v in data_options.items()},

@@ -334,3 +334,25 @@ def test_multi_recipe_can_leave_named_corpora_uncapped(tmp_path, monkeypatch):
     assert {e for e in capped if e.label != "neutral" and not e.text.startswith("perspectrum")} <= set(whole)
     with pytest.raises(DataError, match="unknown stance corpus 'tweets'"):
         recipe_data("stance", 13, recipe="multi", uncapped=("tweets",))
+
+
+def test_an_order_seed_changes_the_training_randomness_only_and_is_recorded(tmp_path):
+    """--order-seed: runs that share --seed (and so their data and dev splits) but differ in batch order/init."""
+    from safetensors.torch import load_file
+
+    from models.training import train_new
+
+    base = build_tiny_encoder(tmp_path / "base")
+    ex = [Example("good", "x", "positive"), Example("bad", "x", "negative"), Example("the", None, "neutral")] * 4
+    hyper = {"epochs": 1, "max_length": 16, "lora": {"r": 4, "alpha": 8}}
+
+    def run(name, **seeds):
+        cfg = train_new("sentiment", ex, {}, tmp_path / name, base_path=base, hyper=hyper, **seeds)
+        return cfg["training"], load_file(str(tmp_path / name / "adapter.safetensors"))
+
+    plain, plain_w = run("plain", seed=13)
+    same, same_w = run("same", seed=13, order_seed=13)
+    other, other_w = run("other", seed=13, order_seed=14)
+    assert "order_seed" not in plain and same["order_seed"] == 13 and other == {**other, "seed": 13, "order_seed": 14}
+    assert all((same_w[k] == plain_w[k]).all() for k in plain_w)  # the order seed is the seed unless given
+    assert any(not (other_w[k] == plain_w[k]).all() for k in plain_w)

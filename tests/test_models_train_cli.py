@@ -67,3 +67,17 @@ def test_train_cli_passes_the_corpora_same_corpus_pairs_are_drawn_from(recipe_ca
     assert _train("--recipe", "multi", "--same-corpus", "0", "--same-corpus-from", "emergent") == 2
     assert "--same-corpus-from needs --same-corpus N" in capsys.readouterr().err
     assert len(recipe_calls) == 3
+
+
+def test_train_cli_draws_the_data_with_seed_whatever_the_order_seed(monkeypatch):
+    import models.recipes
+
+    seeds = []
+
+    def stop(task, seed, recipe=None, **options):
+        seeds.append(seed)
+        raise DataError("stop here")
+
+    monkeypatch.setattr(models.recipes, "recipe_data", stop)
+    assert _train("--seed", "13", "--order-seed", "14") == 2
+    assert seeds == [13]
