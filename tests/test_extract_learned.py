@@ -18,17 +18,24 @@ def _learned(text: str) -> list[str]:
 
 
 def test_version():
-    assert EXTRACTOR_VERSION == "rules-1.17+learned-1"
+    assert EXTRACTOR_VERSION == "rules-1.18+learned-1"
 
 
 def test_fires_on_reported_speech_the_rules_miss():
-    assert run(ASKED, model=None) == []                 # the rules alone find nothing
+    assert run(CONCERN, model=None) == []               # the rules alone find nothing
+    assert _learned(CONCERN) == ["concern that changing the policy could lead to voter fraud"]
+    [s] = extract(CONCERN)
+    assert (s.cue, s.kind, s.speaker) == ("expressed", "indirect", "Republicans")
+
+
+def test_the_rules_read_an_asked_person_and_infinitive_the_model_once_found():
+    # learned-1 was trained when 'the candidates to' read as the asked person; rules-1.18 reads it, and the
+    # model then stays silent (it only fills sentences the rules leave empty)
     [s] = extract(ASKED)
     assert (s.text, s.cue, s.kind) == (
-        "the candidates to discuss their own ideas and refrain from attacking their opponent", "asked", "indirect")
+        "to discuss their own ideas and refrain from attacking their opponent", "asked", "indirect")
     assert s.speaker.endswith("Matt Lauer")
-    assert run(CONCERN, model=None) == []
-    assert _learned(CONCERN) == ["concern that changing the policy could lead to voter fraud"]
+    assert _learned(ASKED) == []
 
 
 def test_silent_in_quoted_sentences_and_on_non_speech():
@@ -51,10 +58,10 @@ def _corpus(root):
     split = root / "train"
     (split / "text").mkdir(parents=True)
     (split / "attributions").mkdir()
-    lines = ["The mayor asked the council to delay the vote on the new road.",
-             "The coach asked the players to run four laps before the game.",
-             "The mayor asked the state to pay for the new bridge over the river.",
-             "The coach asked the team to carry the bags onto the bus."]
+    lines = ["The mayor asked council members to delay the vote on the new road.",
+             "The coach asked team players to run four laps before the game.",
+             "The mayor asked state officials to pay for the new bridge over the river.",
+             "The coach asked young players to carry the bags onto the bus."]
     for n in range(6):
         text = " ".join(lines[(n + k) % 4] for k in range(4))
         (split / "text" / f"a{n}.txt").write_text(text, encoding="utf-8")

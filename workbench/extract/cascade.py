@@ -9,7 +9,7 @@ import dataclasses
 import itertools
 import re
 
-from .attribution import Clause, dash_name, post_clause, pre_clause
+from .attribution import Clause, adjunct_tail, dash_name, post_clause, pre_clause
 from .canonical import canonicalize, is_name
 from .candidate import FALLBACK, RULE, STRONG, WEAK, Cand, content as _content, words as _words
 from .cues import CUE
@@ -96,6 +96,12 @@ class _Paragraph(SentenceRules):
                 # rules-1.16: 'Brafman said, “The case was weak.” He added, “...”': a quote that ends its
                 # sentence is not attributed by the next sentence when a clause before it attributes it
                 clause = pre_clause(text, lo, q.open_at) or clause
+            if clause is not None and clause.cue != "―" and _ends_sentence(text, q) \
+                    and text[lo:q.open_at].rstrip()[-1:].isalnum() \
+                    and not adjunct_tail(text[clause.cue_end:clause.end], clause.cue):
+                # rules-1.18: 'Warren said it was “bad.” Brooks said the tone ...': a quote inside a sentence that
+                # ends with it; the next sentence says something of its own, and its speaker is not the quote's
+                clause = pre_clause(text, lo, q.open_at)
             if clause is None and q.closed:
                 dn = dash_name(text, q.close_at, self.pe)
                 if dn:
@@ -183,6 +189,10 @@ class _Paragraph(SentenceRules):
                  inherit=self.prev)
 
 _MODEL: list[LearnedModel] = []
+
+
+def _ends_sentence(text: str, q: Quote) -> bool:
+    return text[q.start:q.end].rstrip(" ”\"'’").endswith((".", "!", "?"))
 
 
 def default_model() -> LearnedModel:

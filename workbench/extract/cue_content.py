@@ -7,7 +7,7 @@ that take one, a bare clause ("Cruz said he would ...").
 import re
 
 from .attribution import TELL, past_object
-from .lexicon import BARE_CLAUSE, INFINITIVE_VERBS, PREPOSITIONS, inflect
+from .lexicon import BARE_CLAUSE, DETERMINERS, INFINITIVE_VERBS, PREPOSITIONS, PRONOUNS, inflect
 
 _THAT = re.compile(r"\s*,?\s*(?:that\s*,?\s+|:\s*)")   # 'joked that, among ...'
 # rules-1.17: 'believes, for example, that', 'cautioned, as did the Clinton campaign itself, that'
@@ -44,7 +44,8 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
         return m.end()
     m = _LONG_ADJUNCT_THAT.match(text, pos, limit) or (
         _ADJUNCT_GOES_ON.match(text, pos, limit) if pos > cue_end else None)
-    if m and _PREPOSITION.search(text, pos, m.end()):
+    # an open adjunct past_object() stopped inside goes on to 'that' ('wrote in his 1990 | autobiography that')
+    if m and (_PREPOSITION.search(text, pos, m.end()) or _OPEN_ADJUNCT.match(text, cue_end, pos)):
         return m.end()
     m = _LONG_PERSON_OBJECT.match(text, pos, limit) if TELL.fullmatch(cue) else None
     if m:
@@ -65,12 +66,33 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
     word = _WORD_AT.match(text, m.end(), limit)
     if _APPROXIMATE_NUMBER.match(text, m.end(), limit):
         return m.end()                      # rules-1.17: 'has said about 20 people have ...': a number, no adjunct
+    if word and _OPEN_ADJUNCT.match(text, cue_end, pos) and not _opens_clause_after_adjunct(text, pos, word):
+        return None                         # rules-1.18: 'said during a contentious | hearing in Arizona'
     if word and word.group().lower() in _NOT_CLAUSE_START:
         # 'Trump said after the convention he would not ...': a short adjunct, then a clause
         # opened by a pronoun subject.
         adj = _ADJUNCT_THEN_PRONOUN.match(text, m.end(), limit)
         return adj.end() if adj else None
     return m.end()
+
+
+# rules-1.18: past_object() ends an open adjunct ('during a ...', 'at an ...', 'in a ...') after its first word,
+# so a bare clause after one must open like a clause: a pronoun or determiner, a number, or a name that does not
+# go on the adjunct's own capitalised words ('in a Rolling | Stone interview').
+_CLAUSE_OPENERS = set(PRONOUNS) | DETERMINERS | {"there", "you", "no", "all", "most", "every", "any", "each", "more",
+                                                 "few", "none", "nobody", "everyone", "someone", "my", "your", "not"}
+_OPEN_ADJUNCT = re.compile(r"\s*(?:during|outside|in|at)\s+(?:an?|the|his|her|their)\s")
+_LAST_WORD = re.compile(r"([\w’'.-]+)\s*$")
+
+
+def _opens_clause_after_adjunct(text: str, adjunct_end: int, word: re.Match) -> bool:
+    first = word.group()
+    if first.lower() in _CLAUSE_OPENERS or first[0].isdigit() or text.startswith("$", word.start()):
+        return True
+    if not first[0].isupper():
+        return False
+    last = _LAST_WORD.search(text, max(0, adjunct_end - 40), adjunct_end)
+    return not (last and last.group(1)[0].isupper())
 
 
 _ADJUNCT_THEN_PRONOUN = re.compile(r"(?:after|before|during|in|on|at|last|earlier|later|"

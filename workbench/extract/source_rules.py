@@ -32,6 +32,11 @@ _BY_SOMEONE = re.compile(r"\b(?:statement|interview|letter|memo|filing|complaint
                          r"speech|ruling|opinion|release|notice)\b")
 
 
+# rules-1.18: after 'X, according to Y,' an appositive or relative describes Y ('an analysis by Crowdpac, a start-up
+# that ...'); a lead-in that cannot stand alone ('In addition', '... after', '... because') leaves the content to follow
+_APPOSITIVE = re.compile(r"\s*(?:a|an|which|who|whose|where|when|and|or|but|as|in|on|at|for|with|by|from)\b")
+_OPEN_END = re.compile(r"\b(?:after|because|since|when|while|if|that|reported|said|says|and|but)\s*$")
+
 class SourceRules:
     def headline_rules(self) -> None:
         """A whole paragraph that is a headline or digest line with its speaker."""
@@ -72,6 +77,7 @@ class SourceRules:
 
 
     def according(self, s: int, e: int) -> bool:
+        """'According to X, CONTENT', 'CONTENT, according to X', 'In addition, according to X, CONTENT'."""
         text = self.text
         m = ACCORDING.search(text, s, e)
         if not m:
@@ -92,6 +98,14 @@ class SourceRules:
         comma = text.rfind(",", s, m.start())
         if comma < 0 or text[comma + 1:m.start()].strip():
             return False
+        after = text.find(", ", m.end(), e)
+        if after > 0 and 1 <= _words(text, m.end(), after) <= 10 and _words(text, after, e) >= 4 \
+                and not open_quote(text, m.end(), after) and not _APPOSITIVE.match(text, after + 1) \
+                and (_words(text, s, comma) <= 4 or _OPEN_END.search(text, s, comma)):
+            # rules-1.18: 'In addition, according to the department, CONTENT': a source set off by commas
+            # says what follows it, not the lead-in before it
+            clause = Clause("according to", m.start(), m.end(), m.end(), after, after)
+            return self.add(after + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
         spk_end = clause_end(text, m.end(), e)
         spk = text[m.end():spk_end].rstrip(" .,")
         clause = Clause("according to", m.start(), m.end(), m.end(), m.end() + len(spk), spk_end)

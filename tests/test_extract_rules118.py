@@ -1,0 +1,48 @@
+"""Rules added in rules-1.18: reported speech the rules read wrong (found in PolNeAR train precision losses)."""
+from workbench.extract import extract
+
+
+def _spans(text):
+    return [(s.text, s.speaker, s.cue) for s in extract(text)]
+
+
+def test_an_open_adjunct_after_said_is_no_clause():
+    # 'said during a contentious | hearing ...' had given 'hearing in Arizona after the primary' as what she said
+    spans = _spans('"We made some horrendous mistakes," Recorder Helen Purcell said during a contentious hearing '
+                   'in Arizona after the primary.')
+    assert [t for t, _, _ in spans] == ["We made some horrendous mistakes"]
+    assert [t for t, _, _ in _spans("Obama said in a Rolling Stone interview in October 2010.")] == []
+    # a clause that opens like one still follows an adjunct
+    assert _spans("Jones said at a rally Trump was wrong.") == [("Trump was wrong", "Jones", "said")]
+    assert _spans("Smith said on Monday Trump was wrong.") == [("Trump was wrong", "Smith", "said")]
+
+
+def test_an_open_adjunct_runs_on_to_that():
+    spans = _spans("Carson wrote in his 1990 autobiography that he had been named the most honest student.")
+    assert spans == [("he had been named the most honest student", "Carson", "wrote")]
+
+
+def test_a_told_person_does_not_run_into_a_preposition():
+    # 'the hosts on' had been the person, leaving 'WEEI, sounding weary' as content
+    assert _spans("He told the hosts on WEEI, sounding weary and bewildered by the furor.") == []
+    spans = _spans("Later I urged the judge to give me a fair sentence.")
+    assert [t for t, _, _ in spans] == ["to give me a fair sentence"]
+
+
+def test_according_to_between_commas_attributes_what_follows():
+    spans = _spans("In addition, according to the department, nearly nine million more workers will be protected.")
+    assert spans == [("nearly nine million more workers will be protected", "the department", "according to")]
+    # an appositive after the source describes it: the content is still what came before
+    spans = _spans("Forty-three percent have come from women, according to an analysis by Crowdpac, a start-up that "
+                   "tracks donations.")
+    assert [t for t, _, _ in spans] == ["Forty-three percent have come from women"]
+
+
+def test_a_quote_ending_its_sentence_is_not_attributed_by_a_next_sentence_with_its_own_content():
+    # 'Brooks said the tone ...' had taken Warren's quote, and Warren's statement was lost
+    spans = _spans("Warren said Trump University was “like a used car dealership.” Brooks said the tone of the "
+                   "debate was bad.")
+    assert spans == [("Trump University was “like a used car dealership", "Warren", "said"),
+                     ("the tone of the debate was bad", "Brooks", "said")]
+    # a closing attribution with nothing of its own still attributes the quote before it
+    assert _spans("He spoke of it. “It is bad.” Brooks said on Monday.") == [("It is bad.", "Brooks", "said")]
