@@ -46,3 +46,14 @@ def test_a_quote_ending_its_sentence_is_not_attributed_by_a_next_sentence_with_i
                      ("the tone of the debate was bad", "Brooks", "said")]
     # a closing attribution with nothing of its own still attributes the quote before it
     assert _spans("He spoke of it. “It is bad.” Brooks said on Monday.") == [("It is bad.", "Brooks", "said")]
+
+
+def test_reported_content_gives_way_to_a_coordinated_or_comma_led_attribution():
+    spans = _spans("Senator Kelly Ayotte said she would support the nominee, while Maine Sen. Susan Collins and Texas "
+                   "Rep. Louis Gohmert suggested they would only offer conditional support.")
+    assert [(t, c) for t, _, c in spans] == [("she would support the nominee", "said"),
+                                             ("they would only offer conditional support", "suggested")]
+    spans = _spans("Supporters say Santilli broke the story of the standoff, others argue that Santilli is the reason "
+                   "it occurred.")
+    assert spans == [("Santilli broke the story of the standoff", "Supporters", "say"),
+                     ("Santilli is the reason it occurred", "others", "argue")]

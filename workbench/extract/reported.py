@@ -23,10 +23,13 @@ from .subject_rules import SUBORDINATORS, SubjectRules
 
 _SAY_ANY_SUBJECT = {"say", "says", "said"}
 DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
-_NEXT_CLAUSE = re.compile(r",\s+(?:and|but|though|although|while)\s+|\s+(?:but|though|although|while)\s+")
-_NEXT_SUBJECT = re.compile(r"((?:he|she|they|we|I|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}|"
-                           r"the\s+[a-z]+(?:\s+[a-z]+)?)\s+)?(?:(?:also|later|then|has|have|had|"
-                           r"[a-z]+ly)\s+){0,2}")
+# rules-1.18: also a bare comma before a new subject and its cue (', Clinton has nevertheless called ...', ', others
+# argue ...'), a coordinated subject ('while Maine Sen. Susan Collins and Texas Rep. Louis Gohmert suggested')
+_NEXT_CLAUSE = re.compile(r",\s+(?:(?:and|but|though|although|while)\s+)?|\s+(?:but|though|although|while)\s+")
+_NAME = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}"
+_NEXT_SUBJECT = re.compile(r"((?:he|she|they|we|I|others|critics|opponents|supporters|" + _NAME + r"(?:\s+and\s+"
+                           + _NAME + r")?|the\s+[a-z]+(?:\s+[a-z]+)?)\s+)?(?:(?:also|later|then|has|have|had|"
+                           r"nevertheless|still|since|[a-z]+ly)\s+){0,2}")
 
 
 def _inverted_ok(text: str, cue: str, spk: tuple[int, int]) -> bool:
