@@ -1,8 +1,8 @@
-"""The article scans behind the rules: cue words (cues.py) and surname hits (canonical.py) found the fast way
+"""The article scans behind the rules: cue words (cues.py) and surname hits (surname_scan.py) found the fast way
 are the ones the plain regex scan finds."""
 import re
 
-from workbench.extract import canonical, cues
+from workbench.extract import cues, surname_scan
 
 
 def _plain_scan(kind: cues._Cues, text: str) -> list[tuple[int, int, str]]:
@@ -42,8 +42,8 @@ def test_multi_word_cues_are_found_and_compounds_are_not_cues():
 
 def test_surname_hits_are_whole_capitalised_words_in_any_case():
     text = "TRUMP spoke. Trump's aide and a trumpet player met Trumpism fans; Mr. Trump left. mctrump"
-    hits = [(h.start(), h.group()) for h in canonical._surname_hits(text, {"trump"})]
-    expected = [(m.start(), m.group()) for m in canonical._CAPITALISED.finditer(text) if m.group().lower() == "trump"]
+    hits = [(h.start(), h.group()) for h in surname_scan.surname_hits(text, {"trump"})]
+    expected = [(m.start(), m.group()) for m in surname_scan.CAPITALISED.finditer(text) if m.group().lower() == "trump"]
     assert hits == expected
     assert [g for _, g in hits] == ["TRUMP", "Trump"]   # "Trump's" is one word, as the plain scan reads it
 
@@ -51,5 +51,5 @@ def test_surname_hits_are_whole_capitalised_words_in_any_case():
 def test_surname_hits_survive_text_whose_lower_case_changes_length():
     text = "İstanbul mayor Ekrem Imamoglu spoke; Imamoglu left."  # 'İ'.lower() is two characters
     assert len(text.lower()) != len(text)
-    assert [h.start() for h in canonical._surname_hits(text, {"imamoglu"})] == [
+    assert [h.start() for h in surname_scan.surname_hits(text, {"imamoglu"})] == [
         m.start() for m in re.finditer(r"Imamoglu", text)]

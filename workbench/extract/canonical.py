@@ -8,7 +8,6 @@ a phrase down to its speaker before the registry resolves it; canonicalize() the
 statement of one person the fullest name and the role of the fullest mention, and
 speaker_key() names the person across articles.
 """
-import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -18,6 +17,7 @@ from .lexicon import (ABBREVIATIONS, CLAUSE_WORDS, DETERMINERS, DOCUMENT_ADJECTI
                       SOURCE_NOUNS, SPEECH_FORMS, TITLE_WORDS)
 from .headline import TITLE_CUE
 from .speaker_type import classify
+from .surname_scan import name_words_before
 
 # Forms of address that say nothing about the role: dropped from the name, not kept.
 _ADDRESS = {"mr", "mrs", "ms", "messrs", "mx", "miss", "mme", "m"}
@@ -302,66 +302,14 @@ def _compatible(short: str, full: str) -> bool:
     return s[-1] == f[-1] and set(s) <= set(f)
 
 
-_FIRST_NAMES = re.compile(r"(?<![\w’'.-])((?:(?:[A-Z][a-z][\w’'-]*|[A-Z]\.)[ \u00a0]+){1,3})$")  # not across a line
-_CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]*(?![\w’'-])")
 _SPEECH_WORDS = frozenset(SPEECH_FORMS)
-
-
-def _title_case_lines(text: str) -> list[tuple[int, int]]:
-    """rules-1.16: the (start, end) of each headline line ('Jeb Bush Hits Marco Rubio On Rape Exception For
-    Abortions'), where any capitalised word may stand before a name: most of its words (five or more) are
-    capitalised and none of the others is longer than four letters. One pass over the text, once per article."""
-    out, start = [], 0
-    for line in text.split("\n"):
-        words = line.split()
-        # a sentence has long lower-case words ('Chris Wallace interviewed Mike Pence on Sunday.'); a title-case
-        # headline lower-cases only short function words
-        # (the cheap test first: most lines are sentences, and the first long lower-case word settles it)
-        if len(words) >= 5 and not any(w[:1].islower() and len(w) > 4 for w in words) \
-                and sum(w[:1].isupper() for w in words) >= 0.7 * len(words):
-            out.append((start, start + len(line)))
-        start += len(line) + 1
-    return out
-
-
-def _surname_hits(text: str, surnames: set[str]):
-    """The capitalised words of text (_CAPITALISED) that are one of surnames, in any case.
-
-    Found with str.find in the lower-cased text, then checked to be a whole capitalised word: matching
-    every capitalised word of the article and looking each up took a twentieth of the extraction, and
-    compiling an alternation of each article's surnames cost more still."""
-    low = text.lower()
-    if len(low) != len(text):               # lower() changed a length ('İ'): offsets would not line up
-        yield from (hit for hit in _CAPITALISED.finditer(text) if hit.group().lower() in surnames)
-        return
-    starts = set()
-    for surname in surnames:
-        if not surname:
-            continue
-        at = low.find(surname)
-        while at >= 0:
-            starts.add(at)
-            at = low.find(surname, at + 1)
-    for at in sorted(starts):
-        hit = _CAPITALISED.match(text, at)
-        if hit and hit.group().lower() in surnames:
-            yield hit
 
 
 def _full_names_in(text: str, surnames: set[str]) -> set[str]:
     """Names written in full in the text that end in one of surnames: 'Donald J. Trump' for
     'Trump'. Only name words count: a title or a sentence opener ends the name."""
     out = set()
-    headlines = None
-    for hit in _surname_hits(text, surnames):
-        m = _FIRST_NAMES.search(text, max(0, hit.start() - 60), hit.start())
-        if m is None:
-            continue
-        headlines = _title_case_lines(text) if headlines is None else headlines
-        k = bisect.bisect_right(headlines, (hit.start(), len(text) + 1)) - 1
-        if k >= 0 and headlines[k][0] <= hit.start() < headlines[k][1]:
-            continue
-        firsts = m.group(1).split()
+    for hit, firsts in name_words_before(text, surnames):
         for k in range(len(firsts) - 1, -1, -1):
             if _headline_break(firsts[k]):
                 firsts = firsts[k + 1:]     # 'Hollande Says Donald Trump' -> 'Donald Trump'
