@@ -23,7 +23,8 @@ _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:th
 _PERSON_OBJECT = re.compile(
     r"\s*(?:to\s+)?(?:(?:an?|the|this|that|his|her|their|its)\s+(?:[\w’'-]+\s+){0,3}?(?:press|news)\s+"
     r"(?:conference|briefing)s?|reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
-    r"|the\s+[\w’'-]+(?:\s+(?!(?:that|on|in|at|during|after|before|from|with|for|of|to)\b)[a-z][\w’'-]*)?|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,:])")
+    r"|the\s+[\w’'-]+(?:\s+(?!(?:that|on|in|at|during|after|before|from|with|for|of|to)\b)[a-z][\w’'-]*)?"
+    r"|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,:])")
 TELL = re.compile(r"tell|told|telling|tells|inform|assure|warn|remind|ask|urge|assured|warned|"
                    r"reminded|asked|urged|informed|informs|assures|warns|reminds|asks|urges")
 # Adjuncts of time, place and medium between a cue and its content (rules-1.16: also before a colon,

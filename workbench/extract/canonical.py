@@ -47,7 +47,6 @@ _NAME_RUN = r"(?:[A-Z][\w.’'&-]*\s+){0,5}[A-Z][\w.’'&-]*"
 # "Donald Trump’s tweet", "the IMF report", "a speech Mrs. Clinton delivered at ...": the
 # document stands for its author.
 _OWNED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})[’']s\s+(?:[a-z][\w-]*\s+){{0,2}}(?:{_SOURCES})")
-_PARTICIPLE_PHRASE = re.compile(r"[A-Z][a-z]{3,}ing\s+\S")
 _OWNED_WORDS = re.compile(rf"({_NAME_RUN})[’']s((?:\s+[a-z][\w-]*){{1,3}})")
 _NAMED_SOURCE = re.compile(rf"(?:the\s+)?({_NAME_RUN})\s+(?:{_SOURCES})")
 _SOURCE_BY = re.compile(rf"(?:an?|the|his|her|their|its)\s+(?:[\w-]+\s+)?(?:{_SOURCES})\s+"
@@ -95,7 +94,7 @@ def clean_phrase(phrase: str) -> tuple[str, str | None]:
         phrase = phrase[:cut]
     head, comma, rest = phrase.partition(",")
     head = head.strip()
-    if comma and rest.strip() and (fronted_adverb(head) or _PARTICIPLE_PHRASE.match(head)):
+    if comma and rest.strip() and (fronted_adverb(head) or _participle_phrase(head)):
         # rules-1.14: 'Reluctantly, Brafman', 'Subsequently, Attorney General Loretta Lynch',
         # 'Railing Against Trump, Sanders': a sentence adverb or participle phrase before the
         # comma is no part of the speaker.
@@ -189,6 +188,19 @@ def fronted_adverb(word: str) -> bool:
     return word[:1].isupper() and " " not in word.strip() and (low in _TAIL_ADVERBS or (
         len(low) > 5 and low.endswith("ly") and low.isalpha() and low not in NOT_ADVERBS
         and not low.endswith(("elly", "olly", "illy", "erly", "ully"))))
+
+
+def fronted_participle(word: str) -> bool:
+    """A capitalised -ing word long enough to open a participle phrase ('Railing', 'Speaking'), not a
+    name or a short word ('King', 'Sing')."""
+    return len(word) > 5 and word[:1].isupper() and word[1:].isalpha() and word[1:].islower() \
+        and word.endswith("ing")
+
+
+def _participle_phrase(head: str) -> bool:
+    """'Railing Against Trump': a participle and the words it holds."""
+    words = head.split(maxsplit=1)
+    return len(words) == 2 and fronted_participle(words[0])
 
 
 def _headline_break(tok: str) -> bool:

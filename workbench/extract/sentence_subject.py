@@ -2,7 +2,7 @@
 'Washington (AFP) – Democrat Hillary Clinton has ...', 'Since announcing ..., Mr. Biden ...'."""
 import re
 
-from .canonical import fronted_adverb
+from .canonical import fronted_adverb, fronted_participle
 from .lexicon import CLAUSE_WORDS, DETERMINERS, PERSON_NOUNS, PREPOSITIONS
 from .phrase_kind import SAID, speaker_like
 
@@ -34,8 +34,9 @@ def _past_fronted(text: str, s: int, hi: int, participle: bool = False) -> int |
     word = m.group(1)
     if participle and m.re is not _FRONTED_PREPOSITION and not word.endswith("ing"):
         return None                         # only a participle phrase holds words of its own
-    if m.re is not _FRONTED_PREPOSITION and not (fronted_adverb(word) or word in ("Having", "Being") or word.endswith("ing") and len(word) > 5
-            and (text.startswith(",", m.end()) or _PARTICIPLE_NEXT.match(text, m.end(), hi))):
+    if m.re is not _FRONTED_PREPOSITION and not (
+            fronted_adverb(word) or word in ("Having", "Being")
+            or fronted_participle(word) and (text.startswith(",", m.end()) or _PARTICIPLE_NEXT.match(text, m.end(), hi))):
         return None
     for b in _FRONT_END.finditer(text, m.end(), hi):
         sub = _SUBJECT.match(text, b.end(), hi)
