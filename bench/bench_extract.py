@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Accuracy and speed of the rule-based statement extractor, in one command.
 
-    python bench/bench_extract.py [--split dev|train|all] [--dump DIR]
+    python bench/bench_extract.py [--split dev|train|all] [--dump DIR] [--against TREE [--rounds N]]
 
 Scores the seed article against ../shared/gold/seed_statements.jsonl and PolNeAR (dev and
 train) against gold files built into a temporary folder with ../shared/tools/polnear_to_gold.py:
 direct-quote recall with span precision measured against all attributions, and recall over
 all attributions. Speed is articles per second over all PolNeAR texts, next to a baseline
 (reading each file and one trivial regex pass) timed in the same process.
+
+--against TREE times another checkout of this repository (for example `git worktree add /tmp/old
+<commit>`) against this one: the same texts, read beforehand, extracted in fresh processes that take
+turns (this tree, TREE, this tree, ...) so that both see the same load; the best CPU time of each.
 """
 import argparse
 import importlib.util
@@ -113,11 +117,45 @@ def speed(paths: list[pathlib.Path]) -> None:
           f"pass {n / base:.0f} articles/s; the extractor takes {full / base:.0f}x the baseline time")
 
 
+# One timed pass in a fresh process over texts read beforehand: CPU seconds and the tree's extractor version.
+_TIMED_PASS = """
+import pathlib, sys, time
+sys.path.insert(0, sys.argv[1])
+from workbench.extract import EXTRACTOR_VERSION, extract
+texts = [pathlib.Path(p).read_text(encoding="utf-8") for p in sys.argv[2:]]
+extract(texts[0])
+t0 = time.process_time()
+for text in texts:
+    extract(text)
+print(EXTRACTOR_VERSION, time.process_time() - t0)
+"""
+
+
+def against(tree: pathlib.Path, paths: list[pathlib.Path], rounds: int) -> None:
+    best: dict[pathlib.Path, tuple[str, float]] = {}
+    for _ in range(rounds):
+        for root in (ROOT, tree):
+            out = subprocess.run([sys.executable, "-c", _TIMED_PASS, str(root), *map(str, paths)],
+                                 check=True, capture_output=True, text=True).stdout.split()
+            version, cpu = out[0], float(out[1])
+            if root not in best or cpu < best[root][1]:
+                best[root] = (version, cpu)
+    (mine, cpu), (theirs, other) = best[ROOT], best[tree]
+    n = len(paths)
+    print(f"Against {tree} (best of {rounds} alternating processes, CPU time): this tree {mine} "
+          f"{n / cpu:.0f} articles/s, {theirs} {n / other:.0f} articles/s; ratio {other / cpu:.2f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["dev", "train", "all"], default="all")
     ap.add_argument("--dump", type=pathlib.Path, help="write predictions here")
+    ap.add_argument("--against", type=pathlib.Path, metavar="TREE",
+                    help="time another checkout of this repository against this one")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating timed passes per tree (--against)")
     args = ap.parse_args()
+    if args.against and not (args.against / "workbench" / "extract").is_dir():
+        sys.exit(f"bench_extract: {args.against} holds no workbench/extract: give a checkout of this repository")
     if not (SHARED / "data").is_dir() or not POLNEAR.is_dir():
         sys.exit(f"bench_extract: {SHARED / 'data'} is absent; this benchmark needs the shared "
                  "PolNeAR data and tools next to the repository (../shared).")
@@ -133,7 +171,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_extract_") as tmp:
         for name in splits:
             bench_split(name, pathlib.Path(tmp), score, args.dump)
-    speed(sorted(p for name in splits for p in (POLNEAR / name / "text").glob("*.txt")))
+    paths = sorted(p for name in splits for p in (POLNEAR / name / "text").glob("*.txt"))
+    speed(paths)
+    if args.against:
+        against(args.against.resolve(), paths, args.rounds)
 
 
 if __name__ == "__main__":
