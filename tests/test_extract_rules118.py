@@ -57,3 +57,23 @@ def test_reported_content_gives_way_to_a_coordinated_or_comma_led_attribution():
                    "it occurred.")
     assert spans == [("Santilli broke the story of the standoff", "Supporters", "say"),
                      ("Santilli is the reason it occurred", "others", "argue")]
+
+
+def test_according_to_without_a_comma_inside_a_clause_or_after_a_long_source():
+    spans = _spans("In 2014, Ferguson had 115 instances of violent crime — including murder, rape and robbery — "
+                   "according to the most recent data available.")
+    assert spans == [("In 2014, Ferguson had 115 instances of violent crime — including murder, rape and robbery",
+                      "the most recent data available", "according to")]
+    # the source inside one clause: all of the clause is said
+    [heart] = extract("At the heart of the trouble, according to Dennis B. Ross, another former American special "
+                      "envoy, was a decision by Mr. Obama.")
+    assert heart.text.startswith("At the heart") and heart.text.endswith("a decision by Mr. Obama")
+    assert heart.speaker == "Dennis B. Ross"
+    # a source ends at its comma, and one of 20 words still leads its content
+    spans = _spans("Clinton leads Sanders by 271 pledged delegates according to a count by The Associated Press, but "
+                   "the race goes on.")
+    assert spans == [("Clinton leads Sanders by 271 pledged delegates", "a count by The Associated Press",
+                      "according to")]
+    spans = _spans("According to early results of the exit poll conducted by Edison Research for the Associated "
+                   "Press and Television Networks, Clinton led in both Virginia and Georgia among men and women.")
+    assert [t for t, _, _ in spans] == ["Clinton led in both Virginia and Georgia among men and women"]

@@ -35,6 +35,11 @@ _BY_SOMEONE = re.compile(r"\b(?:statement|interview|letter|memo|filing|complaint
 # rules-1.18: after 'X, according to Y,' an appositive or relative describes Y ('an analysis by Crowdpac, a start-up
 # that ...'); a lead-in that cannot stand alone ('In addition', '... after', '... because') leaves the content to follow
 _APPOSITIVE = re.compile(r"\s*(?:a|an|which|who|whose|where|when|and|or|but|as|in|on|at|for|with|by|from)\b")
+_BEFORE_SOURCE = re.compile(r"\s*[—–-]?\s*$")
+_PREDICATE = re.compile(r",\s+(?:is|are|was|were|has|have|had|will|would|remains?|remained)\s")
+# 'According to early results of exit polls conducted for The Associated Press and television networks by
+# Edison Research, CONTENT' (rules-1.18: 25 words, was 15)
+_SOURCE_WORDS = 25
 _OPEN_END = re.compile(r"\b(?:after|because|since|when|while|if|that|reported|said|says|and|but)\s*$")
 
 class SourceRules:
@@ -89,7 +94,7 @@ class SourceRules:
                 # 'According to a complaint filed by the S.E.C. and Vermont, CONTENT': the
                 # source is a document or a poll, not a name; it runs to the first comma.
                 comma = text.find(", ", m.end(), e)
-                if comma < 0 or not 1 <= _words(text, m.end(), comma) <= 15 \
+                if comma < 0 or not 1 <= _words(text, m.end(), comma) <= _SOURCE_WORDS \
                         or _words(text, comma, e) < 4 or open_quote(text, m.end(), comma):
                     return False
                 spk = (m.end(), comma)
@@ -97,7 +102,19 @@ class SourceRules:
             return self.add(comma + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
         comma = text.rfind(",", s, m.start())
         if comma < 0 or text[comma + 1:m.start()].strip():
-            return False
+            # rules-1.18: '... robbery — according to the most recent data', '... delegates according to a count
+            # by The Associated Press': no comma before the source
+            lead = _BEFORE_SOURCE.search(text, s, m.start())
+            if lead is None or _words(text, s, lead.start()) < 4 or open_quote(text, s, m.start()):
+                return False
+            comma = lead.start()
+        pred = _PREDICATE.search(text, m.end(), e)
+        if pred and 1 <= _words(text, m.end(), pred.start()) <= 15 and not open_quote(text, s, e):
+            # rules-1.18: 'At the heart of the trouble, according to Dennis B. Ross, was a decision ...': the
+            # source stands inside one clause, all of it said
+            name_end = text.find(",", m.end(), pred.start())
+            clause = Clause("according to", m.start(), m.end(), m.end(), name_end, pred.start())
+            return self.add(s, e, "indirect", clause, RULE, keep_stop=False) is not None
         after = text.find(", ", m.end(), e)
         if after > 0 and 1 <= _words(text, m.end(), after) <= 10 and _words(text, after, e) >= 4 \
                 and not open_quote(text, m.end(), after) and not _APPOSITIVE.match(text, after + 1) \
@@ -107,7 +124,8 @@ class SourceRules:
             clause = Clause("according to", m.start(), m.end(), m.end(), after, after)
             return self.add(after + 1, e, "indirect", clause, RULE, keep_stop=False) is not None
         spk_end = clause_end(text, m.end(), e)
-        spk = text[m.end():spk_end].rstrip(" .,")
+        # rules-1.18: the source ends at its first comma ('a count by The Associated Press, but the race ...')
+        spk = text[m.end():after if 0 < after < spk_end else spk_end].rstrip(" .,")
         clause = Clause("according to", m.start(), m.end(), m.end(), m.end() + len(spk), spk_end)
         return self.add(s, comma, "indirect", clause, RULE, keep_stop=False) is not None
 
