@@ -77,3 +77,11 @@ def test_according_to_without_a_comma_inside_a_clause_or_after_a_long_source():
     spans = _spans("According to early results of the exit poll conducted by Edison Research for the Associated "
                    "Press and Television Networks, Clinton led in both Virginia and Georgia among men and women.")
     assert [t for t, _, _ in spans] == ["Clinton led in both Virginia and Georgia among men and women"]
+
+
+def test_a_question_asked_after_when_or_an_adjunct_is_content():
+    spans = _spans("When asked whom she supported, Ms. Sherry smiled and said she was waiting.")
+    assert ("whom she supported", "Sherry", "When asked") in spans
+    spans = _spans("Asked during a January debate why he trailed Hillary Clinton so badly, Senator Bernie Sanders "
+                   "said he would gain ground.")
+    assert spans[0] == ("why he trailed Hillary Clinton so badly", "Bernie Sanders", "Asked during a January debate")

@@ -17,11 +17,14 @@ from .headline import colon_line, says_line
 # A cue that shares the sentence's subject: 'X ... and said', 'X began by saying'.
 # Participles that add what the speaker meant or was asked: '..., Trump said, referring to
 # Obama', 'Asked whether ..., he said'. The wh-word stays in the content, 'about' does not.
+_QUESTION = r"(?=(?:whether|if|what|why|how|who|whom|which|when|where)\s)"
+# rules-1.18: also 'when asked whether ...' after what was said, 'When asked whom she supported, ...', and an
+# adjunct between ('Asked during a January debate why ...', 'Asked on Fox News who ...')
 _PARTICIPLE = re.compile(r"(?:(?<=, )|(?<=when )|(?<=whenever )|(?<=by ))(?:referring\s+to|"
                          r"talking\s+about|speaking\s+(?:of|about)|responding\s+to|"
-                         r"asked\s+about)\s+")
-_ASKED_FIRST = re.compile(r"Asked\s+(?:about\s+)?(?=(?:whether|if|what|why|how|who|when)\s|"
-                          r"(?<=about )\S)")
+                         r"asked\s+about|asked" + _QUESTION + r")\s+")
+_ASKED_FIRST = re.compile(r"(?:(?:When|If|Once)\s+asked|Asked)\s+(?:about\s+(?=\S)|(?:(?:on|in|at|during|by)\s+"
+                          r"[^,“”\"]{1,40}?\s+)?" + _QUESTION + ")")
 _IN_SOURCE = re.compile(r"In\s+(?:a|an|the|this|that|its|their|his|her)\s+(?:[\w/.'’-]+\s+){0,6}?"
                         r"(?:poll|polls|survey|study|report|statement|interview|letter|memo|"
                         r"filing|complaint|lawsuit|op-ed|tweet|post|email|speech|analysis|"
@@ -59,7 +62,7 @@ class SourceRules:
         seg = text[s:e]
         # A plain substring test first: the look-behind regex is slow to run over every sentence.
         hits = [(m, False) for m in _PARTICIPLE.finditer(text, s, e)] \
-            if "ing " in seg or "asked about" in seg else []
+            if "ing " in seg or "asked " in seg else []
         first = _ASKED_FIRST.match(text, s, e)
         if first:
             hits.append((first, True))
