@@ -85,3 +85,12 @@ def test_a_question_asked_after_when_or_an_adjunct_is_content():
     spans = _spans("Asked during a January debate why he trailed Hillary Clinton so badly, Senator Bernie Sanders "
                    "said he would gain ground.")
     assert spans[0] == ("why he trailed Hillary Clinton so badly", "Bernie Sanders", "Asked during a January debate")
+
+
+def test_show_and_find_take_a_bare_clause_after_a_document_or_survey():
+    spans = _spans("FEC records from the 2008 presidential election cycle show he backed both John McCain and "
+                   "Rudy Giuliani.")
+    assert spans == [("he backed both John McCain and Rudy Giuliani",
+                      "FEC records from the 2008 presidential election cycle", "show")]
+    assert _spans("The ads show images of his energetic, idealistic supporters.") == []
+    assert _spans("The panel held him in contempt for refusing to show up to a hearing.") == []

@@ -36,8 +36,9 @@ _LONG_PERSON_OBJECT = re.compile(r"\s+(?:(?!(?:that|if|whether|and|but|or|to|is|
 _APPROXIMATE_NUMBER = re.compile(r"(?:about|around|over|under|nearly|almost|roughly|some)\s+\$?\d")
 
 
-def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | None:
-    """Start of reported content after a cue: past its object, adjuncts and 'that'."""
+def content_after_cue(text: str, cue_end: int, limit: int, cue: str, bare: bool = False) -> int | None:
+    """Start of reported content after a cue: past its object, adjuncts and 'that'. bare: the caller knows the
+    cue takes a bare clause here though it need not elsewhere ('records show he backed ...')."""
     pos = past_object(text, cue_end, limit, cue)
     m = _THAT.match(text, pos, limit) or _PARENTHESIS_THAT.match(text, pos, limit)
     if m:
@@ -58,7 +59,7 @@ def content_after_cue(text: str, cue_end: int, limit: int, cue: str) -> int | No
     m = _WH.match(text, pos, limit)
     if m and cue in _ASKING:
         return m.end()
-    if cue not in BARE_CLAUSE:
+    if cue not in BARE_CLAUSE and not bare:
         return None
     m = _CLAUSE_GAP.match(text, pos, limit)
     if not m:

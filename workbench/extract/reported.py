@@ -16,7 +16,7 @@ from .content_end import cut_afterthought, open_quote
 from .cue_content import content_after_cue
 from .cues import CUE, OBJECT_CUE, STANCE
 from .fallbacks import FallbackRules
-from .lexicon import CLAUSE_WORDS, PREPOSITIONS
+from .lexicon import CLAUSE_WORDS, PREPOSITIONS, SOURCE_NOUNS
 from .source_rules import SourceRules
 from .stance_rules import StanceRules
 from .subject_rules import SUBORDINATORS, SubjectRules
@@ -25,6 +25,11 @@ _SAY_ANY_SUBJECT = {"say", "says", "said"}
 DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
 # rules-1.18: also a bare comma before a new subject and its cue (', Clinton has nevertheless called ...', ', others
 # argue ...'), a coordinated subject ('while Maine Sen. Susan Collins and Texas Rep. Louis Gohmert suggested')
+_SOURCE_VERBS = {"show", "find"}
+_PARTICLE = re.compile(r"\s+(?:up|off|out)\b")          # 'refusing to show up', 'find out'
+# what is shown in pictures ('The ads show images of ...') is no finding
+_FINDING_SOURCES = SOURCE_NOUNS - {"ad", "ads", "video", "videos", "footage", "book", "books", "website", "site", "blog",
+                                   "post", "tweet", "tweets", "article", "articles", "model", "models"}
 _NEXT_CLAUSE = re.compile(r",\s+(?:(?:and|but|though|although|while)\s+)?|\s+(?:but|though|although|while)\s+")
 _NAME = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}"
 _NEXT_SUBJECT = re.compile(r"((?:he|she|they|we|I|others|critics|opponents|supporters|" + _NAME + r"(?:\s+and\s+"
@@ -174,6 +179,9 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
         for m in CUE.finditer(text, s, e):
             cue = m.group(1)
             cstart = content_after_cue(text, m.end(), e, cue)
+            if cstart is None and cue in _SOURCE_VERBS and not _PARTICLE.match(text, m.end(), e) \
+                    and self._source_subject(s, m.start()):
+                cstart = content_after_cue(text, m.end(), e, cue, bare=True)   # rules-1.18: 'FEC records show he
             if cstart is None or _words(text, cstart, e) < 3:
                 continue
             if cue.endswith("ing") and text[m.start() - 2:m.start()].strip() == ",":
@@ -219,6 +227,13 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
                     self._second_predicate(nxt[1], e, spk)
             return
         self.stance_object(s, e)
+
+    def _source_subject(self, s: int, cue_start: int) -> bool:
+        """The words before the cue are a document or survey ('FEC records from the 2008 cycle', 'Early results
+        of exit polls'): 'show' and 'find' then take a bare clause, as 'shows' does."""
+        spk = speaker_before(self.text, s, cue_start)
+        words = self.text[spk[0]:spk[1]].lower().split() if spk else []
+        return any(w.strip(",.") in _FINDING_SOURCES for w in words[:6])
 
     def _next_attribution(self, cstart: int, end: int) -> tuple[int, int, bool] | None:
         """rules-1.11: reported content that gives way to a new attribution, ', though she
