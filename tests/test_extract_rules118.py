@@ -94,3 +94,15 @@ def test_show_and_find_take_a_bare_clause_after_a_document_or_survey():
                       "FEC records from the 2008 presidential election cycle", "show")]
     assert _spans("The ads show images of his energetic, idealistic supporters.") == []
     assert _spans("The panel held him in contempt for refusing to show up to a hearing.") == []
+
+
+def test_colon_headlines_with_a_title_a_label_or_a_camp():
+    for line, speaker, content in [
+            ("Dr. Ben Carson: Hillary Clinton Not Fit To Serve As President.", "Ben Carson",
+             "Hillary Clinton Not Fit To Serve As President"),
+            ("EXCLUSIVE – Roger Stone: Don’t Trust the Voting Machines.", "Roger Stone",
+             "Don’t Trust the Voting Machines"),
+            ("Clinton camp: Trump’s Islamaphobia threatens national security.", "Clinton camp",
+             "Trump’s Islamaphobia threatens national security")]:
+        [s] = extract(line + "\n\nThere is serious concern about it.")
+        assert (s.speaker, s.text, s.cue) == (speaker, content, ":")

@@ -9,7 +9,12 @@ import re
 
 from .lexicon import NOT_NAME, PERSON_NOUNS, SOURCE_NOUNS
 
-_COLON = re.compile(r"([^:.!?“”\"]{2,60}?):\s+(?=\S)")
+# rules-1.18: a title's period may stand in the name ('Dr. Ben Carson: ...'); a label and a dash before it are
+# no part of it ('EXCLUSIVE – Roger Stone: ...')
+_COLON = re.compile(r"(?:(?:EXCLUSIVE|BREAKING|WATCH|UPDATE|VIDEO|OPINION)\s*[–—-]\s*)?"
+                    r"((?:\b(?:Dr|Mr|Mrs|Ms|Sen|Rep|Gov|Lt|Gen|Col|Rev|Prof)\.|[^:.!?“”\"]){2,60}?):\s+(?=\S)")
+# groups that speak as one ('Clinton camp: ...')
+_GROUPS = {"camp", "campaign", "aides", "allies", "team", "spokesman", "spokeswoman", "spokesperson"}
 _GLUE = {"of", "the", "and", "on", "for", "at", "in", "to", "a"}
 # Labels that a colon follows without naming a speaker.
 _LABELS = {"note", "related", "update", "updated", "watch", "read", "more", "photo", "video",
@@ -36,7 +41,7 @@ def _named(phrase: str) -> bool:
     head = re.sub(r"[’']s$", "", words[-1].lower())
     return words[0][:1].isupper() and all(
         w[:1].isupper() or w.lower() in _GLUE for w in words) or head in PERSON_NOUNS \
-        or head in SOURCE_NOUNS
+        or head in SOURCE_NOUNS or head in _GROUPS and words[0][:1].isupper()
 
 
 def colon_line(text: str, ps: int, pe: int):
