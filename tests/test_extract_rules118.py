@@ -106,3 +106,11 @@ def test_colon_headlines_with_a_title_a_label_or_a_camp():
              "Trump’s Islamaphobia threatens national security")]:
         [s] = extract(line + "\n\nThere is serious concern about it.")
         assert (s.speaker, s.text, s.cue) == (speaker, content, ":")
+
+
+def test_a_told_audience_of_the_speakers_own():
+    spans = _spans("Donald Trump joked about stereotypes and told his audience they wouldn’t back him because he "
+                   "did not want their money.")
+    assert spans == [("they wouldn’t back him because he did not want their money", "Donald Trump", "told")]
+    spans = _spans("This is not about me, President Obama told his closest advisers as he labored over the speech.")
+    assert spans == [("This is not about me", "Obama", "told")]

@@ -20,9 +20,13 @@ _SEG = re.compile(r"[^,—―]+")
 _ANTECEDENT = re.compile(r"(?:(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*|(?:the|a|an|his|her|their)\s+"
                          r"(?:[\w’'-]+\s+){0,2}[\w’'-]+)\s*$")
 # Words after a cue that are its object ("told Izvestia") rather than the content itself.
+# rules-1.18: also the speaker's own audience ('told his supporters,', 'told his closest advisers as ...')
+_AUDIENCE = (r"(?:his|her|their|its|our)\s+(?:[\w’'-]+\s+)?(?:supporters|audience|advisers|advisors|aides|staff|"
+             r"followers|fans|colleagues|friends|listeners|viewers|readers|crowd|voters|donors|members|allies|"
+             r"team|family|children|wife|husband|guests|hosts|interviewer|congregation|students|employees)")
 _PERSON_OBJECT = re.compile(
     r"\s*(?:to\s+)?(?:(?:an?|the|this|that|his|her|their|its)\s+(?:[\w’'-]+\s+){0,3}?(?:press|news)\s+"
-    r"(?:conference|briefing)s?|reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
+    r"(?:conference|briefing)s?|" + _AUDIENCE + r"|reporters|journalists|the\s+press|me|us|him|her|them|an?\s+[\w\s’'-]{2,30}?"
     r"|the\s+[\w’'-]+(?:\s+(?!(?:that|on|in|at|during|after|before|from|with|for|of|to)\b)[a-z][\w’'-]*)?"
     r"|(?:The\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3})(?=[\s,:])")
 TELL = re.compile(r"tell|told|telling|tells|inform|assure|warn|remind|ask|urge|assured|warned|"
@@ -261,7 +265,8 @@ def adjunct_tail(rest: str, cue: str) -> bool:
     # then adjuncts only.
     padded = " " + rest + " "
     left = padded[past_object(padded, 0, len(padded), cue):].strip(" ,")
-    return not left or left.split()[0].lower() in PREPOSITIONS or _TIME.match(left) is not None
+    return not left or left.split()[0].lower() in PREPOSITIONS or left.split()[0].lower() in ("as", "while", "when") \
+        or _TIME.match(left) is not None
 
 
 def dash_name(text: str, pos: int, limit: int) -> tuple[int, int] | None:
