@@ -114,3 +114,9 @@ def test_a_told_audience_of_the_speakers_own():
     assert spans == [("they wouldn’t back him because he did not want their money", "Donald Trump", "told")]
     spans = _spans("This is not about me, President Obama told his closest advisers as he labored over the speech.")
     assert spans == [("This is not about me", "Obama", "told")]
+
+
+def test_a_parenthetical_attribution_before_a_two_word_predicate():
+    spans = _spans("He spoke at length. This campaign, Kasich says, is different.")
+    assert [(t.rstrip("."), s, c) for t, s, c in spans] == [("This campaign", "Kasich", "says"),
+                                                          ("is different", "Kasich", "says")]

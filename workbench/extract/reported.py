@@ -113,7 +113,7 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
             # rules-1.9: only an adjunct may come between the cue and that comma: in 'Nevada's
             # governor, Brian Sandoval, a Republican, said Tuesday that he had voted for Mr.
             # Rubio, but ...' the cue has content of its own, and the words before are no speech.
-            if tail and _words(text, m.end() + tail.end(), e) >= 3 \
+            if tail and _words(text, m.end() + tail.end(), e) >= 2 \
                     and adjunct_tail(rest[:tail.end()].rstrip(", "), m.group(1)):
                 more = m.end() + tail.end()         # 'A, he said, B.'
             elif not adjunct_tail(rest, m.group(1)):
