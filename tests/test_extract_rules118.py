@@ -120,3 +120,11 @@ def test_a_parenthetical_attribution_before_a_two_word_predicate():
     spans = _spans("He spoke at length. This campaign, Kasich says, is different.")
     assert [(t.rstrip("."), s, c) for t, s, c in spans] == [("This campaign", "Kasich", "says"),
                                                           ("is different", "Kasich", "says")]
+
+
+def test_speak_keeps_every_particle_it_takes():
+    # OBJECT_PARTICLES held 'speak' twice, and the second entry ('out against') had replaced 'about' / 'of'
+    assert _spans("Hillary Clinton spoke about her deep ties to black churches.") == [
+        ("her deep ties to black churches", "Hillary Clinton", "spoke about")]
+    assert _spans("Senator Smith spoke out against the plan to cut the farm subsidies.") == [
+        ("the plan to cut the farm subsidies", "Smith", "spoke out against")]

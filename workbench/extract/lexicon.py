@@ -265,11 +265,11 @@ fault mock deride ridicule lambaste denounce decry advocate champion embrace unv
 recommend question slam insist acknowledge concede call reject
 """.split()
 OBJECT_PARTICLES = {"call": ("for", "on"), "comment": ("on",), "talk": ("about",),
-                    "speak": ("about", "of"), "focus": ("on",), "apologize": ("for",),
+                    "speak": ("about", "of", "out against"), "focus": ("on",), "apologize": ("for",),
                     "complain": ("about",), "push": ("for",), "warn": ("of", "about", "against"),
                     "argue": ("for", "against"), "advocate": ("for",), "worry": ("about",),
                     "refer": ("to",), "point": ("to",), "lash": ("out at",), "rail": ("against",),
-                    "rule": ("against", "on"), "speak": ("out against",), "take": ("aim at",)}
+                    "rule": ("against", "on"), "take": ("aim at",)}
 # Stance adjectives after a copula: "Graham has been critical of Trump".
 STANCE_ADJECTIVES = [f"{be} {adj}" for be in ("is", "are", "was", "were", "been")
                      for adj in ("critical of", "supportive of", "skeptical of", "opposed to",

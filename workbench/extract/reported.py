@@ -23,13 +23,14 @@ from .subject_rules import SUBORDINATORS, SubjectRules
 
 _SAY_ANY_SUBJECT = {"say", "says", "said"}
 DASH_CONT = re.compile(r"\s*[–—―]\s+(?=\S)")
-# rules-1.18: also a bare comma before a new subject and its cue (', Clinton has nevertheless called ...', ', others
-# argue ...'), a coordinated subject ('while Maine Sen. Susan Collins and Texas Rep. Louis Gohmert suggested')
+# rules-1.18: 'show' and 'find' take a bare clause after a document or survey ('FEC records show he backed ...'),
+# not before a particle, and what is shown in pictures ('The ads show images of ...') is no finding
 _SOURCE_VERBS = {"show", "find"}
 _PARTICLE = re.compile(r"\s+(?:up|off|out)\b")          # 'refusing to show up', 'find out'
-# what is shown in pictures ('The ads show images of ...') is no finding
 _FINDING_SOURCES = SOURCE_NOUNS - {"ad", "ads", "video", "videos", "footage", "book", "books", "website", "site", "blog",
                                    "post", "tweet", "tweets", "article", "articles", "model", "models"}
+# rules-1.18: also a bare comma before a new subject and its cue (', Clinton has nevertheless called ...', ', others
+# argue ...'), a coordinated subject ('while Maine Sen. Susan Collins and Texas Rep. Louis Gohmert suggested')
 _NEXT_CLAUSE = re.compile(r",\s+(?:(?:and|but|though|although|while)\s+)?|\s+(?:but|though|although|while)\s+")
 _NAME = r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}"
 _NEXT_SUBJECT = re.compile(r"((?:he|she|they|we|I|others|critics|opponents|supporters|" + _NAME + r"(?:\s+and\s+"
@@ -181,7 +182,7 @@ class SentenceRules(SourceRules, SubjectRules, StanceRules, FallbackRules):
             cstart = content_after_cue(text, m.end(), e, cue)
             if cstart is None and cue in _SOURCE_VERBS and not _PARTICLE.match(text, m.end(), e) \
                     and self._source_subject(s, m.start()):
-                cstart = content_after_cue(text, m.end(), e, cue, bare=True)   # rules-1.18: 'FEC records show he
+                cstart = content_after_cue(text, m.end(), e, cue, bare=True)
             if cstart is None or _words(text, cstart, e) < 3:
                 continue
             if cue.endswith("ing") and text[m.start() - 2:m.start()].strip() == ",":

@@ -14,10 +14,10 @@ from .content_end import open_quote
 from .cues import CUE, OBJECT_CUE
 from .headline import colon_line, says_line
 
+_QUESTION = r"(?=(?:whether|if|what|why|how|who|whom|which|when|where)\s)"
 # A cue that shares the sentence's subject: 'X ... and said', 'X began by saying'.
 # Participles that add what the speaker meant or was asked: '..., Trump said, referring to
 # Obama', 'Asked whether ..., he said'. The wh-word stays in the content, 'about' does not.
-_QUESTION = r"(?=(?:whether|if|what|why|how|who|whom|which|when|where)\s)"
 # rules-1.18: also 'when asked whether ...' after what was said, 'When asked whom she supported, ...', and an
 # adjunct between ('Asked during a January debate why ...', 'Asked on Fox News who ...')
 _PARTICIPLE = re.compile(r"(?:(?<=, )|(?<=when )|(?<=whenever )|(?<=by ))(?:referring\s+to|"
@@ -44,6 +44,7 @@ _PREDICATE = re.compile(r",\s+(?:is|are|was|were|has|have|had|will|would|remains
 # Edison Research, CONTENT' (rules-1.18: 25 words, was 15)
 _SOURCE_WORDS = 25
 _OPEN_END = re.compile(r"\b(?:after|because|since|when|while|if|that|reported|said|says|and|but)\s*$")
+
 
 class SourceRules:
     def headline_rules(self) -> None:
