@@ -90,8 +90,8 @@ def _summarise(summary: TaskSummary, split: str, ds) -> None:
     for batch in ds.select_columns(columns).iter(batch_size=10_000):  # a batch at a time: memory stays flat
         labels.update(names[c] if c >= 0 else "(none)" for c in batch["label"])
         documents.update(batch["doc_sha256"])
-        for annotations in batch["annotations"]:
-            for a in annotations:
+        for row_annotations in batch["annotations"]:
+            for a in row_annotations:
                 summary.annotators[a["annotator"]] += 1
                 if a["prelabel"] is not None:
                     summary.prelabels[f"{a['prelabel']['model_name']} {a['prelabel']['model_version']}"] += 1
