@@ -128,3 +128,8 @@ def test_speak_keeps_every_particle_it_takes():
         ("her deep ties to black churches", "Hillary Clinton", "spoke about")]
     assert _spans("Senator Smith spoke out against the plan to cut the farm subsidies.") == [
         ("the plan to cut the farm subsidies", "Smith", "spoke out against")]
+
+
+def test_the_speaker_stands_before_an_aside_between_dashes():
+    spans = _spans("Joyce — who is listed as an attorney in Illinois — said he is not planning an appeal.")
+    assert spans == [("he is not planning an appeal", "Joyce", "said")]

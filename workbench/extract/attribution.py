@@ -99,8 +99,19 @@ def _place_tail(text: str, prev: tuple[int, int], seg: tuple[int, int]) -> bool:
         and _PLACE_END.search(text, prev[0], prev[1]) is not None
 
 
+def _before_dash_aside(text: str, lo: int, cue_start: int) -> int:
+    """rules-1.18: 'Joyce — who is listed as an attorney in Illinois — told ...': where the aside between dashes
+    that ends right before the cue opens (the speaker stands before it); else cue_start."""
+    end = len(text[lo:cue_start].rstrip()) + lo
+    if end <= lo or text[end - 1] not in "—–":
+        return cue_start
+    opening = text.rfind(text[end - 1], lo, end - 1)
+    return opening if opening > lo and text[lo:opening].strip() else cue_start
+
+
 def speaker_before(text: str, lo: int, cue_start: int) -> tuple[int, int] | None:
     """The speaker phrase that ends right before a cue, looking back no further than lo."""
+    cue_start = _before_dash_aside(text, lo, cue_start)
     segs = [sg for sg in _segments(text, lo, cue_start)]
     while segs and segs[-1][0] == segs[-1][1]:
         segs.pop()
