@@ -133,3 +133,16 @@ def test_speak_keeps_every_particle_it_takes():
 def test_the_speaker_stands_before_an_aside_between_dashes():
     spans = _spans("Joyce — who is listed as an attorney in Illinois — said he is not planning an appeal.")
     assert spans == [("he is not planning an appeal", "Joyce", "said")]
+
+
+def test_a_transcript_label_that_opens_two_turns_is_a_speaker():
+    text = ("Fox News Sunday interviewed the governor.\n\n"
+            "WALLACE: Will Gennifer Flowers be there tomorrow night?\n\n"
+            "PENCE: Well, look, Chris, I think the campaign has made it clear.\n\n"
+            "WALLACE: But, Governor Pence, why would Trump even go down that road?\n\n"
+            "The governor declined to say more.")
+    speakers = [(s.speaker, s.text.split(",")[0]) for s in extract(text)]
+    assert ("WALLACE", "Will Gennifer Flowers be there tomorrow night?") in speakers
+    assert ("WALLACE", "But") in speakers
+    # one label alone, named nowhere else, is no transcript
+    assert extract("Intro line here.\n\nNOTICE: The meeting will be held on Monday.") == []

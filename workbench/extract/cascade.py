@@ -76,7 +76,10 @@ class _Paragraph(SentenceRules):
         if not m or m.group(1) in _NOT_SPEAKERS:
             return False
         last = m.group(1).split()[-1].strip(".’'").title()
-        if not re.search(r"(?<![\w-])" + re.escape(last) + r"(?![\w-])", self.text):
+        if not re.search(r"(?<![\w-])" + re.escape(last) + r"(?![\w-])", self.text) \
+                and len(re.findall(r"(?m)^[\"“]?" + re.escape(m.group(1)) + r":", self.text)) < 2:
+            # rules-1.18: or a label that opens two turns or more ('WALLACE:' of a Fox transcript whose
+            # article never writes 'Wallace')
             return False
         clause = Clause(":", m.end(1), m.end(1) + 1, m.start(1), m.end(1), m.end())
         return self.add(m.end(), self.pe, "direct", clause, STRONG) is not None
